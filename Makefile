@@ -1,0 +1,96 @@
+# Lotse — set-up, training, running and testing. `make run` and `make test` are all a newcomer needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+RASA    := $(VENV)/bin/rasa
+MODEL   := models/lotse.tar.gz
+BUILD   := .build
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONPATH := $(CURDIR)
+export PYTHONDONTWRITEBYTECODE := 1
+
+TRAIN_INPUTS := config.yml domain.yml $(shell find data content -name '*.yml' 2>/dev/null) \
+                lotse/rasa_components.py lotse/places.py lotse/child_age.py lotse/textnorm.py lotse/content.py
+
+.PHONY: help run test unit integration e2e validate eval content-report check-content \
+        validate-offices build-content train compare-pipelines lock clean
+
+help:
+	@echo "make run             install, train if needed, start Lotse (chat page on http://localhost:8080)"
+	@echo "make test            the whole test suite"
+	@echo "make eval            held-out NLU evaluation (per-intent F1, confusions)"
+	@echo "make content-report  answers due for review and unverified facts in use"
+	@echo "make validate-offices  check content/offices.yml"
+
+$(VENV)/.installed: requirements.lock
+	@base=$$(PYTHON="$(PYTHON)" scripts/find-python.sh) || exit 1; \
+	  echo "Creating $(VENV) with $$base"; \
+	  [ -x $(PY) ] || $$base -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check "pip==24.0"
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+venv: $(VENV)/.installed
+
+check-content: $(VENV)/.installed
+	$(PY) -m lotse.cli check-content
+
+validate-offices: $(VENV)/.installed
+	$(PY) -m lotse.cli validate-offices
+
+content-report: $(VENV)/.installed
+	$(PY) -m lotse.cli content-report
+
+build-content: $(VENV)/.installed
+	$(PY) -m lotse.cli build-content --out $(BUILD)
+
+$(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
+	$(PY) -m lotse.cli build-content --out $(BUILD)
+	$(RASA) train --config config.yml --domain $(BUILD)/domain --data data $(BUILD)/data \
+	  --out models --fixed-model-name lotse --quiet
+	@touch $@
+
+train: $(MODEL)
+
+run: $(MODEL)
+	$(PY) -m lotse.stack --model $(MODEL)
+
+validate: $(VENV)/.installed build-content
+	$(RASA) data validate --domain $(BUILD)/domain --data data $(BUILD)/data --config config.yml --fail-on-warnings
+
+unit: $(VENV)/.installed
+	$(PY) -m pytest -q tests/unit
+
+integration: $(MODEL)
+	$(PY) -m pytest -q tests/integration
+
+e2e: $(MODEL)
+	$(RASA) test core --model $(MODEL) --stories tests/e2e --fail-on-prediction-errors --out $(BUILD)/results-e2e
+
+test: $(MODEL)
+	$(PY) -m lotse.cli check-content
+	$(PY) -m lotse.cli validate-offices
+	$(MAKE) --no-print-directory validate
+	$(PY) -m pytest -q -rs tests
+	$(MAKE) --no-print-directory e2e
+
+eval: $(MODEL)
+	$(PY) scripts/eval_nlu.py --model $(MODEL) --test tests/nlu
+
+compare-pipelines: $(VENV)/.installed build-content
+	$(PY) scripts/compare_pipelines.py --write docs/nlu-pipeline.md
+
+lock:
+	@base=$$(PYTHON="$(PYTHON)" scripts/find-python.sh) || exit 1; \
+	  rm -rf $(BUILD)/lockenv && $$base -m venv $(BUILD)/lockenv && \
+	  $(BUILD)/lockenv/bin/pip install --quiet "pip==24.0" && \
+	  $(BUILD)/lockenv/bin/pip install --quiet -r requirements.in && \
+	  { echo "# Generated from requirements.in with: pip install -r requirements.in && pip freeze  (Python 3.10)"; \
+	    echo "# Regenerate with: make lock"; $(BUILD)/lockenv/bin/pip freeze; } > requirements.lock
+
+clean:
+	rm -rf $(BUILD) models .pytest_cache

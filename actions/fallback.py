@@ -1,0 +1,42 @@
+"""Two-stage fallback: when Lotse is unsure, offer the likely topics by their readable names."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from lotse.settings import load_settings
+from lotse.yamlfiles import load_yaml
+
+NOT_OFFERED = {"nlu_fallback", "out_of_scope", "affirm", "deny", "greet", "goodbye", "thank", "inform_place"}
+
+
+def affirmation_buttons(ranking: List[Dict[str, Any]], labels: Dict[str, Dict[str, str]], lang: str = "de") -> List[Dict[str, str]]:
+    buttons = []
+    for item in ranking:
+        name = item.get("name")
+        if name in NOT_OFFERED or name not in labels:
+            continue
+        buttons.append({"title": labels[name][lang], "payload": f"/{name}"})
+        if len(buttons) == 3:
+            break
+    buttons.append({"title": "Nichts davon", "payload": "/out_of_scope"})
+    return buttons
+
+
+class ActionDefaultAskAffirmation(Action):
+    def name(self) -> Text:
+        return "action_default_ask_affirmation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        labels = load_yaml(Path(load_settings().content_dir) / "labels.yml")["labels"]
+        ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+        dispatcher.utter_message(
+            text="Ich bin nicht sicher, ob ich Sie richtig verstanden habe. Meinen Sie eines davon?",
+            buttons=affirmation_buttons(ranking, labels),
+        )
+        return []

@@ -1,0 +1,248 @@
+"""Answer content (`content/answers/*.yml`): loading, checking and rendering to Rasa responses.
+
+The content files are the single place where answer texts, their sources and review dates live.
+`scripts/build_content.py` renders them into a Rasa domain fragment and rules (under `.build/`),
+so a wording change never touches NLU training data.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from lotse.yamlfiles import load_yaml
+
+LANGUAGES = ("de",)
+SLOT_VALUES: dict[str, set[str] | None] = {
+    "child_age_group": {"unter_1", "1_bis_2", "ab_3"},
+    "jugendamt_area": {"ahaus", "bocholt", "borken", "gronau", "kreis"},
+    "municipality": None,  # any id from content/offices.yml
+}
+MAX_TEXT_LENGTH = 1400
+MAX_BUTTONS = 4
+REVIEW_INTERVAL = timedelta(days=365)
+PHONE_LIKE = re.compile(r"\+?\(?\d[\d /()\-]{4,}\d")
+EMAIL_LIKE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Variant:
+    when: Mapping[str, str]
+    text: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: str
+    intent: str | None
+    topic: str
+    reviewed: date
+    sources: tuple[Source, ...]
+    text: Mapping[str, str]
+    variants: tuple[Variant, ...] = ()
+    buttons: tuple[Mapping[str, Any], ...] = ()
+    unverified: tuple[str, ...] = ()
+    file: str = ""
+
+    @property
+    def response_name(self) -> str:
+        return f"utter_answer_{self.id}"
+
+
+@dataclass
+class ContentSet:
+    answers: list[Answer] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def load_answers(content_dir: Path) -> ContentSet:
+    result = ContentSet()
+    for path in sorted((Path(content_dir) / "answers").glob("*.yml")):
+        data = load_yaml(path) or {}
+        for index, raw in enumerate(data.get("answers") or []):
+            where = f"{path.name}#{index} ({raw.get('id', '?')})"
+            try:
+                result.answers.append(_parse_answer(raw, path.name))
+            except (KeyError, TypeError, ValueError) as exc:
+                result.problems.append(f"{where}: cannot read answer: {exc!r}")
+    return result
+
+
+def _parse_answer(raw: Mapping[str, Any], file: str) -> Answer:
+    return Answer(
+        id=str(raw["id"]),
+        intent=raw.get("intent"),
+        topic=str(raw.get("topic", "")),
+        reviewed=_as_date(raw["reviewed"]),
+        sources=tuple(Source(str(s["title"]), str(s["url"])) for s in raw.get("sources") or []),
+        text=dict(raw["text"]),
+        variants=tuple(Variant(dict(v["when"]), dict(v["text"])) for v in raw.get("variants") or []),
+        buttons=tuple(raw.get("buttons") or []),
+        unverified=tuple(raw.get("unverified") or []),
+        file=file,
+    )
+
+
+def digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def phone_numbers_in(text: str) -> list[str]:
+    return [m for m in PHONE_LIKE.findall(text) if len(digits(m)) >= 6]
+
+
+def verified_contact_values(contacts: Iterable[Mapping[str, Any]], offices: Iterable[Mapping[str, Any]]) -> tuple[set[str], set[str]]:
+    """Digits of every verified phone number and every verified e-mail address."""
+    phones: set[str] = set()
+    emails: set[str] = set()
+    for entry in contacts:
+        fields = entry.get("contact") or entry
+        for name in ("phone", "email"):
+            f = fields.get(name)
+            if isinstance(f, Mapping) and f.get("verified") is True and f.get("value"):
+                if name == "phone":
+                    phones.update(digits(p) for p in phone_numbers_in(str(f["value"])))
+                else:
+                    emails.update(e.lower() for e in EMAIL_LIKE.findall(str(f["value"])))
+    for office in offices:
+        for name in ("phone", "email"):
+            f = (office.get("contact") or {}).get(name) or {}
+            if f.get("verified") is True and f.get("value"):
+                if name == "phone":
+                    phones.update(digits(p) for p in phone_numbers_in(str(f["value"])))
+                else:
+                    emails.update(e.lower() for e in EMAIL_LIKE.findall(str(f["value"])))
+    return phones, emails
+
+
+def all_texts(answer: Answer) -> list[tuple[str, str]]:
+    texts = [(lang, t) for lang, t in answer.text.items()]
+    for variant in answer.variants:
+        texts.extend(variant.text.items())
+    for button in answer.buttons:
+        texts.extend((lang, t) for lang, t in (button.get("title") or {}).items())
+    return texts
+
+
+def check_answers(
+    answers: list[Answer],
+    known_intents: set[str],
+    verified_phones: set[str],
+    verified_emails: set[str],
+    municipalities: set[str],
+) -> list[str]:
+    """Every rule of docs/content-guide.md that a machine can check."""
+    problems: list[str] = []
+    seen_ids: set[str] = set()
+    seen_intents: set[str] = set()
+    for a in answers:
+        where = f"{a.file}:{a.id}"
+        if a.id in seen_ids:
+            problems.append(f"{where}: duplicate id")
+        seen_ids.add(a.id)
+        if a.intent:
+            if a.intent in seen_intents:
+                problems.append(f"{where}: intent {a.intent} has two answers")
+            seen_intents.add(a.intent)
+            if a.intent not in known_intents:
+                problems.append(f"{where}: unknown intent {a.intent}")
+        if not a.sources:
+            problems.append(f"{where}: no source")
+        for s in a.sources:
+            if not s.url.startswith(("https://", "http://")) or not s.title.strip():
+                problems.append(f"{where}: source needs a title and a URL: {s}")
+        for lang in LANGUAGES:
+            if not (a.text.get(lang) or "").strip():
+                problems.append(f"{where}: no text in language {lang}")
+        langs = set(a.text)
+        for v in a.variants:
+            if set(v.text) != langs:
+                problems.append(f"{where}: variant {dict(v.when)} has languages {sorted(v.text)}, the answer {sorted(langs)}")
+            for slot, value in v.when.items():
+                if slot not in SLOT_VALUES:
+                    problems.append(f"{where}: variant uses unknown slot {slot}")
+                    continue
+                allowed = SLOT_VALUES[slot] if SLOT_VALUES[slot] is not None else municipalities
+                if value not in allowed:
+                    problems.append(f"{where}: variant value {slot}={value} is not one of {sorted(allowed)}")
+        if len(a.buttons) > MAX_BUTTONS:
+            problems.append(f"{where}: more than {MAX_BUTTONS} buttons")
+        for b in a.buttons:
+            payload = str(b.get("payload", ""))
+            intent = payload[1:].split("{")[0] if payload.startswith("/") else None
+            if intent not in known_intents:
+                problems.append(f"{where}: button payload {payload!r} is not a known intent")
+            if set((b.get("title") or {})) != langs:
+                problems.append(f"{where}: button {payload} lacks a title in some language")
+        for lang, text in all_texts(a):
+            if len(text) > MAX_TEXT_LENGTH:
+                problems.append(f"{where}: text ({lang}) is {len(text)} characters, more than {MAX_TEXT_LENGTH}")
+            if "€" in text and "Stand" not in text and "станом" not in text.lower() and "as of" not in text.lower():
+                problems.append(f"{where}: text ({lang}) names an amount in € without its 'Stand'")
+            for number in phone_numbers_in(text):
+                if digits(number) not in verified_phones:
+                    problems.append(f"{where}: phone number {number!r} ({lang}) is not a verified contact")
+            for email in EMAIL_LIKE.findall(text):
+                if email.lower().rstrip(".") not in verified_emails:
+                    problems.append(f"{where}: e-mail {email!r} ({lang}) is not a verified contact")
+    return problems
+
+
+def footer(answer: Answer, lang: str = "de") -> str:
+    label = {"de": ("Quelle", "Quellen", "Geprüft am")}[lang]
+    sources = "; ".join(f"{s.title} – {s.url}" for s in answer.sources)
+    head = label[1] if len(answer.sources) > 1 else label[0]
+    return f"{head}: {sources}\n{label[2]} {answer.reviewed.strftime('%d.%m.%Y')}"
+
+
+def render_text(answer: Answer, text: str, lang: str = "de") -> str:
+    return f"{text.strip()}\n\n{footer(answer, lang)}"
+
+
+def rasa_responses(answers: Iterable[Answer], lang: str = "de") -> dict[str, list[dict[str, Any]]]:
+    responses: dict[str, list[dict[str, Any]]] = {}
+    for a in answers:
+        buttons = [{"title": b["title"][lang], "payload": b["payload"]} for b in a.buttons]
+        variations: list[dict[str, Any]] = []
+        for v in a.variants:
+            item: dict[str, Any] = {
+                "condition": [{"type": "slot", "name": k, "value": val} for k, val in v.when.items()],
+                "text": render_text(a, v.text[lang], lang),
+            }
+            if buttons:
+                item["buttons"] = buttons
+            variations.append(item)
+        base: dict[str, Any] = {"text": render_text(a, a.text[lang], lang)}
+        if buttons:
+            base["buttons"] = buttons
+        variations.append(base)
+        responses[a.response_name] = variations
+    return responses
+
+
+def rasa_rules(answers: Iterable[Answer]) -> list[dict[str, Any]]:
+    return [
+        {"rule": f"answer {a.intent}", "steps": [{"intent": a.intent}, {"action": a.response_name}]}
+        for a in answers
+        if a.intent
+    ]
+
+
+def review_report(answers: Iterable[Answer], today: date) -> tuple[list[Answer], list[tuple[Answer, str]]]:
+    due = [a for a in answers if today - a.reviewed > REVIEW_INTERVAL]
+    unverified = [(a, note) for a in answers for note in a.unverified]
+    return due, unverified

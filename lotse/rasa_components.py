@@ -1,0 +1,92 @@
+"""Custom Rasa NLU components (loaded by config.yml; run inside the Rasa server).
+
+- FoldingTokenizer: whitespace tokens folded to one spelling ("Gebühren" = "Gebuehren" =
+  "gebuhren"), so missing umlauts and capitalisation do not split the vocabulary.
+- LotseEntityExtractor: the user's municipality (and its Jugendamt area) and the child's age
+  group, found by the tested pure functions in lotse.places and lotse.child_age. They fill slots
+  that personalise answers without a call to the action server.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from lotse.child_age import extract_child_age_group
+from lotse.offices import load_office_data, load_outside_places
+from lotse.places import resolve
+from lotse.settings import load_settings
+from lotse.textnorm import fold
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
+class FoldingTokenizer(WhitespaceTokenizer):
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        tokens = super().tokenize(message, attribute)
+        if attribute != TEXT:
+            return tokens
+        for token in tokens:
+            folded = fold(token.text) or token.text.lower()
+            token.text = folded
+            token.lemma = folded
+        return tokens
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class LotseEntityExtractor(GraphComponent, EntityExtractorMixin):
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LotseEntityExtractor":
+        return cls(config)
+
+    def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
+        self._config = config or {}
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        content_dir = load_settings().content_dir
+        offices = load_office_data(content_dir)
+        gazetteer = offices.gazetteer(load_outside_places(content_dir))
+        municipalities = offices.municipalities
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not text or text.startswith("/"):
+                continue
+            entities = list(message.get(ENTITIES, []))
+            found = resolve(text, gazetteer)
+            if found.status == "found" and found.municipality in municipalities:
+                area = municipalities[found.municipality].get("jugendamt_area")
+                entities.append(self._entity(text, "municipality", found.municipality))
+                if area:
+                    entities.append(self._entity(text, "jugendamt_area", area))
+            age_group = extract_child_age_group(text)
+            if age_group:
+                entities.append(self._entity(text, "child_age_group", age_group))
+            message.set(ENTITIES, entities, add_to_output=True)
+        return messages
+
+    def _entity(self, text: str, name: str, value: str) -> Dict[Text, Any]:
+        return {
+            "entity": name,
+            "value": value,
+            "start": 0,
+            "end": len(text),
+            "confidence": 1.0,
+            "extractor": self.__class__.__name__,
+        }

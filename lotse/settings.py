@@ -1,0 +1,85 @@
+"""All configuration of Lotse, read from the environment in one place.
+
+Every variable has a safe default so that `make run` works with no configuration.
+`.env.example` documents each variable.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    content_dir: Path
+    tracker_db_dialect: str
+    tracker_db: str
+    tracker_db_host: str
+    tracker_db_user: str
+    tracker_db_password: str
+    rasa_host: str
+    rasa_port: int
+    actions_host: str
+    actions_port: int
+    web_host: str
+    web_port: int
+    timezone: str
+
+    @property
+    def action_endpoint_url(self) -> str:
+        return f"http://{self.actions_host}:{self.actions_port}/webhook"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.rasa_host}:{self.rasa_port}"
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    data_dir = Path(env.get("LOTSE_DATA_DIR", str(PROJECT_ROOT / "var")))
+    return Settings(
+        data_dir=data_dir,
+        content_dir=Path(env.get("LOTSE_CONTENT_DIR", str(PROJECT_ROOT / "content"))),
+        tracker_db_dialect=env.get("LOTSE_TRACKER_DIALECT", "sqlite"),
+        tracker_db=env.get("LOTSE_TRACKER_DB", str(data_dir / "tracker.db")),
+        tracker_db_host=env.get("LOTSE_TRACKER_HOST", ""),
+        tracker_db_user=env.get("LOTSE_TRACKER_USER", ""),
+        tracker_db_password=env.get("LOTSE_TRACKER_PASSWORD", ""),
+        rasa_host=env.get("LOTSE_RASA_HOST", "127.0.0.1"),
+        rasa_port=int(env.get("LOTSE_RASA_PORT", "5005")),
+        actions_host=env.get("LOTSE_ACTIONS_HOST", "127.0.0.1"),
+        actions_port=int(env.get("LOTSE_ACTIONS_PORT", "5055")),
+        web_host=env.get("LOTSE_WEB_HOST", "127.0.0.1"),
+        web_port=int(env.get("LOTSE_WEB_PORT", "8080")),
+        timezone=env.get("LOTSE_TIMEZONE", "Europe/Berlin"),
+    )
+
+
+def process_environment(settings: Settings, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for Lotse's processes: every `${VAR}` used in endpoints.yml is defined."""
+    env = dict(os.environ if base is None else base)
+    env.update(
+        {
+            "LOTSE_DATA_DIR": str(settings.data_dir),
+            "LOTSE_CONTENT_DIR": str(settings.content_dir),
+            "LOTSE_TRACKER_DIALECT": settings.tracker_db_dialect,
+            "LOTSE_TRACKER_DB": settings.tracker_db,
+            "LOTSE_TRACKER_HOST": settings.tracker_db_host,
+            "LOTSE_TRACKER_USER": settings.tracker_db_user,
+            "LOTSE_TRACKER_PASSWORD": settings.tracker_db_password,
+            "LOTSE_ACTION_ENDPOINT_URL": settings.action_endpoint_url,
+            "LOTSE_RASA_PORT": str(settings.rasa_port),
+            "LOTSE_ACTIONS_PORT": str(settings.actions_port),
+            "LOTSE_WEB_PORT": str(settings.web_port),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "PYTHONPATH": str(PROJECT_ROOT),
+        }
+    )
+    return env

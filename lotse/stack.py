@@ -1,0 +1,138 @@
+"""Start Lotse's processes (action server, Rasa server, web page) and stop them together.
+
+`python -m lotse.stack --model models/lotse.tar.gz` is what `make run` calls; the integration
+tests use `Stack` directly with their own ports and data directory.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lotse.settings import PROJECT_ROOT, Settings, load_settings, process_environment
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    model: Path
+    log_dir: Path
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def commands(self) -> dict[str, list[str]]:
+        s = self.settings
+        return {
+            "actions": [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "-p", str(s.actions_port), "--quiet"],
+            "rasa": [
+                str(BIN / "rasa"), "run", "--model", str(self.model), "--endpoints", "endpoints.yml",
+                "--credentials", "credentials.yml", "-i", s.rasa_host, "-p", str(s.rasa_port), "--quiet",
+            ],
+            "web": [str(BIN / "python"), "-m", "lotse.webserver"],
+        }
+
+    def health_urls(self) -> dict[str, str]:
+        s = self.settings
+        return {
+            "actions": f"http://{s.actions_host}:{s.actions_port}/health",
+            "rasa": f"{s.rasa_url}/",
+            "web": f"http://{s.web_host}:{s.web_port}/healthz",
+        }
+
+    def start(self, only: tuple[str, ...] | None = None) -> None:
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        env = process_environment(self.settings)
+        env["SANIC_HOST"] = self.settings.actions_host
+        for name, cmd in self.commands().items():
+            if only and name not in only:
+                continue
+            log = open(self.log_dir / f"{name}.log", "ab")
+            self.processes[name] = subprocess.Popen(
+                cmd, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    def wait_ready(self, timeout: float = 120.0) -> float:
+        started = time.monotonic()
+        pending = {name: url for name, url in self.health_urls().items() if name in self.processes}
+        while pending:
+            for name in list(pending):
+                proc = self.processes[name]
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{name} exited with {proc.returncode}; see {self.log_dir / (name + '.log')}")
+                try:
+                    with urllib.request.urlopen(pending[name], timeout=2) as response:
+                        if response.status == 200:
+                            del pending[name]
+                except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                    pass
+            if time.monotonic() - started > timeout:
+                raise TimeoutError(f"not ready after {timeout:.0f} s: {sorted(pending)}")
+            if pending:
+                time.sleep(0.25)
+        return time.monotonic() - started
+
+    def stop(self, name: str | None = None) -> None:
+        names = [name] if name else list(self.processes)
+        for n in names:
+            proc = self.processes.get(n)
+            if proc and proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for n in names:
+            proc = self.processes.get(n)
+            if proc:
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Run Lotse: action server, Rasa server and web page.")
+    parser.add_argument("--model", default=str(PROJECT_ROOT / "models" / "lotse.tar.gz"))
+    args = parser.parse_args()
+    settings = load_settings()
+    stack = Stack(settings, Path(args.model), settings.data_dir / "logs")
+    stopping = False
+
+    def _stop(signum, frame):  # noqa: ARG001
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    stack.start()
+    print("Starting Lotse … (logs in", stack.log_dir, ")", flush=True)
+    try:
+        seconds = stack.wait_ready()
+        print(f"Lotse is ready after {seconds:.1f} s:", flush=True)
+        print(f"  chat page       http://localhost:{settings.web_port}", flush=True)
+        print(f"  Rasa REST       http://localhost:{settings.rasa_port}/webhooks/rest/webhook", flush=True)
+        print(f"  action server   http://localhost:{settings.actions_port}/health", flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
+        while not stopping:
+            for name, proc in stack.processes.items():
+                if proc.poll() is not None:
+                    print(f"{name} stopped unexpectedly (exit {proc.returncode}); stopping Lotse.", flush=True)
+                    stopping = True
+            time.sleep(0.5)
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"Lotse could not start: {exc}", file=sys.stderr, flush=True)
+        stack.stop()
+        return 1
+    print("Stopping Lotse …", flush=True)
+    stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Start the real stack (action server, Rasa with the SQLite tracker store, web page) once."""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from lotse.settings import load_settings
+from lotse.stack import Stack
+from tests.conftest import ROOT
+
+MODEL = ROOT / "models" / "lotse.tar.gz"
+TEST_PORTS = {"LOTSE_RASA_PORT": "15005", "LOTSE_ACTIONS_PORT": "15055", "LOTSE_WEB_PORT": "18080"}
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train` first (make test does)")
+    data_dir = tmp_path_factory.mktemp("lotse-data")
+    env = {**TEST_PORTS, "LOTSE_DATA_DIR": str(data_dir)}
+    settings = load_settings(env)
+    running = Stack(settings, MODEL, data_dir / "logs")
+    running.start()
+    try:
+        running.wait_ready(timeout=180)
+        yield running
+    finally:
+        running.stop()
+
+
+class Chat:
+    def __init__(self, base_url: str):
+        self.url = f"{base_url}/webhooks/rest/webhook"
+        self.sender = "it-" + uuid.uuid4().hex[:12]
+
+    def say(self, message: str) -> list[dict]:
+        response = requests.post(self.url, json={"sender": self.sender, "message": message}, timeout=30)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def text(self, message: str) -> str:
+        return "\n".join(m.get("text", "") for m in self.say(message))
+
+
+@pytest.fixture
+def chat(stack):
+    return Chat(stack.settings.rasa_url)

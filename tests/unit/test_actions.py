@@ -1,0 +1,81 @@
+"""Custom actions with fixture trackers and a collecting dispatcher (no servers)."""
+from __future__ import annotations
+
+import asyncio
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.fallback import ActionDefaultAskAffirmation
+from actions.offices import ActionFindOffice
+
+
+def tracker(text: str, intent: str = "ask_office", slots: dict | None = None, entities=None, ranking=None) -> Tracker:
+    return Tracker(
+        sender_id="test",
+        slots=slots or {},
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.9},
+            "entities": entities or [],
+            "intent_ranking": ranking or [],
+        },
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action, t: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, {}))
+    return dispatcher.messages, events
+
+
+def test_office_in_a_sentence_with_a_district():
+    messages, events = run(ActionFindOffice(), tracker("ich wohn in gemen, wo muss ich hin?"))
+    assert "Jobcenter der Stadt Borken" in messages[0]["text"]
+    assert "Gemen (Borken)" in messages[0]["text"]
+    assert SlotSet("municipality", "borken") in events
+    assert SlotSet("jugendamt_area", "borken") in events
+
+
+def test_office_from_postal_code():
+    messages, events = run(ActionFindOffice(), tracker("48599", intent="inform_place"))
+    assert "Gronau" in messages[0]["text"]
+    assert SlotSet("municipality", "gronau") in events
+
+
+def test_office_remembered_from_earlier():
+    messages, events = run(ActionFindOffice(), tracker("Und wo melde ich die Kita an?", slots={"municipality": "rhede"}))
+    assert "Kreisjugendamt" in messages[0]["text"]
+
+
+def test_office_from_button_payload_entity():
+    t = tracker('/inform_place{"municipality": "velen"}', intent="inform_place",
+                entities=[{"entity": "municipality", "value": "velen"}])
+    messages, events = run(ActionFindOffice(), t)
+    assert "Velen" in messages[0]["text"]
+
+
+def test_outside_and_unknown_places():
+    messages, events = run(ActionFindOffice(), tracker("Ich wohne in Münster"))
+    assert "nicht zum Kreis Borken" in messages[0]["text"] and events == []
+    messages, _ = run(ActionFindOffice(), tracker("Welches Jobcenter ist für mich zuständig?"))
+    assert "In welcher Stadt oder Gemeinde" in messages[0]["text"]
+
+
+def test_affirmation_offers_readable_topics():
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.3},
+        {"name": "ask_kita_kosten", "confidence": 0.2},
+        {"name": "greet", "confidence": 0.1},
+        {"name": "ask_tagespflege", "confidence": 0.1},
+    ]
+    messages, _ = run(ActionDefaultAskAffirmation(), tracker("kita geld", intent="nlu_fallback", ranking=ranking))
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert titles == ["Kita-Gebühren", "Tagesmutter / Kindertagespflege", "Nichts davon"]
+    assert messages[0]["buttons"][0]["payload"] == "/ask_kita_kosten"

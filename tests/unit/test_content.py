@@ -1,0 +1,94 @@
+"""Content checks: sources, dates, amounts with 'Stand', only verified contact data."""
+from __future__ import annotations
+
+from datetime import date
+
+import yaml
+
+from lotse.cli import content_problems, domain_intents
+from lotse.content import Answer, Source, check_answers, load_answers, rasa_responses, review_report
+from tests.conftest import CONTENT, ROOT
+
+CONVERSATION_INTENTS = {
+    "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "ask_capabilities",
+    "out_of_scope", "ask_office", "inform_place",
+}
+
+
+def test_content_has_no_problems():
+    assert content_problems(CONTENT) == []
+
+
+def test_every_knowledge_intent_has_an_answer():
+    answered = {a.intent for a in load_answers(CONTENT).answers}
+    missing = domain_intents() - CONVERSATION_INTENTS - answered
+    assert not missing
+
+
+def test_every_intent_has_a_readable_label():
+    labels = yaml.safe_load((CONTENT / "labels.yml").read_text(encoding="utf-8"))["labels"]
+    assert domain_intents() <= set(labels)
+
+
+def _answer(text: str, sources=(Source("Titel", "https://example.org"),)) -> Answer:
+    return Answer(id="x", intent="ask_x", topic="t", reviewed=date(2026, 11, 24), sources=sources, text={"de": text})
+
+
+def test_checks_catch_what_they_should():
+    problems = check_answers(
+        [
+            _answer("Rufen Sie 0171 2345678 an."),
+            _answer("Sie bekommen 563 € im Monat."),
+            _answer("Ohne Quelle.", sources=()),
+            _answer("Schreiben Sie an jemand@example.org."),
+        ],
+        known_intents={"ask_x"},
+        verified_phones={"02861681100"},
+        verified_emails=set(),
+        municipalities=set(),
+    )
+    text = "\n".join(problems)
+    assert "0171 2345678" in text
+    assert "without its 'Stand'" in text
+    assert "no source" in text
+    assert "jemand@example.org" in text
+    assert "two answers" in text  # the same intent four times
+
+
+def test_verified_switchboard_passes():
+    assert check_answers(
+        [_answer("Zentrale: 02861 681-100 (Stand 2026: 563 €).")],
+        known_intents={"ask_x"}, verified_phones={"02861681100"}, verified_emails=set(), municipalities=set(),
+    ) == []
+
+
+def test_rendered_answers_carry_sources_and_review_date():
+    answers = load_answers(CONTENT).answers
+    responses = rasa_responses(answers)
+    for answer in answers:
+        for variation in responses[answer.response_name]:
+            assert "Quelle" in variation["text"], answer.id
+            assert "Geprüft am " + answer.reviewed.strftime("%d.%m.%Y") in variation["text"], answer.id
+            assert answer.sources[0].url in variation["text"]
+
+
+def test_personalised_variants_exist():
+    by_intent = {a.intent: a for a in load_answers(CONTENT).answers}
+    assert {v.when.get("child_age_group") for v in by_intent["ask_arbeitspflicht"].variants} >= {"unter_1", "1_bis_2", "ab_3"}
+    assert {v.when.get("jugendamt_area") for v in by_intent["ask_kita_anmeldung"].variants} == {
+        "ahaus", "bocholt", "borken", "gronau", "kreis"
+    }
+
+
+def test_review_report_lists_old_answers():
+    old = Answer(id="old", intent=None, topic="t", reviewed=date(2025, 1, 1), sources=(), text={"de": "x"}, unverified=("a",))
+    due, unverified = review_report([old, _answer("neu")], today=date(2026, 11, 24))
+    assert [a.id for a in due] == ["old"]
+    assert unverified == [(old, "a")]
+
+
+def test_no_generated_files_are_tracked():
+    import subprocess
+
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    assert not [p for p in tracked if p.startswith(("models/", ".build/", "var/", ".venv/")) or p.endswith((".db", ".tar.gz"))]

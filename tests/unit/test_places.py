@@ -1,0 +1,69 @@
+"""Place resolution: every municipality, district, postal code and known misspelling."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from lotse.places import resolve
+from tests.conftest import ROOT
+
+CASES = yaml.safe_load((ROOT / "tests" / "data" / "place_inputs.yml").read_text(encoding="utf-8"))["cases"]
+
+
+def _all(office_data, key):
+    return [(m["id"], item) for m in office_data.raw["municipalities"] for item in (m.get(key) or [])]
+
+
+def test_every_municipality_name_resolves(office_data, gazetteer):
+    for m in office_data.raw["municipalities"]:
+        for text in (m["name"], m["name"].lower(), f"Ich wohne in {m['name']}, wo muss ich hin?"):
+            result = resolve(text, gazetteer)
+            assert (result.status, result.municipality) == ("found", m["id"]), text
+
+
+def test_every_district_resolves(office_data, gazetteer):
+    districts = _all(office_data, "districts")
+    assert len(districts) >= 60
+    for mid, district in districts:
+        result = resolve(f"ich wohn in {district}", gazetteer)
+        assert (result.status, result.municipality) == ("found", mid), district
+
+
+def test_every_postal_code_resolves(office_data, gazetteer):
+    codes = _all(office_data, "postal_codes")
+    assert len(codes) >= 19
+    for mid, code in codes:
+        result = resolve(str(code), gazetteer)
+        assert (result.status, result.municipality) == ("found", mid), code
+
+
+def test_enough_misspelling_cases():
+    found_cases = [c for c in CASES if c["expect"] not in ("outside", "none")]
+    assert len(found_cases) >= 50
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["text"] for c in CASES])
+def test_listed_inputs(case, gazetteer):
+    result = resolve(case["text"], gazetteer)
+    if case["expect"] in ("outside", "none"):
+        assert result.status == case["expect"], result
+    else:
+        assert (result.status, result.municipality) == ("found", case["expect"]), result
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["vielen Dank", "Hallo", "Wo ist das Jobcenter?", "Ich wohne im Kreis Borken", "heute leben", "40 Stunden"],
+)
+def test_everyday_words_are_not_places(text, gazetteer):
+    assert resolve(text, gazetteer).status == "none"
+
+
+def test_two_towns_are_ambiguous(gazetteer):
+    result = resolve("Borken oder Velen", gazetteer)
+    assert result.status == "ambiguous"
+    assert set(result.candidates) == {"borken", "velen"}
+
+
+def test_postal_code_outside_the_district(gazetteer):
+    assert resolve("48143", gazetteer).status == "outside"
