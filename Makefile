@@ -50,8 +50,10 @@ build-content: $(VENV)/.installed
 
 $(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
 	$(PY) -m lotse.cli build-content --out $(BUILD)
-	$(RASA) train --config config.yml --domain $(BUILD)/domain --data data $(BUILD)/data \
-	  --out models --fixed-model-name lotse --quiet
+	@echo "Training the model (log: $(BUILD)/train.log) …"
+	@$(RASA) train --config config.yml --domain $(BUILD)/domain --data data $(BUILD)/data \
+	  --out models --fixed-model-name lotse > $(BUILD)/train.log 2>&1 \
+	  || { tail -n 40 $(BUILD)/train.log; exit 1; }
 	@touch $@
 
 train: $(MODEL)
@@ -60,7 +62,9 @@ run: $(MODEL)
 	$(PY) -m lotse.stack --model $(MODEL)
 
 validate: $(VENV)/.installed build-content
-	$(RASA) data validate --domain $(BUILD)/domain --data data $(BUILD)/data --config config.yml --fail-on-warnings
+	@$(RASA) data validate --domain $(BUILD)/domain --data data $(BUILD)/data --config config.yml \
+	  --fail-on-warnings > $(BUILD)/validate.log 2>&1 || { grep -v "it/s" $(BUILD)/validate.log | tail -n 40; exit 1; }
+	@$(PY) scripts/rasa_warnings.py $(BUILD)/validate.log
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest -q tests/unit
@@ -69,7 +73,11 @@ integration: $(MODEL)
 	$(PY) -m pytest -q tests/integration
 
 e2e: $(MODEL)
-	$(RASA) test core --model $(MODEL) --stories tests/e2e --fail-on-prediction-errors --out $(BUILD)/results-e2e
+	@echo "Conversation tests (rasa test core --fail-on-prediction-errors, log: $(BUILD)/e2e.log) …"
+	@$(RASA) test core --model $(MODEL) --stories tests/e2e --fail-on-prediction-errors \
+	  --out $(BUILD)/results-e2e > $(BUILD)/e2e.log 2>&1 \
+	  && echo "conversation tests: all stories passed" \
+	  || { grep -v "it/s" $(BUILD)/e2e.log | tail -n 60; cat $(BUILD)/results-e2e/failed_test_stories.yml 2>/dev/null | head -80; exit 1; }
 
 test: $(MODEL)
 	$(PY) -m lotse.cli check-content

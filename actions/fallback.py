@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from lotse.settings import load_settings
 from lotse.yamlfiles import load_yaml
 
-NOT_OFFERED = {"nlu_fallback", "out_of_scope", "affirm", "deny", "greet", "goodbye", "thank", "inform_place"}
+NOT_OFFERED = {"nlu_fallback", "out_of_scope", "affirm", "deny", "greet", "goodbye", "thank", "inform_place", "inform", "stop"}
 
 
 def affirmation_buttons(ranking: List[Dict[str, Any]], labels: Dict[str, Dict[str, str]], lang: str = "de") -> List[Dict[str, str]]:

@@ -234,12 +234,31 @@ def rasa_responses(answers: Iterable[Answer], lang: str = "de") -> dict[str, lis
     return responses
 
 
+FORMS = ("callback_form", "callback_cancel_form", "callback_change_form")
+
+
 def rasa_rules(answers: Iterable[Answer]) -> list[dict[str, Any]]:
-    return [
-        {"rule": f"answer {a.intent}", "steps": [{"intent": a.intent}, {"action": a.response_name}]}
-        for a in answers
-        if a.intent
-    ]
+    """One rule per answer, plus one per answer and form: a question inside a form is answered
+    and the form goes on where it was."""
+    rules: list[dict[str, Any]] = []
+    for a in answers:
+        if not a.intent:
+            continue
+        rules.append({"rule": f"answer {a.intent}", "steps": [{"intent": a.intent}, {"action": a.response_name}]})
+        for form in FORMS:
+            rules.append(
+                {
+                    "rule": f"answer {a.intent} inside {form}",
+                    "condition": [{"active_loop": form}],
+                    "steps": [
+                        {"intent": a.intent},
+                        {"action": a.response_name},
+                        {"action": form},
+                        {"active_loop": form},
+                    ],
+                }
+            )
+    return rules
 
 
 def review_report(answers: Iterable[Answer], today: date) -> tuple[list[Answer], list[tuple[Answer, str]]]:

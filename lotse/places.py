@@ -19,7 +19,8 @@ PLACE_CUES = frozenset(
 # Everyday words within one typo of a place name ("vielen Dank" is not Velen).
 NOT_PLACES = frozenset(
     "vielen viele vielleicht heben leben lesen reden regen haben heute hecke heck borke kreis "
-    "gehen geben rechen recken hallo morgen sorgen sagen fragen danke bitte kinder".split()
+    "gehen geben rechen recken hallo morgen sorgen sagen fragen danke bitte kinder "
+    "sport lieder legen leiden heide werte gemein gras".split()
 )
 MAX_TOKENS_FOR_BARE_PLACE = 4
 

@@ -29,6 +29,10 @@ class Settings:
     web_host: str
     web_port: int
     timezone: str
+    callback_db_url: str
+    callback_webhook_url: str
+    callback_webhook_secret: str
+    phone_retention_days: int
 
     @property
     def action_endpoint_url(self) -> str:
@@ -57,6 +61,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         web_host=env.get("LOTSE_WEB_HOST", "127.0.0.1"),
         web_port=int(env.get("LOTSE_WEB_PORT", "8080")),
         timezone=env.get("LOTSE_TIMEZONE", "Europe/Berlin"),
+        callback_db_url=env.get("LOTSE_CALLBACK_DB_URL", f"sqlite:///{data_dir / 'callbacks.db'}"),
+        callback_webhook_url=env.get("LOTSE_CALLBACK_WEBHOOK_URL", ""),
+        callback_webhook_secret=env.get("LOTSE_CALLBACK_WEBHOOK_SECRET", ""),
+        phone_retention_days=int(env.get("LOTSE_PHONE_RETENTION_DAYS", "30")),
     )
 
 
@@ -76,6 +84,10 @@ def process_environment(settings: Settings, base: Mapping[str, str] | None = Non
             "LOTSE_RASA_PORT": str(settings.rasa_port),
             "LOTSE_ACTIONS_PORT": str(settings.actions_port),
             "LOTSE_WEB_PORT": str(settings.web_port),
+            "LOTSE_CALLBACK_DB_URL": settings.callback_db_url,
+            "LOTSE_CALLBACK_WEBHOOK_URL": settings.callback_webhook_url,
+            "LOTSE_CALLBACK_WEBHOOK_SECRET": settings.callback_webhook_secret,
+            "LOTSE_PHONE_RETENTION_DAYS": str(settings.phone_retention_days),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",

@@ -37,6 +37,7 @@ class Stack:
                 "--credentials", "credentials.yml", "-i", s.rasa_host, "-p", str(s.rasa_port), "--quiet",
             ],
             "web": [str(BIN / "python"), "-m", "lotse.webserver"],
+            "worker": [str(BIN / "python"), "-m", "lotse.worker"],
         }
 
     def health_urls(self) -> dict[str, str]:

@@ -12,12 +12,14 @@ from pathlib import Path
 
 from aiohttp import ClientSession, ClientTimeout, web
 
-from lotse.settings import PROJECT_ROOT, load_settings
+from lotse.settings import PROJECT_ROOT, Settings, load_settings
 
 WEB_ROOT = PROJECT_ROOT / "web"
 MAX_BODY_BYTES = 16 * 1024
 MAX_MESSAGE_CHARS = 2000
 log = logging.getLogger("lotse.web")
+SETTINGS = web.AppKey("settings", Settings)
+CLIENT = web.AppKey("client", ClientSession)
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'self'",
@@ -42,9 +44,9 @@ async def chat(request: web.Request) -> web.Response:
         return web.json_response(
             [{"text": f"Ihre Nachricht ist sehr lang. Bitte schreiben Sie kürzer (höchstens {MAX_MESSAGE_CHARS} Zeichen)."}]
         )
-    settings = request.app["settings"]
+    settings = request.app[SETTINGS]
     try:
-        async with request.app["client"].post(
+        async with request.app[CLIENT].post(
             f"{settings.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}
         ) as response:
             if response.status != 200:
@@ -71,14 +73,14 @@ async def index(request: web.Request) -> web.FileResponse:
 
 
 async def _client(app: web.Application):
-    app["client"] = ClientSession(timeout=ClientTimeout(total=15))
+    app[CLIENT] = ClientSession(timeout=ClientTimeout(total=15))
     yield
-    await app["client"].close()
+    await app[CLIENT].close()
 
 
 def create_app() -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[security_headers])
-    app["settings"] = load_settings()
+    app[SETTINGS] = load_settings()
     app.cleanup_ctx.append(_client)
     app.router.add_get("/", index)
     app.router.add_get("/healthz", healthz)

@@ -52,7 +52,9 @@ def scores(pairs: list[tuple[str, str]]) -> dict:
 
 async def predict(model: str, texts: list[str]) -> tuple[list[str], float]:
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
+    configure_structlog(logging.ERROR)
     agent = Agent.load(model)
     started = time.perf_counter()
     predictions = []

@@ -18,3 +18,35 @@ def office_data():
 @pytest.fixture(scope="session")
 def gazetteer(office_data):
     return office_data.gazetteer(load_outside_places(CONTENT))
+
+
+POSTGRES_ADMIN_URL = "postgresql://root@127.0.0.1:5432/postgres"
+
+
+def _postgres_database(tmp_name: str):
+    """Create a throw-away PostgreSQL database; skip (with the reason) when PostgreSQL is not reachable."""
+    import sqlalchemy as sa
+
+    try:
+        admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{tmp_name}"')
+    except Exception as exc:  # noqa: BLE001 - any failure means: not reachable here
+        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432 ({type(exc).__name__})")
+    return admin
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """A fresh, empty callback database: SQLite file, and real PostgreSQL where reachable."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'callbacks.db'}"
+        return
+    import uuid
+
+    name = f"lotse_test_{uuid.uuid4().hex[:10]}"
+    admin = _postgres_database(name)
+    yield f"postgresql://root@127.0.0.1:5432/{name}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()

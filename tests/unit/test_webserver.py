@@ -22,8 +22,8 @@ def _with_client(check, rasa_reply=None):
         backend_server = TestServer(backend, host="127.0.0.1")
         await backend_server.start_server()
         app = webserver.create_app()
-        settings = app["settings"]
-        app["settings"] = type(settings)(**{**settings.__dict__, "rasa_port": backend_server.port, "rasa_host": "127.0.0.1"})
+        settings = app[webserver.SETTINGS]
+        app[webserver.SETTINGS] = type(settings)(**{**settings.__dict__, "rasa_port": backend_server.port, "rasa_host": "127.0.0.1"})
         async with TestClient(TestServer(app, host="127.0.0.1")) as client:
             await check(client)
         await backend_server.close()
@@ -65,8 +65,8 @@ def test_huge_body_is_refused_and_long_message_explained():
 def test_backend_down_gives_a_friendly_reply():
     async def go():
         app = webserver.create_app()
-        settings = app["settings"]
-        app["settings"] = type(settings)(**{**settings.__dict__, "rasa_port": 9, "rasa_host": "127.0.0.1"})
+        settings = app[webserver.SETTINGS]
+        app[webserver.SETTINGS] = type(settings)(**{**settings.__dict__, "rasa_port": 9, "rasa_host": "127.0.0.1"})
         async with TestClient(TestServer(app, host="127.0.0.1")) as client:
             response = await client.post("/api/chat", json={"sender": "a", "message": "Hallo"})
             assert response.status == 503

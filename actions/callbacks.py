@@ -1,0 +1,489 @@
+"""Callbacks: book, confirm, change and cancel a call from jobcenter staff.
+
+The form asks only for what is missing (topic and town are taken from the conversation when
+known). Phone numbers, time windows and reference codes are checked by the pure functions in
+lotse.phone, lotse.timeparse and lotse.callback_store; the database enforces idempotency and
+window capacity. Nothing is stored before the user has consented and confirmed the read-back.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+from zoneinfo import ZoneInfo
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from lotse.callback_calendar import CalendarConfig, Window, load_calendar_config, upcoming_windows, window_from_key
+from lotse.callback_store import Booking, CallbackStore, NotFound, StoreUnavailable, WindowFull, normalise_reference
+from lotse.offices import OfficeData, load_office_data, load_outside_places, verified_contact
+from lotse.phone import parse_phone
+from lotse.places import resolve
+from lotse.settings import Settings, load_settings
+from lotse.timeparse import match
+from lotse.yamlfiles import load_yaml
+
+log = logging.getLogger(__name__)
+
+FORM_SLOTS = (
+    "callback_topic", "callback_consent", "callback_phone", "callback_window",
+    "callback_first_name", "callback_confirmed", "callback_failures",
+)
+MAX_FAILURES = 4
+HINT_AFTER_FAILURES = 2
+BUTTONS_OFFERED = 4
+STOP_BUTTON = {"title": "Abbrechen", "payload": "/stop"}
+
+
+@dataclass
+class Services:
+    settings: Settings
+    calendar: CalendarConfig
+    offices: OfficeData
+    _store: Optional[CallbackStore] = None
+
+    def store(self) -> CallbackStore:
+        """The callback database, opened (and migrated) on first use; retried after a failure."""
+        if self._store is None:
+            self._store = CallbackStore.open(self.settings.callback_db_url, self.calendar.capacity_per_window)
+        return self._store
+
+    def now(self) -> datetime:
+        return datetime.now(ZoneInfo(self.settings.timezone))
+
+    def switchboard_phone(self) -> str:
+        return verified_contact(self.offices.switchboard)["phone"]["value"]
+
+
+_services: Optional[Services] = None
+
+
+def services() -> Services:
+    global _services
+    settings = load_settings()
+    offices = load_office_data(settings.content_dir)
+    calendar = load_calendar_config(Path(settings.content_dir) / "callbacks.yml")
+    if _services is None or _services.settings != settings:
+        _services = Services(settings, calendar, offices)
+    else:  # reference data may have been edited on disk: take the fresh copies
+        _services.calendar, _services.offices = calendar, offices
+    return _services
+
+
+def topic_labels(settings: Settings) -> Dict[str, str]:
+    labels = load_yaml(Path(settings.content_dir) / "labels.yml")["labels"]
+    return {intent: value["de"] for intent, value in labels.items()}
+
+
+def office_for(svc: Services, municipality: Optional[str]) -> Optional[Dict[str, Any]]:
+    m = svc.offices.municipalities.get(municipality or "")
+    return svc.offices.offices[m["jobcenter"]] if m else None
+
+
+def window_button(window: Window) -> Dict[str, str]:
+    return {"title": window.label_de(), "payload": "/inform" + json.dumps({"callback_window": window.key})}
+
+
+def free_windows(svc: Services, office_id: str, candidates: List[Window]) -> List[Window]:
+    try:
+        taken = svc.store().seats_taken(office_id, [w.key for w in candidates])
+    except StoreUnavailable:
+        return candidates  # capacity is enforced again when booking
+    return [w for w in candidates if taken.get(w.key, 0) < svc.calendar.capacity_per_window]
+
+
+def payload_value(text: str, key: str) -> Optional[str]:
+    if text.startswith("/") and "{" in text:
+        try:
+            return json.loads(text[text.index("{"):]).get(key)
+        except (ValueError, AttributeError):
+            return None
+    return None
+
+
+def failure_events(dispatcher: CollectingDispatcher, tracker: Tracker, explanation: str, buttons=None) -> Dict[str, Any]:
+    """Count a failed answer; explain, and after repeated failures offer to stop."""
+    failures = int(tracker.get_slot("callback_failures") or 0) + 1
+    if failures >= HINT_AFTER_FAILURES:
+        explanation += " Sie können es noch einmal versuchen oder abbrechen."
+        buttons = (buttons or []) + [STOP_BUTTON]
+    dispatcher.utter_message(text=explanation, buttons=buttons or None)
+    return {"callback_failures": float(failures)}
+
+
+def reset_events(keep_reference: bool = False) -> List[EventType]:
+    events = [SlotSet(slot, None) for slot in FORM_SLOTS if slot != "callback_failures"]
+    events.append(SlotSet("callback_failures", 0.0))
+    if not keep_reference:
+        events.append(SlotSet("callback_reference", None))
+    return events
+
+
+class ValidateCallbackForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_callback_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        if tracker.get_slot("callback_consent") is False:
+            return []
+        if (tracker.get_slot("callback_failures") or 0) >= MAX_FAILURES:
+            return []
+        return domain_slots
+
+    async def extract_callback_topic(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.get_slot("callback_topic"):
+            return {}
+        labels = topic_labels(services().settings)
+        for event in reversed(tracker.events):
+            if event.get("event") != "user":
+                continue
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name", "")
+            if intent.startswith("ask_") and intent != "ask_office" or intent == "express_distress":
+                return {"callback_topic": labels.get(intent, intent)}
+        return {}
+
+    async def extract_callback_window(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        """"Bitte Rückruf heute nach 14 Uhr": the opening message may already name the time."""
+        latest = tracker.latest_message or {}
+        if tracker.active_loop.get("name") or (latest.get("intent") or {}).get("name") != "request_callback":
+            return {}
+        svc = services()
+        result = match(latest.get("text") or "", svc.now(), svc.calendar)
+        if result.status == "ok":
+            return {"callback_window": latest.get("text")}
+        return {}
+
+    def validate_callback_topic(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        topic = str(value or "").strip()
+        if not topic or topic.startswith("/"):
+            return {"callback_topic": None}
+        return {"callback_topic": topic[:200]}
+
+    def validate_municipality(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        svc = services()
+        if value in svc.offices.municipalities:
+            return {"municipality": value}
+        result = resolve(str(value or ""), svc.offices.gazetteer(load_outside_places(svc.settings.content_dir)))
+        if result.status == "found":
+            area = svc.offices.municipalities[result.municipality].get("jugendamt_area")
+            return {"municipality": result.municipality, "jugendamt_area": area}
+        if result.status == "ambiguous":
+            names = svc.offices.municipalities
+            buttons = [
+                {"title": names[c]["name"], "payload": "/inform_place" + json.dumps({"municipality": c})} for c in result.candidates
+            ]
+            dispatcher.utter_message(text="Welchen Ort meinen Sie?", buttons=buttons)
+            return {"municipality": None}
+        if result.status == "outside":
+            dispatcher.utter_message(
+                text="Rückrufe kann ich nur für die Jobcenter im Kreis Borken eintragen. Zuständig ist immer das Jobcenter an Ihrem Wohnort."
+            )
+            return {"municipality": None, **failure_events(dispatcher, tracker, "Wenn Sie im Kreis Borken wohnen, nennen Sie bitte Ihre Stadt oder Gemeinde.")}
+        return {"municipality": None, **failure_events(dispatcher, tracker, "Diesen Ort kenne ich im Kreis Borken nicht. Bitte nennen Sie Ihre Stadt oder Gemeinde, zum Beispiel „Velen“ oder „46342“.")}
+
+    def validate_callback_consent(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return {"callback_consent": bool(value)}
+
+    def validate_callback_phone(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        result = parse_phone(str(value or ""))
+        if result.ok:
+            return {"callback_phone": result.e164, "callback_failures": 0.0}
+        explanation = {
+            "missing": "Ich habe darin keine Telefonnummer gefunden.",
+            "not_callable": "Unter dieser Art von Nummer (zum Beispiel 0900) können wir Sie nicht zurückrufen.",
+        }.get(result.problem or "", "Diese Telefonnummer scheint nicht zu stimmen.")
+        explanation += " Bitte schreiben Sie Ihre Nummer mit Vorwahl, zum Beispiel 0171 2345678 oder 02861 12345."
+        return {"callback_phone": None, **failure_events(dispatcher, tracker, explanation)}
+
+    def validate_callback_window(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return validate_window(value, dispatcher, tracker, office_for(services(), tracker.get_slot("municipality")))
+
+    def validate_callback_first_name(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        name = str(value or "").strip()
+        for prefix in ("ich heiße", "ich heisse", "mein name ist", "ich bin"):
+            if name.lower().startswith(prefix):
+                name = name[len(prefix):].strip()
+        if name in ("-", "") or name.lower() in ("nein", "weiter", "ohne", "ohne namen", "keine angabe"):
+            return {"callback_first_name": "-"}
+        if len(name) > 40 or any(ch.isdigit() for ch in name) or name.startswith("/"):
+            dispatcher.utter_message(text="Ein Vorname reicht, zum Beispiel „Anna“. Oder tippen Sie auf „Ohne Namen weiter“.")
+            return {"callback_first_name": None}
+        return {"callback_first_name": name}
+
+    def validate_callback_confirmed(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value is True:
+            return {"callback_confirmed": True}
+        dispatcher.utter_message(text="Kein Problem. Dann frage ich Telefonnummer und Zeit noch einmal ab.")
+        return {"callback_confirmed": None, "callback_phone": None, "callback_window": None}
+
+
+def validate_window(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, office: Optional[Dict[str, Any]]) -> Dict[Text, Any]:
+    svc = services()
+    text = str(value or "")
+    if office is None:
+        dispatcher.utter_message(text="Dafür brauche ich zuerst Ihren Wohnort.")
+        return {"callback_window": None}
+    key = payload_value(text, "callback_window")
+    now = svc.now()
+    if key:
+        window = window_from_key(key, svc.calendar)
+        candidates = [window] if window and window.key in {w.key for w in upcoming_windows(now, svc.calendar)} else []
+        status, message = ("ok", "") if candidates else ("too_soon", "Dieses Zeitfenster ist nicht mehr verfügbar.")
+    elif window_from_key(text, svc.calendar):  # the key itself, already validated
+        return {"callback_window": text}
+    else:
+        result = match(text, now, svc.calendar)
+        status, message, candidates = result.status, result.message_de, result.windows
+    free = free_windows(svc, office["id"], candidates)
+    if status == "ok" and free:
+        return {"callback_window": free[0].key, "callback_failures": 0.0}
+    if status == "ok":
+        message = "Zu dieser Zeit ist leider schon alles belegt."
+    alternatives = free_windows(svc, office["id"], upcoming_windows(now, svc.calendar))[:BUTTONS_OFFERED]
+    message = (message + " Diese Zeiten sind noch frei:").strip()
+    return {"callback_window": None, **failure_events(dispatcher, tracker, message, [window_button(w) for w in alternatives])}
+
+
+class ActionAskCallbackConsent(Action):
+    def name(self) -> Text:
+        return "action_ask_callback_consent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        days = services().settings.phone_retention_days
+        dispatcher.utter_message(
+            text=(
+                "Für den Rückruf speichere ich Ihre Telefonnummer und die gewünschte Zeit – nur für diesen Rückruf. "
+                f"Die Nummer wird spätestens {days} Tage nach dem Rückruf gelöscht. Sind Sie einverstanden?"
+            ),
+            buttons=[{"title": "Ja, einverstanden", "payload": "/affirm"}, {"title": "Nein", "payload": "/deny"}],
+        )
+        return []
+
+
+class ActionAskCallbackWindow(Action):
+    def name(self) -> Text:
+        return "action_ask_callback_window"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        svc = services()
+        office = office_for(svc, tracker.get_slot("municipality"))
+        if tracker.active_loop.get("name") == "callback_change_form":
+            office = office_of_reference(svc, tracker.get_slot("callback_reference")) or office
+        windows = upcoming_windows(svc.now(), svc.calendar)
+        if office:
+            windows = free_windows(svc, office["id"], windows)
+        dispatcher.utter_message(
+            text="Wann passt es Ihnen? Das sind die nächsten freien Zeiten. Sie können auch schreiben, wann es passt, zum Beispiel „morgen nach 14 Uhr“.",
+            buttons=[window_button(w) for w in windows[:BUTTONS_OFFERED]] or None,
+        )
+        return []
+
+
+def office_of_reference(svc: Services, reference: Optional[str]) -> Optional[Dict[str, Any]]:
+    if not reference:
+        return None
+    try:
+        callback = svc.store().find(reference)
+    except StoreUnavailable:
+        return None
+    return svc.offices.offices.get(callback.office_id) if callback else None
+
+
+def describe(window: Window, phone_display: Optional[str], office: Dict[str, Any]) -> str:
+    text = f"Rückruf am {window.label_de()}"
+    if phone_display:
+        text += f" unter {phone_display}"
+    return text + f". Es ruft Sie das {office['name']} an."
+
+
+class ActionAskCallbackConfirmed(Action):
+    def name(self) -> Text:
+        return "action_ask_callback_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        svc = services()
+        window = window_from_key(tracker.get_slot("callback_window") or "", svc.calendar)
+        office = office_for(svc, tracker.get_slot("municipality"))
+        phone = parse_phone(tracker.get_slot("callback_phone") or "")
+        if not window or not office or not phone.ok:
+            return [SlotSet("callback_window", None)]
+        lines = ["Bitte prüfen Sie:", describe(window, phone.display, office)]
+        topic = tracker.get_slot("callback_topic")
+        if topic:
+            lines.append(f"Thema: {topic}")
+        lines.append("Stimmt das?")
+        dispatcher.utter_message(
+            text="\n".join(lines),
+            buttons=[
+                {"title": "Ja, eintragen", "payload": "/affirm"},
+                {"title": "Nein, ändern", "payload": "/deny"},
+                STOP_BUTTON,
+            ],
+        )
+        return []
+
+
+class ActionSubmitCallback(Action):
+    def name(self) -> Text:
+        return "action_submit_callback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        svc = services()
+        switchboard = svc.switchboard_phone()
+        if tracker.get_slot("callback_consent") is False:
+            dispatcher.utter_message(
+                text=f"In Ordnung, ich speichere nichts. Sie können Ihr Jobcenter auch selbst anrufen – die Zentrale der Kreisverwaltung Borken verbindet Sie: {switchboard}."
+            )
+            return reset_events()
+        if tracker.get_slot("callback_confirmed") is not True:
+            dispatcher.utter_message(
+                text=f"Ich habe keinen Rückruf eingetragen. Sie erreichen die Zentrale der Kreisverwaltung Borken unter {switchboard}; dort verbindet man Sie mit Ihrem Jobcenter."
+            )
+            return reset_events()
+        window = window_from_key(tracker.get_slot("callback_window") or "", svc.calendar)
+        office = office_for(svc, tracker.get_slot("municipality"))
+        phone = parse_phone(tracker.get_slot("callback_phone") or "")
+        if not (window and office and phone.ok):
+            return [SlotSet("callback_window", None), SlotSet("callback_confirmed", None), FollowupAction("callback_form")]
+        first_name = tracker.get_slot("callback_first_name")
+        booking = Booking(
+            office_id=office["id"], municipality=tracker.get_slot("municipality"), window_key=window.key,
+            window_start=window.start, window_end=window.end, phone_e164=phone.e164,
+            topic=tracker.get_slot("callback_topic"), first_name=None if first_name in (None, "-") else first_name,
+        )
+        message_id = (tracker.latest_message or {}).get("message_id") or "na"
+        try:
+            callback = svc.store().book(booking, idempotency_key=f"{tracker.sender_id}#{message_id}")
+        except WindowFull:
+            dispatcher.utter_message(text="Dieses Zeitfenster wurde gerade vergeben. Bitte wählen Sie eine andere Zeit.")
+            return [SlotSet("callback_window", None), SlotSet("callback_confirmed", None), FollowupAction("callback_form")]
+        except StoreUnavailable:
+            log.warning("callback database unavailable; nothing stored")
+            dispatcher.utter_message(
+                text=(
+                    "Ihr Rückruf konnte gerade nicht gespeichert werden – es wurde nichts eingetragen. "
+                    "Bitte versuchen Sie es in ein paar Minuten noch einmal (schreiben Sie dann „Rückruf“), "
+                    f"oder rufen Sie die Zentrale der Kreisverwaltung Borken an: {switchboard}."
+                )
+            )
+            return [SlotSet("callback_confirmed", None)]
+        dispatcher.utter_message(
+            text=(
+                f"Ihr Rückruf ist eingetragen: {describe(window, phone.display, office)}\n"
+                f"Ihr Rückruf-Code: {callback.reference}\n"
+                "Mit diesem Code können Sie den Rückruf ändern oder absagen – schreiben Sie einfach „Rückruf ändern“ oder „Rückruf absagen“."
+            )
+        )
+        return reset_events()
+
+
+class ActionCallbackStop(Action):
+    def name(self) -> Text:
+        return "action_callback_stop"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(text="Gut, ich habe abgebrochen und nichts gespeichert. Wobei kann ich sonst helfen?")
+        return reset_events()
+
+
+class ReferenceValidation(FormValidationAction):
+    """Shared by the cancel and change forms: a reference code of an open callback."""
+
+    def name(self) -> Text:  # pragma: no cover - subclasses name themselves
+        raise NotImplementedError
+
+    async def extract_callback_reference(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.get_slot("callback_reference"):
+            return {}
+        code = normalise_reference((tracker.latest_message or {}).get("text") or "")
+        return {"callback_reference": code} if code else {}
+
+    def validate_callback_reference(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        code = normalise_reference(str(value or ""))
+        if not code:
+            return {"callback_reference": None, **failure_events(dispatcher, tracker, "Das sieht nicht wie ein Rückruf-Code aus. Er hat sechs Zeichen, zum Beispiel „K7M-4PX“.")}
+        try:
+            callback = services().store().find(code)
+        except StoreUnavailable:
+            dispatcher.utter_message(text=f"Ich kann Ihre Rückrufe gerade nicht abrufen. Bitte versuchen Sie es später noch einmal oder rufen Sie an: {services().switchboard_phone()}.")
+            return {"callback_reference": None, "callback_failures": float(MAX_FAILURES)}
+        if not callback or callback.status not in ("new", "in_progress", "not_reached"):
+            return {"callback_reference": None, **failure_events(dispatcher, tracker, f"Zu dem Code {code} finde ich keinen offenen Rückruf. Bitte prüfen Sie den Code.")}
+        return {"callback_reference": code, "callback_failures": 0.0}
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
+        if (tracker.get_slot("callback_failures") or 0) >= MAX_FAILURES:
+            return []
+        return domain_slots
+
+
+class ValidateCallbackCancelForm(ReferenceValidation):
+    def name(self) -> Text:
+        return "validate_callback_cancel_form"
+
+
+class ValidateCallbackChangeForm(ReferenceValidation):
+    def name(self) -> Text:
+        return "validate_callback_change_form"
+
+    def validate_callback_window(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        svc = services()
+        return validate_window(value, dispatcher, tracker, office_of_reference(svc, tracker.get_slot("callback_reference")))
+
+
+class ActionSubmitCancel(Action):
+    def name(self) -> Text:
+        return "action_submit_cancel"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        svc = services()
+        code = tracker.get_slot("callback_reference")
+        if not code:
+            dispatcher.utter_message(text="Ich habe nichts abgesagt. Wobei kann ich sonst helfen?")
+            return reset_events()
+        try:
+            callback = svc.store().cancel(code)
+        except NotFound:
+            dispatcher.utter_message(text=f"Zu dem Code {code} gibt es keinen offenen Rückruf mehr.")
+            return reset_events()
+        except StoreUnavailable:
+            dispatcher.utter_message(text=f"Ich konnte den Rückruf gerade nicht absagen. Bitte versuchen Sie es später noch einmal oder rufen Sie an: {svc.switchboard_phone()}.")
+            return reset_events()
+        window = window_from_key(callback.window_key, svc.calendar)
+        when = window.label_de() if window else callback.window_key
+        dispatcher.utter_message(text=f"Ihr Rückruf am {when} ist abgesagt. Ihre Telefonnummer wird gelöscht.")
+        return reset_events()
+
+
+class ActionSubmitChange(Action):
+    def name(self) -> Text:
+        return "action_submit_change"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        svc = services()
+        code = tracker.get_slot("callback_reference")
+        window = window_from_key(tracker.get_slot("callback_window") or "", svc.calendar)
+        if not code or not window:
+            dispatcher.utter_message(text="Ich habe nichts geändert. Wobei kann ich sonst helfen?")
+            return reset_events()
+        try:
+            svc.store().change_window(code, window.key, window.start, window.end)
+        except WindowFull:
+            dispatcher.utter_message(text="Dieses Zeitfenster wurde gerade vergeben. Bitte wählen Sie eine andere Zeit.")
+            return [SlotSet("callback_window", None), FollowupAction("callback_change_form")]
+        except NotFound:
+            dispatcher.utter_message(text=f"Zu dem Code {code} gibt es keinen offenen Rückruf mehr.")
+            return reset_events()
+        except StoreUnavailable:
+            dispatcher.utter_message(text=f"Ich konnte den Rückruf gerade nicht ändern. Bitte versuchen Sie es später noch einmal oder rufen Sie an: {svc.switchboard_phone()}.")
+            return reset_events()
+        dispatcher.utter_message(text=f"Erledigt: Ihr Rückruf ist jetzt am {window.label_de()}. Ihr Code bleibt {code}.")
+        return reset_events()

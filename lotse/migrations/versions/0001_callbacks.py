@@ -1,0 +1,62 @@
+"""Callbacks, window seats (capacity) and the staff-notification outbox.
+
+Revision ID: 0001
+Revises:
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "callbacks",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("reference", sa.String(16), nullable=False, unique=True),
+        sa.Column("idempotency_key", sa.String(200), nullable=False, unique=True),
+        sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
+        sa.Column("office_id", sa.String(64), nullable=False),
+        sa.Column("municipality", sa.String(64), nullable=False),
+        sa.Column("topic", sa.String(200), nullable=True),
+        sa.Column("phone_e164", sa.String(32), nullable=True),
+        sa.Column("first_name", sa.String(100), nullable=True),
+        sa.Column("language", sa.String(8), nullable=False, server_default="de"),
+        sa.Column("window_key", sa.String(32), nullable=False),
+        sa.Column("window_start", sa.DateTime(timezone=True), nullable=False, index=True),
+        sa.Column("window_end", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False, server_default="new"),
+        sa.Column("consent_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True, index=True),
+        sa.Column("phone_purged_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.create_table(
+        "window_seats",
+        sa.Column("office_id", sa.String(64), primary_key=True),
+        sa.Column("window_key", sa.String(32), primary_key=True),
+        sa.Column("seat", sa.Integer, primary_key=True),
+        sa.Column("callback_id", sa.Integer, sa.ForeignKey("callbacks.id", ondelete="CASCADE"), nullable=False, unique=True),
+        sa.CheckConstraint("seat >= 1", name="ck_window_seats_seat_positive"),
+    )
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("event_id", sa.String(64), nullable=False, unique=True),
+        sa.Column("event_type", sa.String(40), nullable=False),
+        sa.Column("callback_reference", sa.String(16), nullable=False, index=True),
+        sa.Column("payload", sa.Text, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False, index=True),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True, index=True),
+        sa.Column("last_error", sa.String(200), nullable=True),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("outbox")
+    op.drop_table("window_seats")
+    op.drop_table("callbacks")
