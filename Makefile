@@ -13,7 +13,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
-TRAIN_INPUTS := config.yml domain.yml $(shell find data content -name '*.yml' 2>/dev/null) \
+TRAIN_INPUTS := config.yml domain.yml $(shell find data content/answers -name "*.yml" 2>/dev/null) content/labels.yml \
                 lotse/rasa_components.py lotse/places.py lotse/child_age.py lotse/textnorm.py lotse/content.py
 
 .PHONY: help run test unit integration e2e validate eval content-report check-content \

@@ -394,11 +394,10 @@ class ActionCallbackStop(Action):
         return reset_events()
 
 
-class ReferenceValidation(FormValidationAction):
-    """Shared by the cancel and change forms: a reference code of an open callback."""
+class ReferenceValidation:
+    """Mixin for the cancel and change forms: a reference code of an open callback.
 
-    def name(self) -> Text:  # pragma: no cover - subclasses name themselves
-        raise NotImplementedError
+    Not an Action itself: rasa-sdk registers every Action subclass it finds."""
 
     async def extract_callback_reference(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if tracker.get_slot("callback_reference"):
@@ -425,12 +424,12 @@ class ReferenceValidation(FormValidationAction):
         return domain_slots
 
 
-class ValidateCallbackCancelForm(ReferenceValidation):
+class ValidateCallbackCancelForm(ReferenceValidation, FormValidationAction):
     def name(self) -> Text:
         return "validate_callback_cancel_form"
 
 
-class ValidateCallbackChangeForm(ReferenceValidation):
+class ValidateCallbackChangeForm(ReferenceValidation, FormValidationAction):
     def name(self) -> Text:
         return "validate_callback_change_form"
 

@@ -132,3 +132,25 @@ def resolve(text: str, gaz: Gazetteer) -> Resolution:
     if outside_hit:
         return Resolution("outside", matched=outside_hit)
     return Resolution("none")
+
+
+FILLER_WORDS = frozenset(
+    "ich wohne wohn wohnen lebe leben bin komme komm in im aus bei nach von der die das den dem "
+    "stadt gemeinde ortsteil ort wohnort plz postleitzahl mein meine ist ja also hier".split()
+)
+
+
+def is_bare_place(text: str, gaz: Gazetteer) -> bool:
+    """True when a message says only where the user lives: "46325", "Gemen", "ich wohne in Epe"."""
+    result = resolve(text, gaz)
+    if result.status == "none":
+        return False
+    rest = [t for t in fold(text).split() if t not in FILLER_WORDS and not POSTAL_CODE.fullmatch(t)]
+    known = set(gaz.names) | gaz.outside
+    remaining = " ".join(rest)
+    for name in sorted(known, key=len, reverse=True):
+        remaining = re.sub(rf"\b{re.escape(name)}\b", " ", remaining)
+    leftover = remaining.split()
+    if result.status == "found" and result.matched and len(leftover) == 1 and leftover[0] == result.matched:
+        return True  # a misspelt place on its own ("Sudlohn", "Ramsdrof")
+    return not leftover

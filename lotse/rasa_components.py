@@ -17,13 +17,13 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from lotse.child_age import extract_child_age_group
 from lotse.offices import load_office_data, load_outside_places
-from lotse.places import resolve
+from lotse.places import is_bare_place, resolve
 from lotse.settings import load_settings
 from lotse.textnorm import fold
 
@@ -90,3 +90,37 @@ class LotseEntityExtractor(GraphComponent, EntityExtractorMixin):
             "confidence": 1.0,
             "extractor": self.__class__.__name__,
         }
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class BarePlaceClassifier(GraphComponent):
+    """A message that only names a place ("48599", "Gemen", "wohne in Epe") is `inform_place`.
+
+    Runs after the statistical classifier: such messages are unambiguous, but a bare postal code
+    has too few features for the classifier to be confident.
+    """
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "BarePlaceClassifier":
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        content_dir = load_settings().content_dir
+        gazetteer = load_office_data(content_dir).gazetteer(load_outside_places(content_dir))
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if text and not text.startswith("/") and is_bare_place(text, gazetteer):
+                intent = {"name": "inform_place", "confidence": 1.0}
+                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != "inform_place"]
+                message.set(INTENT, intent, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+        return messages

@@ -11,7 +11,8 @@ from tests.conftest import CONTENT, ROOT
 
 CONVERSATION_INTENTS = {
     "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "ask_capabilities",
-    "out_of_scope", "ask_office", "inform_place",
+    "out_of_scope", "ask_office", "inform_place", "inform", "stop", "request_callback",
+    "cancel_callback", "change_callback",
 }
 
 

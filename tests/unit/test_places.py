@@ -67,3 +67,18 @@ def test_two_towns_are_ambiguous(gazetteer):
 
 def test_postal_code_outside_the_district(gazetteer):
     assert resolve("48143", gazetteer).status == "outside"
+
+
+@pytest.mark.parametrize(
+    "text, bare",
+    [
+        ("48599", True), ("Gemen", True), ("ich wohne in Epe", True), ("Sudlohn", True), ("aus Velen", True),
+        ("Münster", True), ("46325 Borken", True),
+        ("wo ist das jobcenter in gemen", False), ("Kita in Gronau", False), ("vielen dank", False),
+        ("Wie wird das Wetter morgen in Gronau?", False), ("0171 2345678", False),
+    ],
+)
+def test_bare_place_messages(text, bare, gazetteer):
+    from lotse.places import is_bare_place
+
+    assert is_bare_place(text, gazetteer) is bare
