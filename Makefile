@@ -16,13 +16,14 @@ export PYTHONDONTWRITEBYTECODE := 1
 TRAIN_INPUTS := config.yml domain.yml $(shell find data content/answers -name "*.yml" 2>/dev/null) content/labels.yml \
                 lotse/rasa_components.py lotse/places.py lotse/child_age.py lotse/textnorm.py lotse/content.py
 
-.PHONY: help run test unit integration e2e validate eval content-report check-content \
+.PHONY: help run test unit integration e2e validate eval bench content-report check-content \
         validate-offices build-content train compare-pipelines lock clean
 
 help:
 	@echo "make run             install, train if needed, start Lotse (chat page on http://localhost:8080)"
 	@echo "make test            the whole test suite"
-	@echo "make eval            held-out NLU evaluation (per-intent F1, confusions)"
+	@echo "make eval            held-out NLU evaluation (per-intent F1, confusions) -> docs/nlu-eval.md"
+	@echo "make bench           latency, throughput, memory, training time -> docs/benchmarks.md"
 	@echo "make content-report  answers due for review and unverified facts in use"
 	@echo "make validate-offices  check content/offices.yml"
 
@@ -48,7 +49,14 @@ content-report: $(VENV)/.installed
 build-content: $(VENV)/.installed
 	$(PY) -m lotse.cli build-content --out $(BUILD)
 
-$(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
+# The public URL is rendered into the privacy notice: a change must re-render and retrain.
+$(BUILD)/public-url: FORCE
+	@mkdir -p $(BUILD); url="$${LOTSE_PUBLIC_URL:-http://localhost:8080}"; \
+	  echo "$$url" | cmp -s - $@ || echo "$$url" > $@
+
+FORCE:
+
+$(MODEL): $(VENV)/.installed $(TRAIN_INPUTS) $(BUILD)/public-url
 	$(PY) -m lotse.cli build-content --out $(BUILD)
 	@echo "Training the model (log: $(BUILD)/train.log) …"
 	@$(RASA) train --config config.yml --domain $(BUILD)/domain --data data $(BUILD)/data \
@@ -87,7 +95,10 @@ test: $(MODEL)
 	$(MAKE) --no-print-directory e2e
 
 eval: $(MODEL)
-	$(PY) scripts/eval_nlu.py --model $(MODEL) --test tests/nlu
+	$(PY) scripts/eval_nlu.py --model $(MODEL) --test tests/nlu --write docs/nlu-eval.md
+
+bench: $(MODEL)
+	$(PY) scripts/bench.py --write docs/benchmarks.md
 
 compare-pipelines: $(VENV)/.installed build-content
 	$(PY) scripts/compare_pipelines.py --write docs/nlu-pipeline.md

@@ -22,7 +22,7 @@ from rasa_sdk.types import DomainDict
 
 from lotse.callback_calendar import CalendarConfig, Window, load_calendar_config, upcoming_windows, window_from_key
 from lotse.callback_store import Booking, CallbackStore, NotFound, StoreUnavailable, WindowFull, normalise_reference
-from lotse.offices import OfficeData, load_office_data, load_outside_places, verified_contact
+from lotse.offices import OfficeData, load_gazetteer, load_office_data, verified_contact
 from lotse.phone import parse_phone
 from lotse.places import resolve
 from lotse.settings import Settings, load_settings
@@ -171,7 +171,7 @@ class ValidateCallbackForm(FormValidationAction):
         svc = services()
         if value in svc.offices.municipalities:
             return {"municipality": value}
-        result = resolve(str(value or ""), svc.offices.gazetteer(load_outside_places(svc.settings.content_dir)))
+        result = resolve(str(value or ""), load_gazetteer(svc.settings.content_dir))
         if result.status == "found":
             area = svc.offices.municipalities[result.municipality].get("jugendamt_area")
             return {"municipality": result.municipality, "jugendamt_area": area}

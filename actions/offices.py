@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from lotse.office_answers import reply_for
-from lotse.offices import load_office_data, load_outside_places
+from lotse.offices import load_gazetteer, load_office_data
 from lotse.places import Resolution, resolve
 from lotse.settings import load_settings
 
@@ -34,7 +34,7 @@ class ActionFindOffice(Action):
     ) -> List[Dict[Text, Any]]:
         settings = load_settings()
         data = load_office_data(settings.content_dir)
-        gazetteer = data.gazetteer(load_outside_places(settings.content_dir))
+        gazetteer = load_gazetteer(settings.content_dir)
         message = tracker.latest_message or {}
         resolution = _resolution_from_message(message, gazetteer)
         now = datetime.now(ZoneInfo(settings.timezone))

@@ -147,6 +147,9 @@ def create_store_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
+        # SQLAlchemy 1.4 opens a new SQLite connection per use by default; keep a few open.
+        kwargs["poolclass"] = sa.pool.QueuePool
+        kwargs["pool_size"] = 5
     engine = sa.create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         @sa.event.listens_for(engine, "connect")
@@ -203,6 +206,15 @@ def _event(conn: Connection, event_type: str, callback: Callback, now: datetime)
             payload=json.dumps(payload, ensure_ascii=False), created_at=now, next_attempt_at=now,
         )
     )
+
+
+def _release_open_callback(conn: Connection, reference: str) -> Any:
+    """The open callback with this reference, its seat released (inside the caller's transaction)."""
+    row = conn.execute(sa.select(callbacks).where(callbacks.c.reference == reference)).first()
+    if not row or row.status not in OPEN_STATUSES:
+        raise NotFound(reference)
+    conn.execute(window_seats.delete().where(window_seats.c.callback_id == row.id))
+    return row
 
 
 class CallbackStore:
@@ -293,10 +305,7 @@ class CallbackStore:
         now = now or utcnow()
         try:
             with self.engine.begin() as conn:
-                row = conn.execute(sa.select(callbacks).where(callbacks.c.reference == reference)).first()
-                if not row or row.status not in OPEN_STATUSES:
-                    raise NotFound(reference)
-                conn.execute(window_seats.delete().where(window_seats.c.callback_id == row.id))
+                row = _release_open_callback(conn, reference)
                 conn.execute(
                     callbacks.update().where(callbacks.c.id == row.id).values(status="cancelled", updated_at=now, closed_at=now)
                 )
@@ -310,10 +319,7 @@ class CallbackStore:
         now = now or utcnow()
         try:
             with self.engine.begin() as conn:
-                row = conn.execute(sa.select(callbacks).where(callbacks.c.reference == reference)).first()
-                if not row or row.status not in OPEN_STATUSES:
-                    raise NotFound(reference)
-                conn.execute(window_seats.delete().where(window_seats.c.callback_id == row.id))
+                row = _release_open_callback(conn, reference)
                 self._claim_seat(conn, row.office_id, window_key, row.id)
                 conn.execute(
                     callbacks.update().where(callbacks.c.id == row.id).values(

@@ -234,7 +234,10 @@ def rasa_responses(answers: Iterable[Answer], lang: str = "de") -> dict[str, lis
     return responses
 
 
-FORMS = ("callback_form", "callback_cancel_form", "callback_change_form")
+# Forms in which a knowledge question is answered without leaving the form. Each answer adds one
+# rule per form, and every rule costs time on every turn (RulePolicy checks them all), so only the
+# long form is listed; in the short code forms the ordinary answer rule applies.
+FORMS = ("callback_form",)
 
 
 def rasa_rules(answers: Iterable[Answer]) -> list[dict[str, Any]]:

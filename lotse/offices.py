@@ -38,17 +38,25 @@ class OfficeData:
     def switchboard(self) -> Mapping[str, Any]:
         return self.offices[self.raw["switchboard"]]
 
-    def gazetteer(self, outside_places: list[str]) -> Gazetteer:
-        return build_gazetteer(self.raw["municipalities"], outside_places)
-
 
 def load_office_data(content_dir: Path) -> OfficeData:
     return OfficeData(load_yaml(Path(content_dir) / "offices.yml"))
 
 
-def load_outside_places(content_dir: Path) -> list[str]:
-    data = load_yaml(Path(content_dir) / "places_outside.yml")
-    return list(data.get("places") or [])
+_gazetteer_cache: dict[str, tuple[int, int, Gazetteer]] = {}
+
+
+def load_gazetteer(content_dir: Path) -> Gazetteer:
+    """The place gazetteer, rebuilt only when offices.yml or places_outside.yml changed on disk."""
+    offices = load_yaml(Path(content_dir) / "offices.yml")
+    outside = load_yaml(Path(content_dir) / "places_outside.yml")
+    key = str(content_dir)
+    cached = _gazetteer_cache.get(key)
+    if cached and cached[0] == id(offices) and cached[1] == id(outside):
+        return cached[2]
+    gazetteer = build_gazetteer(offices["municipalities"], list(outside.get("places") or []))
+    _gazetteer_cache[key] = (id(offices), id(outside), gazetteer)
+    return gazetteer
 
 
 def verified_contact(office: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
+import numpy as np
+
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
@@ -22,7 +25,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from lotse.child_age import extract_child_age_group
-from lotse.offices import load_office_data, load_outside_places
+from lotse.offices import load_gazetteer, load_office_data
 from lotse.places import is_bare_place, resolve
 from lotse.settings import load_settings
 from lotse.textnorm import fold
@@ -39,6 +42,31 @@ class FoldingTokenizer(WhitespaceTokenizer):
             token.text = folded
             token.lemma = folded
         return tokens
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class FastLogisticRegressionClassifier(LogisticRegressionClassifier):
+    """Rasa's LogisticRegressionClassifier, with its weights stored column-major.
+
+    Scoring multiplies a sparse message vector by `coef_.T`; with the default row-major weights
+    scipy copies the whole transposed matrix (features × intents) on every call, which was half of
+    the NLU time per message (measured with cProfile). Same model, same numbers, no copy.
+    """
+
+    def _use_fortran_order(self) -> None:
+        if hasattr(self.clf, "coef_"):
+            self.clf.coef_ = np.asfortranarray(self.clf.coef_)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        resource = super().train(training_data)
+        self._use_fortran_order()
+        return resource
+
+    @classmethod
+    def load(cls, *args: Any, **kwargs: Any) -> "FastLogisticRegressionClassifier":
+        component = super().load(*args, **kwargs)
+        component._use_fortran_order()
+        return component
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -61,9 +89,8 @@ class LotseEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     def process(self, messages: List[Message]) -> List[Message]:
         content_dir = load_settings().content_dir
-        offices = load_office_data(content_dir)
-        gazetteer = offices.gazetteer(load_outside_places(content_dir))
-        municipalities = offices.municipalities
+        gazetteer = load_gazetteer(content_dir)
+        municipalities = load_office_data(content_dir).municipalities
         for message in messages:
             text = message.get(TEXT) or ""
             if not text or text.startswith("/"):
@@ -115,7 +142,7 @@ class BarePlaceClassifier(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         content_dir = load_settings().content_dir
-        gazetteer = load_office_data(content_dir).gazetteer(load_outside_places(content_dir))
+        gazetteer = load_gazetteer(content_dir)
         for message in messages:
             text = message.get(TEXT) or ""
             if text and not text.startswith("/") and is_bare_place(text, gazetteer):

@@ -33,6 +33,7 @@ class Settings:
     callback_webhook_url: str
     callback_webhook_secret: str
     phone_retention_days: int
+    public_url: str
 
     @property
     def action_endpoint_url(self) -> str:
@@ -65,6 +66,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         callback_webhook_url=env.get("LOTSE_CALLBACK_WEBHOOK_URL", ""),
         callback_webhook_secret=env.get("LOTSE_CALLBACK_WEBHOOK_SECRET", ""),
         phone_retention_days=int(env.get("LOTSE_PHONE_RETENTION_DAYS", "30")),
+        public_url=env.get("LOTSE_PUBLIC_URL", "http://localhost:8080").rstrip("/"),
     )
 
 

@@ -16,9 +16,24 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lotse.credentials import write_credentials
 from lotse.settings import PROJECT_ROOT, Settings, load_settings, process_environment
 
 BIN = Path(sys.executable).parent
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its direct children, in MB (Linux /proc)."""
+    total = 0
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    for p in [pid] + [int(c) for c in children]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return total / 1024
 
 
 @dataclass
@@ -28,13 +43,18 @@ class Stack:
     log_dir: Path
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
+    @property
+    def credentials_file(self) -> Path:
+        """Written at start from the environment (lotse/credentials.py): always-on and messenger channels."""
+        return self.settings.data_dir / "credentials.yml"
+
     def commands(self) -> dict[str, list[str]]:
         s = self.settings
         return {
             "actions": [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "-p", str(s.actions_port), "--quiet"],
             "rasa": [
                 str(BIN / "rasa"), "run", "--model", str(self.model), "--endpoints", "endpoints.yml",
-                "--credentials", "credentials.yml", "-i", s.rasa_host, "-p", str(s.rasa_port), "--quiet",
+                "--credentials", str(self.credentials_file), "-i", s.rasa_host, "-p", str(s.rasa_port), "--quiet",
             ],
             "web": [str(BIN / "python"), "-m", "lotse.webserver"],
             "worker": [str(BIN / "python"), "-m", "lotse.worker"],
@@ -53,6 +73,7 @@ class Stack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = process_environment(self.settings)
         env["SANIC_HOST"] = self.settings.actions_host
+        write_credentials(self.credentials_file, env)
         for name, cmd in self.commands().items():
             if only and name not in only:
                 continue

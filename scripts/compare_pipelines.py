@@ -9,7 +9,6 @@ import argparse
 import asyncio
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -24,22 +23,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from eval_nlu import load_examples, predict, scores  # noqa: E402
+from lotse.stack import rss_mb  # noqa: E402
 
 CONFIGS = {"sparse (config.yml)": ROOT / "config.yml", "DIET + TED (configs/diet-ted.yml)": ROOT / "configs" / "diet-ted.yml"}
 BIN = Path(sys.executable).parent
 PORT = 15105
-
-
-def rss_mb(pid: int) -> float:
-    total = 0
-    for p in [pid] + [int(c) for c in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except FileNotFoundError:
-            pass
-    return total / 1024
 
 
 def measure(name: str, config: Path, workdir: Path, messages: list[str]) -> dict:

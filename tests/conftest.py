@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from lotse.offices import load_office_data, load_outside_places
+from lotse.offices import load_gazetteer, load_office_data
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -16,8 +16,8 @@ def office_data():
 
 
 @pytest.fixture(scope="session")
-def gazetteer(office_data):
-    return office_data.gazetteer(load_outside_places(CONTENT))
+def gazetteer():
+    return load_gazetteer(CONTENT)
 
 
 POSTGRES_ADMIN_URL = "postgresql://root@127.0.0.1:5432/postgres"

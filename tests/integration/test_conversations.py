@@ -14,6 +14,7 @@ def _answer(intent: str):
 def test_greeting_shows_the_privacy_notice_once(chat):
     first = chat.text("Hallo")
     assert "Lotse" in first and "kein Mensch" in first and "Datenschutz" in first
+    assert "http://localhost:8080/datenschutz.html" in first
     second = chat.text("Hallo")
     assert "Datenschutz" not in second and second
 
@@ -83,3 +84,26 @@ def test_static_answers_work_while_the_action_server_is_down(stack, chat):
     finally:
         stack.start(only=("actions",))
         stack.wait_ready(timeout=60)
+
+
+def test_conversations_are_stored_in_the_sql_tracker_store(stack, chat):
+    """Rasa silently falls back to an in-memory store if a custom store fails to load: check the file."""
+    import sqlite3
+
+    chat.text("Hallo")
+    with sqlite3.connect(stack.settings.tracker_db) as db:
+        count = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (chat.sender,)).fetchone()[0]
+        journal = db.execute("PRAGMA journal_mode").fetchone()[0]
+        indexes = {row[1] for row in db.execute("PRAGMA index_list(events)")}
+    assert count > 0
+    assert journal == "wal"
+    assert "ix_events_timestamp" in indexes
+
+
+def test_office_finder_asks_back_when_the_place_is_ambiguous(chat):
+    messages = chat.say("Welches Jobcenter ist zuständig, Borken oder Velen?")
+    titles = [b["title"] for m in messages for b in m.get("buttons", [])]
+    assert "Welchen Ort meinen Sie?" in " ".join(m.get("text", "") for m in messages)
+    assert titles == ["Borken", "Velen"]
+    chosen = chat.text('/inform_place{"municipality": "velen"}')
+    assert "Jobcenter der Stadt Velen" in chosen

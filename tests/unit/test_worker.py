@@ -1,0 +1,39 @@
+"""The worker process delivers due notifications and purges old phone numbers in one cycle."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+from lotse.callback_store import CallbackStore
+from tests.conftest import ROOT
+from tests.unit.test_callback_store import booking
+from tests.unit.test_outbox import SECRET, Receiver, free_port
+
+
+def test_worker_once_delivers_and_purges(tmp_path):
+    url = f"sqlite:///{tmp_path / 'callbacks.db'}"
+    store = CallbackStore.open(url, capacity=3)
+    old = store.book(booking(), "old#1")
+    store.cancel(old.reference, now=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    port = free_port()
+    receiver = Receiver(port)
+    receiver.start()
+    try:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "LOTSE_DATA_DIR": str(tmp_path),
+            "LOTSE_CALLBACK_DB_URL": url,
+            "LOTSE_CALLBACK_WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
+            "LOTSE_CALLBACK_WEBHOOK_SECRET": SECRET,
+        }
+        result = subprocess.run([sys.executable, "-m", "lotse.worker", "--once"], env=env, cwd=ROOT,
+                                capture_output=True, text=True, timeout=60)
+    finally:
+        receiver.stop()
+    assert result.returncode == 0, result.stderr
+    assert len(receiver.deliveries) == 2 and receiver.bad_signatures == 0
+    assert store.find(old.reference).phone_e164 is None
+    assert "+49" not in result.stderr + result.stdout  # no personal data in the worker's log
