@@ -336,6 +336,39 @@ async def dispatch(
     )
 
 
+RequestHandler = Callable[[Any], Awaitable[Any]]
+
+
+def webhook_blueprint(
+    name: str,
+    tasks: BackgroundTasks,
+    sender: "HttpSender",
+    receive: RequestHandler,
+    verify: Optional[Callable[[Any], Any]] = None,
+) -> Blueprint:
+    """The routes every messenger channel has: health (GET /), the webhook (POST /webhook),
+    optionally the platform's subscription check (GET /webhook), and a clean shutdown."""
+    from sanic import response
+
+    bp = Blueprint(name, __name__)
+
+    @bp.route("/", methods=["GET"])
+    async def health(_: Any) -> Any:
+        return response.json({"status": "ok"})
+
+    if verify is not None:
+        @bp.route("/webhook", methods=["GET"])
+        async def subscription_check(request: Any) -> Any:
+            return verify(request)
+
+    @bp.route("/webhook", methods=["POST"])
+    async def webhook(request: Any) -> Any:
+        return await receive(request)
+
+    add_shutdown(bp, tasks, sender)
+    return bp
+
+
 def add_shutdown(blueprint: Blueprint, tasks: BackgroundTasks, sender: "HttpSender") -> None:
     """Lets running replies finish (briefly) and closes the HTTP session when Rasa stops."""
 

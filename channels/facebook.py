@@ -11,7 +11,6 @@ from typing import Any, Iterator, Mapping, Optional, Sequence
 
 from rasa.core.channels.channel import InputChannel
 from sanic import Blueprint, response
-from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common import (
@@ -24,7 +23,7 @@ from channels.common import (
     OnNewMessage,
     OptionMemory,
     PayloadTokens,
-    add_shutdown,
+    webhook_blueprint,
     button_payloads,
     dispatch,
     header,
@@ -146,22 +145,13 @@ class FacebookInput(InputChannel):
         return FacebookOutput(self.config, self.sender, self.tokens, self.options)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        bp = Blueprint("lotse_facebook", __name__)
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @bp.route("/webhook", methods=["GET"])
-        async def verify(request: Request) -> HTTPResponse:
-            return hub_challenge(request.args, self.config.verify_token)
-
-        @bp.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            return await self.receive(request.headers, request.body, on_new_message)
-
-        add_shutdown(bp, self.tasks, self.sender)
-        return bp
+        return webhook_blueprint(
+            "lotse_facebook",
+            self.tasks,
+            self.sender,
+            receive=lambda request: self.receive(request.headers, request.body, on_new_message),
+            verify=lambda request: hub_challenge(request.args, self.config.verify_token),
+        )
 
     async def receive(self, headers: Mapping[str, str], body: bytes, on_new_message: OnNewMessage) -> HTTPResponse:
         if not hmac_sha256_valid(self.config.app_secret, body, header(headers, SIGNATURE_HEADER)):

@@ -15,7 +15,6 @@ from typing import Any, Mapping, Optional, Sequence
 
 from rasa.core.channels.channel import InputChannel
 from sanic import Blueprint, response
-from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common import (
@@ -27,7 +26,7 @@ from channels.common import (
     MessengerOutput,
     OnNewMessage,
     PayloadTokens,
-    add_shutdown,
+    webhook_blueprint,
     dispatch,
     header,
     parse_json,
@@ -127,18 +126,12 @@ class TelegramInput(InputChannel):
         return TelegramOutput(self.config, self.sender, self.tokens)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        bp = Blueprint("lotse_telegram", __name__)
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @bp.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            return await self.receive(request.headers, request.body, on_new_message)
-
-        add_shutdown(bp, self.tasks, self.sender)
-        return bp
+        return webhook_blueprint(
+            "lotse_telegram",
+            self.tasks,
+            self.sender,
+            receive=lambda request: self.receive(request.headers, request.body, on_new_message),
+        )
 
     async def receive(self, headers: Mapping[str, str], body: bytes, on_new_message: OnNewMessage) -> HTTPResponse:
         """Checks the secret, answers at once and handles the update in the background."""

@@ -27,7 +27,7 @@ from channels.common import (
     MessengerOutput,
     OnNewMessage,
     OptionMemory,
-    add_shutdown,
+    webhook_blueprint,
     button_payloads,
     dispatch,
     header,
@@ -134,18 +134,12 @@ class TwilioWhatsAppInput(InputChannel):
         return TwilioWhatsAppOutput(self.config, self.sender, self.options)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        bp = Blueprint("lotse_twilio_whatsapp", __name__)
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @bp.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            return await self.handle(request, on_new_message)
-
-        add_shutdown(bp, self.tasks, self.sender)
-        return bp
+        return webhook_blueprint(
+            "lotse_twilio_whatsapp",
+            self.tasks,
+            self.sender,
+            receive=lambda request: self.handle(request, on_new_message),
+        )
 
     async def handle(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
         url = request_url(request.headers, request.scheme, request.host, request.path, request.query_string)
