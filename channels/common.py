@@ -39,6 +39,13 @@ V = TypeVar("V")
 
 # --- signatures and tokens -------------------------------------------------------------------
 
+def required_credentials(channel: Any, credentials: Optional[Mapping[str, Any]], keys: Sequence[str]) -> dict[str, str]:
+    """The channel's required credentials as strings; Rasa's own error when one is missing."""
+    if not credentials or not all(credentials.get(k) for k in keys):
+        channel.raise_missing_credentials_exception()
+    return {k: str(credentials[k]) for k in keys}
+
+
 def secrets_equal(given: Optional[str], expected: str) -> bool:
     """Constant-time comparison of a shared secret; an empty expected secret never matches."""
     if not given or not expected:

@@ -23,16 +23,17 @@ from channels.common import (
     OnNewMessage,
     OptionMemory,
     PayloadTokens,
-    webhook_blueprint,
     button_payloads,
     dispatch,
     header,
     hmac_sha256_valid,
     parse_json,
     render_numbered,
+    required_credentials,
     secrets_equal,
     shorten,
     split_text,
+    webhook_blueprint,
 )
 
 logger = logging.getLogger(__name__)
@@ -121,17 +122,8 @@ class FacebookInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "FacebookInput":
-        keys = ("verify_token", "app_secret", "page_access_token")
-        if not credentials or not all(credentials.get(k) for k in keys):
-            cls.raise_missing_credentials_exception()
-        return cls(
-            FacebookConfig(
-                verify_token=str(credentials["verify_token"]),
-                app_secret=str(credentials["app_secret"]),
-                page_access_token=str(credentials["page_access_token"]),
-                api_url=str(credentials.get("api_url") or DEFAULT_API_URL),
-            )
-        )
+        given = required_credentials(cls, credentials, ("verify_token", "app_secret", "page_access_token"))
+        return cls(FacebookConfig(**given, api_url=str(credentials.get("api_url") or DEFAULT_API_URL)))
 
     def __init__(self, config: FacebookConfig, sender: Optional[HttpSender] = None):
         self.config = config

@@ -26,12 +26,12 @@ from channels.common import (
     MessengerOutput,
     OnNewMessage,
     PayloadTokens,
-    webhook_blueprint,
     dispatch,
     header,
     parse_json,
     secrets_equal,
     split_text,
+    webhook_blueprint,
 )
 from lotse.credentials import channel_values
 

@@ -27,12 +27,13 @@ from channels.common import (
     MessengerOutput,
     OnNewMessage,
     OptionMemory,
-    webhook_blueprint,
     button_payloads,
     dispatch,
     header,
     render_numbered,
+    required_credentials,
     split_text,
+    webhook_blueprint,
 )
 
 logger = logging.getLogger(__name__)
@@ -109,14 +110,10 @@ class TwilioWhatsAppInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "TwilioWhatsAppInput":
-        keys = ("account_sid", "auth_token", "whatsapp_number")
-        if not credentials or not all(credentials.get(k) for k in keys):
-            cls.raise_missing_credentials_exception()
+        given = required_credentials(cls, credentials, ("account_sid", "auth_token", "whatsapp_number"))
         return cls(
             TwilioConfig(
-                account_sid=str(credentials["account_sid"]),
-                auth_token=str(credentials["auth_token"]),
-                whatsapp_number=str(credentials["whatsapp_number"]),
+                **given,
                 api_url=str(credentials.get("api_url") or DEFAULT_API_URL),
                 public_url=str(credentials.get("public_url") or ""),
             )

@@ -26,15 +26,16 @@ from channels.common import (
     OptionMemory,
     PayloadTokens,
     ReplyWindow,
-    webhook_blueprint,
     button_payloads,
     dispatch,
     header,
     hmac_sha256_valid,
     parse_json,
     render_numbered,
+    required_credentials,
     shorten,
     split_text,
+    webhook_blueprint,
 )
 from channels.facebook import hub_challenge
 
@@ -140,18 +141,8 @@ class WhatsAppCloudInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "WhatsAppCloudInput":
-        keys = ("verify_token", "app_secret", "access_token", "phone_number_id")
-        if not credentials or not all(credentials.get(k) for k in keys):
-            cls.raise_missing_credentials_exception()
-        return cls(
-            WhatsAppCloudConfig(
-                verify_token=str(credentials["verify_token"]),
-                app_secret=str(credentials["app_secret"]),
-                access_token=str(credentials["access_token"]),
-                phone_number_id=str(credentials["phone_number_id"]),
-                api_url=str(credentials.get("api_url") or DEFAULT_API_URL),
-            )
-        )
+        given = required_credentials(cls, credentials, ("verify_token", "app_secret", "access_token", "phone_number_id"))
+        return cls(WhatsAppCloudConfig(**given, api_url=str(credentials.get("api_url") or DEFAULT_API_URL)))
 
     def __init__(self, config: WhatsAppCloudConfig, sender: Optional[HttpSender] = None, window: Optional[ReplyWindow] = None):
         self.config = config
