@@ -237,8 +237,6 @@ def validate_window(value: Any, dispatcher: CollectingDispatcher, tracker: Track
         window = window_from_key(key, svc.calendar)
         candidates = [window] if window and window.key in {w.key for w in upcoming_windows(now, svc.calendar)} else []
         status, message = ("ok", "") if candidates else ("too_soon", "Dieses Zeitfenster ist nicht mehr verfügbar.")
-    elif window_from_key(text, svc.calendar):  # the key itself, already validated
-        return {"callback_window": text}
     else:
         result = match(text, now, svc.calendar)
         status, message, candidates = result.status, result.message_de, result.windows

@@ -79,3 +79,12 @@ def test_window_validation_explains_holidays_and_offers_buttons(fresh_services):
     assert result["callback_window"] is None
     assert "Feiertag" in dispatcher.messages[0]["text"]
     assert dispatcher.messages[0]["buttons"]
+
+
+def test_a_typed_window_key_does_not_bypass_capacity(fresh_services):
+    window = upcoming_windows(fresh_services.now(), fresh_services.calendar)[0]
+    for i in range(fresh_services.calendar.capacity_per_window):
+        run(callbacks.ActionSubmitCallback(), tracker(confirmed_slots(window.key, f"+4917100001{i:02d}"), message_id=f"y{i}"))
+    office = fresh_services.offices.offices["jc_velen"]
+    result = callbacks.validate_window(window.key, CollectingDispatcher(), tracker({"municipality": "velen"}), office)
+    assert result["callback_window"] != window.key
