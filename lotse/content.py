@@ -6,6 +6,7 @@ so a wording change never touches NLU training data.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -106,26 +107,21 @@ def phone_numbers_in(text: str) -> list[str]:
 
 
 def verified_contact_values(contacts: Iterable[Mapping[str, Any]], offices: Iterable[Mapping[str, Any]]) -> tuple[set[str], set[str]]:
-    """Digits of every verified phone number and every verified e-mail address."""
+    """Digits of every verified phone number and every verified e-mail address.
+
+    Contacts carry their fields at the top level, offices under `contact`."""
     phones: set[str] = set()
     emails: set[str] = set()
-    for entry in contacts:
+    for entry in itertools.chain(contacts, offices):
         fields = entry.get("contact") or entry
         for name in ("phone", "email"):
             f = fields.get(name)
-            if isinstance(f, Mapping) and f.get("verified") is True and f.get("value"):
-                if name == "phone":
-                    phones.update(digits(p) for p in phone_numbers_in(str(f["value"])))
-                else:
-                    emails.update(e.lower() for e in EMAIL_LIKE.findall(str(f["value"])))
-    for office in offices:
-        for name in ("phone", "email"):
-            f = (office.get("contact") or {}).get(name) or {}
-            if f.get("verified") is True and f.get("value"):
-                if name == "phone":
-                    phones.update(digits(p) for p in phone_numbers_in(str(f["value"])))
-                else:
-                    emails.update(e.lower() for e in EMAIL_LIKE.findall(str(f["value"])))
+            if not (isinstance(f, Mapping) and f.get("verified") is True and f.get("value")):
+                continue
+            if name == "phone":
+                phones.update(digits(p) for p in phone_numbers_in(str(f["value"])))
+            else:
+                emails.update(e.lower() for e in EMAIL_LIKE.findall(str(f["value"])))
     return phones, emails
 
 
