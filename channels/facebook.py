@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Optional, Sequence
+from typing import Any, Iterator, Mapping, Optional, Sequence, Union
 
 from rasa.core.channels.channel import InputChannel
 from sanic import Blueprint, response
@@ -52,6 +52,19 @@ class FacebookConfig:
     app_secret: str
     page_access_token: str
     api_url: str = DEFAULT_API_URL
+
+
+def signed_delivery(app_secret: str, headers: Mapping[str, str], body: bytes, channel: str) -> Union[dict, HTTPResponse]:
+    """Meta's webhook body (Messenger and WhatsApp Cloud API), or the error response to send.
+
+    The body counts only with a valid `X-Hub-Signature-256` over the raw bytes."""
+    if not hmac_sha256_valid(app_secret, body, header(headers, SIGNATURE_HEADER)):
+        logger.warning("%s: delivery with missing or wrong signature rejected", channel)
+        return response.text("forbidden", status=403)
+    delivery = parse_json(body)
+    if delivery is None:
+        return response.text("bad request", status=400)
+    return delivery
 
 
 def hub_challenge(args: Mapping[str, str], verify_token: str) -> HTTPResponse:
@@ -146,12 +159,9 @@ class FacebookInput(InputChannel):
         )
 
     async def receive(self, headers: Mapping[str, str], body: bytes, on_new_message: OnNewMessage) -> HTTPResponse:
-        if not hmac_sha256_valid(self.config.app_secret, body, header(headers, SIGNATURE_HEADER)):
-            logger.warning("facebook: delivery with missing or wrong signature rejected")
-            return response.text("forbidden", status=403)
-        delivery = parse_json(body)
-        if delivery is None:
-            return response.text("bad request", status=400)
+        delivery = signed_delivery(self.config.app_secret, headers, body, "facebook")
+        if isinstance(delivery, HTTPResponse):
+            return delivery
         handled = 0
         for key, incoming in self.parse_delivery(delivery):
             if not self.seen.first_time(key):

@@ -28,21 +28,17 @@ from channels.common import (
     ReplyWindow,
     button_payloads,
     dispatch,
-    header,
-    hmac_sha256_valid,
-    parse_json,
     render_numbered,
     required_credentials,
     shorten,
     split_text,
     webhook_blueprint,
 )
-from channels.facebook import hub_challenge
+from channels.facebook import hub_challenge, signed_delivery
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://graph.facebook.com/v19.0"
-SIGNATURE_HEADER = "X-Hub-Signature-256"
 TEXT_LIMIT = 4096
 BUTTON_BODY_LIMIT = 1024
 BUTTON_LIMIT = 3
@@ -166,12 +162,9 @@ class WhatsAppCloudInput(InputChannel):
         )
 
     async def receive(self, headers: Mapping[str, str], body: bytes, on_new_message: OnNewMessage) -> HTTPResponse:
-        if not hmac_sha256_valid(self.config.app_secret, body, header(headers, SIGNATURE_HEADER)):
-            logger.warning("whatsapp_cloud: delivery with missing or wrong signature rejected")
-            return response.text("forbidden", status=403)
-        delivery = parse_json(body)
-        if delivery is None:
-            return response.text("bad request", status=400)
+        delivery = signed_delivery(self.config.app_secret, headers, body, "whatsapp_cloud")
+        if isinstance(delivery, HTTPResponse):
+            return delivery
         for message in self.parse_delivery(delivery):
             if not self.seen.first_time(message.message_id):
                 continue
