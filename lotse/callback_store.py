@@ -72,6 +72,18 @@ outbox = sa.Table(
     sa.Column("last_error", sa.String(200), nullable=True),
 )
 
+feedback = sa.Table(
+    "feedback",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
+    sa.Column("bot_message_id", sa.String(64), nullable=False),
+    sa.Column("rating", sa.String(4), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.UniqueConstraint("conversation_id", "bot_message_id", name="uq_feedback_message"),
+    sa.CheckConstraint("rating in ('up', 'down')", name="ck_feedback_rating"),
+)
+
 REFERENCE_ALPHABET = "ACDEFHJKMNPRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B
 OPEN_STATUSES = ("new", "in_progress", "not_reached")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

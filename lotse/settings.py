@@ -40,6 +40,23 @@ class Settings:
         return f"http://{self.actions_host}:{self.actions_port}/webhook"
 
     @property
+    def tracker_db_url(self) -> str:
+        """The tracker store's database as an SQLAlchemy URL (Rasa builds the same from endpoints.yml)."""
+        if self.tracker_db_dialect == "sqlite":
+            return f"sqlite:///{self.tracker_db}"
+        from sqlalchemy.engine import URL
+
+        host, _, port = self.tracker_db_host.partition(":")
+        return URL.create(
+            self.tracker_db_dialect,
+            username=self.tracker_db_user or None,
+            password=self.tracker_db_password or None,
+            host=host or None,
+            port=int(port) if port else None,
+            database=self.tracker_db,
+        ).render_as_string(hide_password=False)
+
+    @property
     def rasa_url(self) -> str:
         return f"http://{self.rasa_host}:{self.rasa_port}"
 

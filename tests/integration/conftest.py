@@ -1,6 +1,7 @@
 """Start the real stack (action server, Rasa with the SQLite tracker store, web page) once."""
 from __future__ import annotations
 
+import socket
 import uuid
 
 import pytest
@@ -11,7 +12,13 @@ from lotse.stack import Stack
 from tests.conftest import ROOT
 
 MODEL = ROOT / "models" / "lotse.tar.gz"
-TEST_PORTS = {"LOTSE_RASA_PORT": "15005", "LOTSE_ACTIONS_PORT": "15055", "LOTSE_WEB_PORT": "18080"}
+
+
+def free_port() -> int:
+    """A port nobody listens on now, so test runs in several checkouts do not collide."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +26,8 @@ def stack(tmp_path_factory):
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` first (make test does)")
     data_dir = tmp_path_factory.mktemp("lotse-data")
-    env = {**TEST_PORTS, "LOTSE_DATA_DIR": str(data_dir)}
+    ports = {name: str(free_port()) for name in ("LOTSE_RASA_PORT", "LOTSE_ACTIONS_PORT", "LOTSE_WEB_PORT")}
+    env = {**ports, "LOTSE_DATA_DIR": str(data_dir)}
     settings = load_settings(env)
     running = Stack(settings, MODEL, data_dir / "logs")
     running.start()
