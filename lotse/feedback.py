@@ -5,6 +5,7 @@ no message text, nothing about the person. Rating the same message again replace
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timezone
 from typing import Literal
 
@@ -15,6 +16,12 @@ from lotse.callback_store import feedback
 
 Rating = Literal["up", "down"]
 RATINGS: tuple[str, ...] = ("up", "down")
+
+
+def message_id(bot_text: str) -> str:
+    """The id of a bot message: the widget receives it with each message and sends it back with a
+    rating; the staff console finds the rated bot turn in the transcript by the same function."""
+    return hashlib.sha256(bot_text.encode("utf-8")).hexdigest()[:16]
 
 
 def is_valid(conversation_id: object, bot_message_id: object, rating: object) -> bool:
