@@ -13,8 +13,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
-TRAIN_INPUTS := config.yml domain.yml $(shell find data content/answers -name "*.yml" 2>/dev/null) content/labels.yml \
-                lotse/rasa_components.py lotse/places.py lotse/child_age.py lotse/textnorm.py lotse/content.py
+TRAIN_INPUTS := config.yml domain.yml $(shell find data content/answers -name "*.yml" 2>/dev/null) content/labels.yml content/responses.yml \
+                lotse/rasa_components.py lotse/places.py lotse/child_age.py lotse/textnorm.py lotse/content.py lotse/languages.py
 
 .PHONY: help run test unit integration e2e validate eval bench content-report check-content \
         validate-offices build-content train compare-pipelines lock clean

@@ -20,6 +20,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.i18n import texts
 from lotse.callback_calendar import CalendarConfig, Window, load_calendar_config, upcoming_windows, window_from_key
 from lotse.callback_store import Booking, CallbackStore, NotFound, StoreUnavailable, WindowFull, normalise_reference
 from lotse.offices import OfficeData, load_gazetteer, load_office_data, verified_contact
@@ -27,6 +28,7 @@ from lotse.phone import parse_phone
 from lotse.places import resolve
 from lotse.settings import Settings, load_settings
 from lotse.timeparse import match
+from lotse.messages import Messages
 from lotse.yamlfiles import load_yaml
 
 log = logging.getLogger(__name__)
@@ -38,7 +40,15 @@ FORM_SLOTS = (
 MAX_FAILURES = 4
 HINT_AFTER_FAILURES = 2
 BUTTONS_OFFERED = 4
-STOP_BUTTON = {"title": "Abbrechen", "payload": "/stop"}
+# "Ich heiße Anna" / "My name is Anna" / "Мене звати Анна": the name without the phrase.
+NAME_PREFIXES = (
+    "ich heiße", "ich heisse", "mein name ist", "ich bin", "my name is", "i am", "i'm", "call me",
+    "мене звати", "моє ім'я", "моє імя", "я",
+)
+NO_NAME_ANSWERS = (
+    "nein", "weiter", "ohne", "ohne namen", "keine angabe", "no", "no name", "skip", "continue without name",
+    "ні", "без імені", "далі", "пропустити",
+)
 
 
 @dataclass
@@ -76,9 +86,9 @@ def services() -> Services:
     return _services
 
 
-def topic_labels(settings: Settings) -> Dict[str, str]:
+def topic_labels(settings: Settings, language: str) -> Dict[str, str]:
     labels = load_yaml(Path(settings.content_dir) / "labels.yml")["labels"]
-    return {intent: value["de"] for intent, value in labels.items()}
+    return {intent: value.get(language) or value["de"] for intent, value in labels.items()}
 
 
 def office_for(svc: Services, municipality: Optional[str]) -> Optional[Dict[str, Any]]:
@@ -86,8 +96,12 @@ def office_for(svc: Services, municipality: Optional[str]) -> Optional[Dict[str,
     return svc.offices.offices[m["jobcenter"]] if m else None
 
 
-def window_button(window: Window) -> Dict[str, str]:
-    return {"title": window.label_de(), "payload": "/inform" + json.dumps({"callback_window": window.key})}
+def stop_button(t: Messages) -> Dict[str, str]:
+    return {"title": t("button_stop"), "payload": "/stop"}
+
+
+def window_button(window: Window, t: Messages) -> Dict[str, str]:
+    return {"title": window.label(t), "payload": "/inform" + json.dumps({"callback_window": window.key})}
 
 
 def free_windows(svc: Services, office_id: str, candidates: List[Window]) -> List[Window]:
@@ -111,8 +125,9 @@ def failure_events(dispatcher: CollectingDispatcher, tracker: Tracker, explanati
     """Count a failed answer; explain, and after repeated failures offer to stop."""
     failures = int(tracker.get_slot("callback_failures") or 0) + 1
     if failures >= HINT_AFTER_FAILURES:
-        explanation += " Sie können es noch einmal versuchen oder abbrechen."
-        buttons = (buttons or []) + [STOP_BUTTON]
+        t = texts(tracker)
+        explanation += " " + t("try_again_or_stop")
+        buttons = (buttons or []) + [stop_button(t)]
     dispatcher.utter_message(text=explanation, buttons=buttons or None)
     return {"callback_failures": float(failures)}
 
@@ -141,7 +156,7 @@ class ValidateCallbackForm(FormValidationAction):
     async def extract_callback_topic(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if tracker.get_slot("callback_topic"):
             return {}
-        labels = topic_labels(services().settings)
+        labels = topic_labels(services().settings, texts(tracker).language)
         for event in reversed(tracker.events):
             if event.get("event") != "user":
                 continue
@@ -169,6 +184,7 @@ class ValidateCallbackForm(FormValidationAction):
 
     def validate_municipality(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         svc = services()
+        t = texts(tracker)
         if value in svc.offices.municipalities:
             return {"municipality": value}
         result = resolve(str(value or ""), load_gazetteer(svc.settings.content_dir))
@@ -180,14 +196,12 @@ class ValidateCallbackForm(FormValidationAction):
             buttons = [
                 {"title": names[c]["name"], "payload": "/inform_place" + json.dumps({"municipality": c})} for c in result.candidates
             ]
-            dispatcher.utter_message(text="Welchen Ort meinen Sie?", buttons=buttons)
+            dispatcher.utter_message(text=t("which_place"), buttons=buttons)
             return {"municipality": None}
         if result.status == "outside":
-            dispatcher.utter_message(
-                text="Rückrufe kann ich nur für die Jobcenter im Kreis Borken eintragen. Zuständig ist immer das Jobcenter an Ihrem Wohnort."
-            )
-            return {"municipality": None, **failure_events(dispatcher, tracker, "Wenn Sie im Kreis Borken wohnen, nennen Sie bitte Ihre Stadt oder Gemeinde.")}
-        return {"municipality": None, **failure_events(dispatcher, tracker, "Diesen Ort kenne ich im Kreis Borken nicht. Bitte nennen Sie Ihre Stadt oder Gemeinde, zum Beispiel „Velen“ oder „46342“.")}
+            dispatcher.utter_message(text=t("callback_only_in_district"))
+            return {"municipality": None, **failure_events(dispatcher, tracker, t("callback_name_your_town"))}
+        return {"municipality": None, **failure_events(dispatcher, tracker, t("callback_unknown_place"))}
 
     def validate_callback_consent(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return {"callback_consent": bool(value)}
@@ -196,11 +210,9 @@ class ValidateCallbackForm(FormValidationAction):
         result = parse_phone(str(value or ""))
         if result.ok:
             return {"callback_phone": result.e164, "callback_failures": 0.0}
-        explanation = {
-            "missing": "Ich habe darin keine Telefonnummer gefunden.",
-            "not_callable": "Unter dieser Art von Nummer (zum Beispiel 0900) können wir Sie nicht zurückrufen.",
-        }.get(result.problem or "", "Diese Telefonnummer scheint nicht zu stimmen.")
-        explanation += " Bitte schreiben Sie Ihre Nummer mit Vorwahl, zum Beispiel 0171 2345678 oder 02861 12345."
+        t = texts(tracker)
+        key = {"missing": "phone_missing", "not_callable": "phone_not_callable"}.get(result.problem or "", "phone_invalid")
+        explanation = t(key) + " " + t("phone_example")
         return {"callback_phone": None, **failure_events(dispatcher, tracker, explanation)}
 
     def validate_callback_window(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -208,35 +220,36 @@ class ValidateCallbackForm(FormValidationAction):
 
     def validate_callback_first_name(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         name = str(value or "").strip()
-        for prefix in ("ich heiße", "ich heisse", "mein name ist", "ich bin"):
-            if name.lower().startswith(prefix):
+        for prefix in NAME_PREFIXES:
+            if name.lower().startswith(prefix + " "):
                 name = name[len(prefix):].strip()
-        if name in ("-", "") or name.lower() in ("nein", "weiter", "ohne", "ohne namen", "keine angabe"):
+        if name in ("-", "") or name.lower() in NO_NAME_ANSWERS:
             return {"callback_first_name": "-"}
         if len(name) > 40 or any(ch.isdigit() for ch in name) or name.startswith("/"):
-            dispatcher.utter_message(text="Ein Vorname reicht, zum Beispiel „Anna“. Oder tippen Sie auf „Ohne Namen weiter“.")
+            dispatcher.utter_message(text=texts(tracker)("first_name_hint"))
             return {"callback_first_name": None}
         return {"callback_first_name": name}
 
     def validate_callback_confirmed(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if value is True:
             return {"callback_confirmed": True}
-        dispatcher.utter_message(text="Kein Problem. Dann frage ich Telefonnummer und Zeit noch einmal ab.")
+        dispatcher.utter_message(text=texts(tracker)("callback_ask_again"))
         return {"callback_confirmed": None, "callback_phone": None, "callback_window": None}
 
 
 def validate_window(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, office: Optional[Dict[str, Any]]) -> Dict[Text, Any]:
     svc = services()
+    t = texts(tracker)
     text = str(value or "")
     if office is None:
-        dispatcher.utter_message(text="Dafür brauche ich zuerst Ihren Wohnort.")
+        dispatcher.utter_message(text=t("callback_need_place_first"))
         return {"callback_window": None}
     key = payload_value(text, "callback_window")
     now = svc.now()
     if key:
         window = window_from_key(key, svc.calendar)
         candidates = [window] if window and window.key in {w.key for w in upcoming_windows(now, svc.calendar)} else []
-        status, message = ("ok", "") if candidates else ("too_soon", "Dieses Zeitfenster ist nicht mehr verfügbar.")
+        status, message = ("ok", "") if candidates else ("too_soon", t("window_gone"))
     else:
         result = match(text, now, svc.calendar)
         status, message, candidates = result.status, result.message_de, result.windows
@@ -244,10 +257,10 @@ def validate_window(value: Any, dispatcher: CollectingDispatcher, tracker: Track
     if status == "ok" and free:
         return {"callback_window": free[0].key, "callback_failures": 0.0}
     if status == "ok":
-        message = "Zu dieser Zeit ist leider schon alles belegt."
+        message = t("window_full")
     alternatives = free_windows(svc, office["id"], upcoming_windows(now, svc.calendar))[:BUTTONS_OFFERED]
-    message = (message + " Diese Zeiten sind noch frei:").strip()
-    return {"callback_window": None, **failure_events(dispatcher, tracker, message, [window_button(w) for w in alternatives])}
+    message = (message + " " + t("window_free_times")).strip()
+    return {"callback_window": None, **failure_events(dispatcher, tracker, message, [window_button(w, t) for w in alternatives])}
 
 
 class ActionAskCallbackConsent(Action):
@@ -255,13 +268,10 @@ class ActionAskCallbackConsent(Action):
         return "action_ask_callback_consent"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        days = services().settings.phone_retention_days
+        t = texts(tracker)
         dispatcher.utter_message(
-            text=(
-                "Für den Rückruf speichere ich Ihre Telefonnummer und die gewünschte Zeit – nur für diesen Rückruf. "
-                f"Die Nummer wird spätestens {days} Tage nach dem Rückruf gelöscht. Sind Sie einverstanden?"
-            ),
-            buttons=[{"title": "Ja, einverstanden", "payload": "/affirm"}, {"title": "Nein", "payload": "/deny"}],
+            text=t("callback_consent", days=services().settings.phone_retention_days),
+            buttons=[{"title": t("button_yes_agree"), "payload": "/affirm"}, {"title": t("button_no"), "payload": "/deny"}],
         )
         return []
 
@@ -278,9 +288,9 @@ class ActionAskCallbackWindow(Action):
         windows = upcoming_windows(svc.now(), svc.calendar)
         if office:
             windows = free_windows(svc, office["id"], windows)
+        t = texts(tracker)
         dispatcher.utter_message(
-            text="Wann passt es Ihnen? Das sind die nächsten freien Zeiten. Sie können auch schreiben, wann es passt, zum Beispiel „morgen nach 14 Uhr“.",
-            buttons=[window_button(w) for w in windows[:BUTTONS_OFFERED]] or None,
+            text=t("callback_ask_window"), buttons=[window_button(w, t) for w in windows[:BUTTONS_OFFERED]] or None
         )
         return []
 
@@ -295,11 +305,10 @@ def office_of_reference(svc: Services, reference: Optional[str]) -> Optional[Dic
     return svc.offices.offices.get(callback.office_id) if callback else None
 
 
-def describe(window: Window, phone_display: Optional[str], office: Dict[str, Any]) -> str:
-    text = f"Rückruf am {window.label_de()}"
-    if phone_display:
-        text += f" unter {phone_display}"
-    return text + f". Es ruft Sie das {office['name']} an."
+def describe(window: Window, phone_display: Optional[str], office: Dict[str, Any], t: Messages) -> str:
+    when = window.label(t)
+    summary = t("callback_summary_phone", when=when, phone=phone_display) if phone_display else t("callback_summary", when=when)
+    return f"{summary}. {t('callback_summary_caller', office=office['name'])}"
 
 
 class ActionAskCallbackConfirmed(Action):
@@ -313,17 +322,18 @@ class ActionAskCallbackConfirmed(Action):
         phone = parse_phone(tracker.get_slot("callback_phone") or "")
         if not window or not office or not phone.ok:
             return [SlotSet("callback_window", None)]
-        lines = ["Bitte prüfen Sie:", describe(window, phone.display, office)]
+        t = texts(tracker)
+        lines = [t("callback_please_check"), describe(window, phone.display, office, t)]
         topic = tracker.get_slot("callback_topic")
         if topic:
-            lines.append(f"Thema: {topic}")
-        lines.append("Stimmt das?")
+            lines.append(t("callback_topic_line", topic=topic))
+        lines.append(t("callback_is_that_right"))
         dispatcher.utter_message(
             text="\n".join(lines),
             buttons=[
-                {"title": "Ja, eintragen", "payload": "/affirm"},
-                {"title": "Nein, ändern", "payload": "/deny"},
-                STOP_BUTTON,
+                {"title": t("button_confirm"), "payload": "/affirm"},
+                {"title": t("button_change"), "payload": "/deny"},
+                stop_button(t),
             ],
         )
         return []
@@ -335,16 +345,13 @@ class ActionSubmitCallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         svc = services()
+        t = texts(tracker)
         switchboard = svc.switchboard_phone()
         if tracker.get_slot("callback_consent") is False:
-            dispatcher.utter_message(
-                text=f"In Ordnung, ich speichere nichts. Sie können Ihr Jobcenter auch selbst anrufen – die Zentrale der Kreisverwaltung Borken verbindet Sie: {switchboard}."
-            )
+            dispatcher.utter_message(text=t("callback_no_consent", switchboard=switchboard))
             return reset_events()
         if tracker.get_slot("callback_confirmed") is not True:
-            dispatcher.utter_message(
-                text=f"Ich habe keinen Rückruf eingetragen. Sie erreichen die Zentrale der Kreisverwaltung Borken unter {switchboard}; dort verbindet man Sie mit Ihrem Jobcenter."
-            )
+            dispatcher.utter_message(text=t("callback_not_booked", switchboard=switchboard))
             return reset_events()
         window = window_from_key(tracker.get_slot("callback_window") or "", svc.calendar)
         office = office_for(svc, tracker.get_slot("municipality"))
@@ -356,30 +363,20 @@ class ActionSubmitCallback(Action):
             office_id=office["id"], municipality=tracker.get_slot("municipality"), window_key=window.key,
             window_start=window.start, window_end=window.end, phone_e164=phone.e164,
             topic=tracker.get_slot("callback_topic"), first_name=None if first_name in (None, "-") else first_name,
+            language=t.language,
         )
         message_id = (tracker.latest_message or {}).get("message_id") or "na"
         try:
             callback = svc.store().book(booking, idempotency_key=f"{tracker.sender_id}#{message_id}")
         except WindowFull:
-            dispatcher.utter_message(text="Dieses Zeitfenster wurde gerade vergeben. Bitte wählen Sie eine andere Zeit.")
+            dispatcher.utter_message(text=t("window_just_taken"))
             return [SlotSet("callback_window", None), SlotSet("callback_confirmed", None), FollowupAction("callback_form")]
         except StoreUnavailable:
             log.warning("callback database unavailable; nothing stored")
-            dispatcher.utter_message(
-                text=(
-                    "Ihr Rückruf konnte gerade nicht gespeichert werden – es wurde nichts eingetragen. "
-                    "Bitte versuchen Sie es in ein paar Minuten noch einmal (schreiben Sie dann „Rückruf“), "
-                    f"oder rufen Sie die Zentrale der Kreisverwaltung Borken an: {switchboard}."
-                )
-            )
+            dispatcher.utter_message(text=t("callback_store_down", switchboard=switchboard))
             return [SlotSet("callback_confirmed", None)]
-        dispatcher.utter_message(
-            text=(
-                f"Ihr Rückruf ist eingetragen: {describe(window, phone.display, office)}\n"
-                f"Ihr Rückruf-Code: {callback.reference}\n"
-                "Mit diesem Code können Sie den Rückruf ändern oder absagen – schreiben Sie einfach „Rückruf ändern“ oder „Rückruf absagen“."
-            )
-        )
+        summary = describe(window, phone.display, office, t)
+        dispatcher.utter_message(text=t("callback_booked", summary=summary, reference=callback.reference))
         return reset_events()
 
 
@@ -388,7 +385,7 @@ class ActionCallbackStop(Action):
         return "action_callback_stop"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(text="Gut, ich habe abgebrochen und nichts gespeichert. Wobei kann ich sonst helfen?")
+        dispatcher.utter_message(text=texts(tracker)("callback_stopped"))
         return reset_events()
 
 
@@ -404,16 +401,17 @@ class ReferenceValidation:
         return {"callback_reference": code} if code else {}
 
     def validate_callback_reference(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        t = texts(tracker)
         code = normalise_reference(str(value or ""))
         if not code:
-            return {"callback_reference": None, **failure_events(dispatcher, tracker, "Das sieht nicht wie ein Rückruf-Code aus. Er hat sechs Zeichen, zum Beispiel „K7M-4PX“.")}
+            return {"callback_reference": None, **failure_events(dispatcher, tracker, t("reference_invalid"))}
         try:
             callback = services().store().find(code)
         except StoreUnavailable:
-            dispatcher.utter_message(text=f"Ich kann Ihre Rückrufe gerade nicht abrufen. Bitte versuchen Sie es später noch einmal oder rufen Sie an: {services().switchboard_phone()}.")
+            dispatcher.utter_message(text=t("reference_store_down", switchboard=services().switchboard_phone()))
             return {"callback_reference": None, "callback_failures": float(MAX_FAILURES)}
         if not callback or callback.status not in ("new", "in_progress", "not_reached"):
-            return {"callback_reference": None, **failure_events(dispatcher, tracker, f"Zu dem Code {code} finde ich keinen offenen Rückruf. Bitte prüfen Sie den Code.")}
+            return {"callback_reference": None, **failure_events(dispatcher, tracker, t("reference_not_found", code=code))}
         return {"callback_reference": code, "callback_failures": 0.0}
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
@@ -442,21 +440,22 @@ class ActionSubmitCancel(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         svc = services()
+        t = texts(tracker)
         code = tracker.get_slot("callback_reference")
         if not code:
-            dispatcher.utter_message(text="Ich habe nichts abgesagt. Wobei kann ich sonst helfen?")
+            dispatcher.utter_message(text=t("cancel_nothing"))
             return reset_events()
         try:
             callback = svc.store().cancel(code)
         except NotFound:
-            dispatcher.utter_message(text=f"Zu dem Code {code} gibt es keinen offenen Rückruf mehr.")
+            dispatcher.utter_message(text=t("reference_no_longer_open", code=code))
             return reset_events()
         except StoreUnavailable:
-            dispatcher.utter_message(text=f"Ich konnte den Rückruf gerade nicht absagen. Bitte versuchen Sie es später noch einmal oder rufen Sie an: {svc.switchboard_phone()}.")
+            dispatcher.utter_message(text=t("cancel_store_down", switchboard=svc.switchboard_phone()))
             return reset_events()
         window = window_from_key(callback.window_key, svc.calendar)
-        when = window.label_de() if window else callback.window_key
-        dispatcher.utter_message(text=f"Ihr Rückruf am {when} ist abgesagt. Ihre Telefonnummer wird gelöscht.")
+        when = window.label(t) if window else callback.window_key
+        dispatcher.utter_message(text=t("cancel_done", when=when))
         return reset_events()
 
 
@@ -466,21 +465,22 @@ class ActionSubmitChange(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         svc = services()
+        t = texts(tracker)
         code = tracker.get_slot("callback_reference")
         window = window_from_key(tracker.get_slot("callback_window") or "", svc.calendar)
         if not code or not window:
-            dispatcher.utter_message(text="Ich habe nichts geändert. Wobei kann ich sonst helfen?")
+            dispatcher.utter_message(text=t("change_nothing"))
             return reset_events()
         try:
             svc.store().change_window(code, window.key, window.start, window.end)
         except WindowFull:
-            dispatcher.utter_message(text="Dieses Zeitfenster wurde gerade vergeben. Bitte wählen Sie eine andere Zeit.")
+            dispatcher.utter_message(text=t("window_just_taken"))
             return [SlotSet("callback_window", None), FollowupAction("callback_change_form")]
         except NotFound:
-            dispatcher.utter_message(text=f"Zu dem Code {code} gibt es keinen offenen Rückruf mehr.")
+            dispatcher.utter_message(text=t("reference_no_longer_open", code=code))
             return reset_events()
         except StoreUnavailable:
-            dispatcher.utter_message(text=f"Ich konnte den Rückruf gerade nicht ändern. Bitte versuchen Sie es später noch einmal oder rufen Sie an: {svc.switchboard_phone()}.")
+            dispatcher.utter_message(text=t("change_store_down", switchboard=svc.switchboard_phone()))
             return reset_events()
-        dispatcher.utter_message(text=f"Erledigt: Ihr Rückruf ist jetzt am {window.label_de()}. Ihr Code bleibt {code}.")
+        dispatcher.utter_message(text=t("change_done", when=window.label(t), code=code))
         return reset_events()

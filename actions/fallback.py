@@ -7,22 +7,25 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.i18n import texts
 from lotse.settings import load_settings
 from lotse.yamlfiles import load_yaml
 
 NOT_OFFERED = {"nlu_fallback", "out_of_scope", "affirm", "deny", "greet", "goodbye", "thank", "inform_place", "inform", "stop"}
 
 
-def affirmation_buttons(ranking: List[Dict[str, Any]], labels: Dict[str, Dict[str, str]], lang: str = "de") -> List[Dict[str, str]]:
+def affirmation_buttons(
+    ranking: List[Dict[str, Any]], labels: Dict[str, Dict[str, str]], lang: str, none_of_these: str
+) -> List[Dict[str, str]]:
     buttons = []
     for item in ranking:
         name = item.get("name")
         if name in NOT_OFFERED or name not in labels:
             continue
-        buttons.append({"title": labels[name][lang], "payload": f"/{name}"})
+        buttons.append({"title": labels[name].get(lang) or labels[name]["de"], "payload": f"/{name}"})
         if len(buttons) == 3:
             break
-    buttons.append({"title": "Nichts davon", "payload": "/out_of_scope"})
+    buttons.append({"title": none_of_these, "payload": "/out_of_scope"})
     return buttons
 
 
@@ -35,8 +38,9 @@ class ActionDefaultAskAffirmation(Action):
     ) -> List[Dict[Text, Any]]:
         labels = load_yaml(Path(load_settings().content_dir) / "labels.yml")["labels"]
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+        t = texts(tracker)
         dispatcher.utter_message(
-            text="Ich bin nicht sicher, ob ich Sie richtig verstanden habe. Meinen Sie eines davon?",
-            buttons=affirmation_buttons(ranking, labels),
+            text=t("fallback_did_you_mean"),
+            buttons=affirmation_buttons(ranking, labels, t.language, t("button_none_of_these")),
         )
         return []

@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.i18n import texts
 from lotse.office_answers import reply_for
 from lotse.offices import load_gazetteer, load_office_data
 from lotse.places import Resolution, resolve
@@ -38,7 +39,7 @@ class ActionFindOffice(Action):
         message = tracker.latest_message or {}
         resolution = _resolution_from_message(message, gazetteer)
         now = datetime.now(ZoneInfo(settings.timezone))
-        reply = reply_for(data, resolution, tracker.get_slot("municipality"), message.get("text") or "", now)
+        reply = reply_for(data, resolution, tracker.get_slot("municipality"), message.get("text") or "", now, texts(tracker))
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
         if reply.municipality:
             return [SlotSet("municipality", reply.municipality), SlotSet("jugendamt_area", reply.jugendamt_area)]

@@ -6,6 +6,8 @@ Capacity (callbacks per window and office) is checked by the booking store, not 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -26,6 +28,9 @@ _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 Span = tuple[time, time]
 
+if TYPE_CHECKING:
+    from lotse.messages import Messages
+
 
 def clock_de(value: time) -> str:
     """14:00 -> "14", 14:30 -> "14:30", 08:00 -> "8"."""
@@ -43,10 +48,19 @@ class Window:
 
     def label_de(self) -> str:
         """"Donnerstag, 26.11., 14–16 Uhr"."""
+        from lotse.messages import messages_for
+
+        return self.label(messages_for("de"))
+
+    def label(self, t: "Messages") -> str:
         day = self.start.date()
-        return (
-            f"{WEEKDAY_NAMES[day.weekday()]}, {day.day}.{day.month}., "
-            f"{clock_de(self.start.time())}–{clock_de(self.end.time())} Uhr"
+        return t(
+            "window_label",
+            weekday=t.items("weekdays")[day.weekday()],
+            day=day.day,
+            month=day.month,
+            start=clock_de(self.start.time()),
+            end=clock_de(self.end.time()),
         )
 
 

@@ -13,9 +13,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from lotse.languages import DEFAULT_LANGUAGE, LANGUAGES
+from lotse.messages import catalogue_problems, load_catalogue
 from lotse.yamlfiles import load_yaml
 
-LANGUAGES = ("de",)
 SLOT_VALUES: dict[str, set[str] | None] = {
     "child_age_group": {"unter_1", "1_bis_2", "ab_3"},
     "jugendamt_area": {"ahaus", "bocholt", "borken", "gronau", "kreis"},
@@ -198,36 +199,94 @@ def check_answers(
     return problems
 
 
-def footer(answer: Answer, lang: str = "de") -> str:
-    label = {"de": ("Quelle", "Quellen", "Geprüft am")}[lang]
+FOOTER_LABELS = {
+    "de": ("Quelle", "Quellen", "Geprüft am"),
+    "en": ("Source", "Sources", "Checked on"),
+    "uk": ("Джерело", "Джерела", "Перевірено"),
+}
+
+
+def footer(answer: Answer, lang: str = DEFAULT_LANGUAGE) -> str:
+    one, many, checked = FOOTER_LABELS[lang]
     sources = "; ".join(f"{s.title} – {s.url}" for s in answer.sources)
-    head = label[1] if len(answer.sources) > 1 else label[0]
-    return f"{head}: {sources}\n{label[2]} {answer.reviewed.strftime('%d.%m.%Y')}"
+    head = many if len(answer.sources) > 1 else one
+    return f"{head}: {sources}\n{checked} {answer.reviewed.strftime('%d.%m.%Y')}"
 
 
-def render_text(answer: Answer, text: str, lang: str = "de") -> str:
+def render_text(answer: Answer, text: str, lang: str = DEFAULT_LANGUAGE) -> str:
     return f"{text.strip()}\n\n{footer(answer, lang)}"
 
 
-def rasa_responses(answers: Iterable[Answer], lang: str = "de") -> dict[str, list[dict[str, Any]]]:
+def _condition(language: str, when: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    slots = {"language": language, **(when or {})}
+    return [{"type": "slot", "name": name, "value": value} for name, value in slots.items()]
+
+
+def _variation(text: str, buttons: list[dict[str, str]], condition: list[dict[str, Any]] | None) -> dict[str, Any]:
+    item: dict[str, Any] = {"condition": condition} if condition else {}
+    item["text"] = text
+    if buttons:
+        item["buttons"] = buttons
+    return item
+
+
+def _buttons(raw_buttons: Iterable[Mapping[str, Any]], lang: str) -> list[dict[str, str]]:
+    return [{"title": b["title"].get(lang) or b["title"][DEFAULT_LANGUAGE], "payload": b["payload"]} for b in raw_buttons]
+
+
+def rasa_responses(answers: Iterable[Answer]) -> dict[str, list[dict[str, Any]]]:
+    """One variation per language and variant, chosen by lotse.nlg (most specific match); the
+    unconditioned German text is the fallback if the language slot were ever empty."""
     responses: dict[str, list[dict[str, Any]]] = {}
     for a in answers:
-        buttons = [{"title": b["title"][lang], "payload": b["payload"]} for b in a.buttons]
         variations: list[dict[str, Any]] = []
-        for v in a.variants:
-            item: dict[str, Any] = {
-                "condition": [{"type": "slot", "name": k, "value": val} for k, val in v.when.items()],
-                "text": render_text(a, v.text[lang], lang),
-            }
-            if buttons:
-                item["buttons"] = buttons
-            variations.append(item)
-        base: dict[str, Any] = {"text": render_text(a, a.text[lang], lang)}
-        if buttons:
-            base["buttons"] = buttons
-        variations.append(base)
+        for lang in LANGUAGES:
+            if lang not in a.text:
+                continue
+            buttons = _buttons(a.buttons, lang)
+            for v in a.variants:
+                variations.append(_variation(render_text(a, v.text[lang], lang), buttons, _condition(lang, v.when)))
+            variations.append(_variation(render_text(a, a.text[lang], lang), buttons, _condition(lang)))
+        variations.append(_variation(render_text(a, a.text[DEFAULT_LANGUAGE]), _buttons(a.buttons, DEFAULT_LANGUAGE), None))
         responses[a.response_name] = variations
     return responses
+
+
+def load_fixed_responses(content_dir: Path) -> dict[str, Mapping[str, Any]]:
+    return dict((load_yaml(Path(content_dir) / "responses.yml") or {}).get("responses") or {})
+
+
+def fixed_rasa_responses(fixed: Mapping[str, Mapping[str, Any]], public_url: str) -> dict[str, list[dict[str, Any]]]:
+    responses: dict[str, list[dict[str, Any]]] = {}
+    for name, raw in fixed.items():
+        variations = []
+        for lang in [*LANGUAGES, None]:
+            text = raw["text"].get(lang or DEFAULT_LANGUAGE)
+            if text is None:
+                continue
+            text = text.replace("@PUBLIC_URL@", public_url)
+            variations.append(_variation(text, _buttons(raw.get("buttons") or [], lang or DEFAULT_LANGUAGE), _condition(lang) if lang else None))
+        responses[name] = variations
+    return responses
+
+
+def check_translations(content_dir: Path, known_intents: set[str]) -> list[str]:
+    """Parity: every fixed text, button, action message and topic label exists in every language."""
+    problems: list[str] = []
+    for name, raw in load_fixed_responses(content_dir).items():
+        for lang in LANGUAGES:
+            if not str((raw.get("text") or {}).get(lang) or "").strip():
+                problems.append(f"responses.yml: {name}: no {lang} text")
+            for button in raw.get("buttons") or []:
+                if not str((button.get("title") or {}).get(lang) or "").strip():
+                    problems.append(f"responses.yml: {name}: button {button.get('payload')} has no {lang} title")
+    problems += catalogue_problems(load_catalogue(content_dir))
+    labels = (load_yaml(Path(content_dir) / "labels.yml") or {}).get("labels") or {}
+    for intent in sorted(known_intents):
+        for lang in LANGUAGES:
+            if not str((labels.get(intent) or {}).get(lang) or "").strip():
+                problems.append(f"labels.yml: {intent}: no {lang} label")
+    return problems
 
 
 # Forms in which a knowledge question is answered without leaving the form. Each answer adds one

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping
 
+from lotse.messages import Messages
 from lotse.offices import OfficeData, format_hours, opening_status, verified_contact
 from lotse.places import Resolution
 
@@ -15,7 +16,6 @@ WOHNORT_SOURCE = (
 )
 _JUGENDAMT_WORDS = re.compile(r"jugendamt|kita|kindergarten|krippe|tagesmutter|tagespflege|unterhaltsvorschuss|elternbeitrag", re.I)
 _AGENTUR_WORDS = re.compile(r"agentur|arbeitsamt|alg ?(1|i)\b|arbeitslosengeld ?(1|i)\b", re.I)
-_FIELD_LABELS = {"address": "Adresse", "phone": "Telefon", "email": "E-Mail", "web": "Internet", "hours": "Öffnungszeiten"}
 
 
 @dataclass
@@ -34,13 +34,13 @@ def office_kind_for(text: str) -> str:
     return "jobcenter"
 
 
-def _contact_lines(office: Mapping[str, Any], now: datetime) -> list[str]:
+def _contact_lines(office: Mapping[str, Any], now: datetime, t: Messages) -> list[str]:
     lines = []
     for name, f in verified_contact(office).items():
-        value = format_hours(f) if name == "hours" else f["value"]
-        lines.append(f"{_FIELD_LABELS[name]}: {value}")
+        value = format_hours(f, t) if name == "hours" else f["value"]
+        lines.append(f"{t('field_' + name)}: {value}")
         if name == "hours":
-            status = opening_status(f, now)
+            status = opening_status(f, now, t)
             if status:
                 lines.append(status)
     return lines
@@ -55,14 +55,17 @@ def _sources(*offices: Mapping[str, Any]) -> list[str]:
     return urls
 
 
-def _switchboard_block(data: OfficeData, now: datetime) -> list[str]:
+def _switchboard_block(data: OfficeData, now: datetime, t: Messages) -> list[str]:
     board = data.switchboard
-    lines = [f"Die Zentrale der {board['name']} verbindet Sie weiter:"]
-    lines += [f"• {line}" for line in _contact_lines(board, now) if not line.startswith("Internet")]
+    lines = [t("office_switchboard_connects", name=board["name"])]
+    web_label = t("field_web") + ":"
+    lines += [f"• {line}" for line in _contact_lines(board, now, t) if not line.startswith(web_label)]
     return lines
 
 
-def found_reply(data: OfficeData, municipality_id: str, kind: str, now: datetime, matched: str | None = None) -> OfficeReply:
+def found_reply(
+    data: OfficeData, municipality_id: str, kind: str, now: datetime, t: Messages, matched: str | None = None
+) -> OfficeReply:
     m = data.municipalities[municipality_id]
     offices = data.offices
     office_id = m[kind] if kind in ("jobcenter", "jugendamt", "agentur") else m["jobcenter"]
@@ -74,83 +77,82 @@ def found_reply(data: OfficeData, municipality_id: str, kind: str, now: datetime
         place = f"{m['name']} ({matched})"
 
     why = {
-        "jobcenter": "Im Kreis Borken richtet sich die Zuständigkeit nach Ihrem Wohnort: Ihre erste Anlaufstelle ist immer das Jobcenter Ihrer Stadt oder Gemeinde.",
-        "jugendamt": (
-            f"{m['name']} hat ein eigenes Jugendamt." if m.get("jugendamt_area") != "kreis"
-            else f"{m['name']} hat kein eigenes Jugendamt; zuständig ist das Kreisjugendamt."
-        ),
-        "agentur": "Für Arbeitslosengeld I (ALG I) ist die Agentur für Arbeit zuständig, nicht das Jobcenter. Der Kreis Borken gehört zur Agentur für Arbeit Coesfeld.",
+        "jobcenter": t("office_why_jobcenter"),
+        "jugendamt": t("office_own_jugendamt" if m.get("jugendamt_area") != "kreis" else "office_kreisjugendamt", town=m["name"]),
+        "agentur": t("office_why_agentur"),
     }[kind]
-    lines = [f"Sie wohnen in {place}: Zuständig ist {office['name']}.", why]
-    if office.get("role"):
-        lines.append(office["role"])
+    lines = [t("office_you_live_in", place=place, office=office["name"]), why]
+    role = office.get("role")
+    if isinstance(role, Mapping):
+        lines.append(role.get(t.language) or role["de"])
+    elif role:
+        lines.append(role)
     if kind == "agentur" and m.get("agentur_basis"):
-        lines.append("Hinweis: Das ist die nächstgelegene Geschäftsstelle; fragen Sie bei der Agentur nach, welche für Sie zuständig ist.")
+        lines.append(t("office_agentur_nearest"))
     if kind == "jugendamt":
         portal = data.kita_portals.get(m.get("kita_portal") or "")
         if portal and portal.get("verified"):
-            lines.append(f"Kita-Anmeldung für {m['name']}: {portal['name']} – {portal['url']}")
+            lines.append(t("office_kita_portal", town=m["name"], portal=portal["name"], url=portal["url"]))
 
-    contact = _contact_lines(office, now)
+    contact = _contact_lines(office, now, t)
     if contact:
-        lines.append("Geprüfte Kontaktdaten:")
+        lines.append(t("office_verified_contact"))
         lines += [f"• {line}" for line in contact]
     has_phone = "phone" in verified_contact(office)
     if not has_phone and office_id != data.raw["switchboard"]:
-        lines.append("Eine geprüfte Telefonnummer dieser Stelle haben wir noch nicht.")
-        lines += _switchboard_block(data, now)
+        lines.append(t("office_no_verified_phone"))
+        lines += _switchboard_block(data, now, t)
 
     sources = _sources(office, data.switchboard) + [WOHNORT_SOURCE[1]]
     lines.append("")
-    lines.append("Quellen: " + "; ".join(dict.fromkeys(sources)))
-    lines.append(f"Stand der Angaben: {_date_de(str(data.raw.get('as_of', '')))}")
+    lines.append(t("office_sources", sources="; ".join(dict.fromkeys(sources))))
+    lines.append(t("office_as_of", date=_date_de(str(data.raw.get("as_of", "")))))
 
-    buttons = [{"title": "Rückruf vereinbaren", "payload": "/request_callback"}]
+    buttons = [{"title": t("office_button_callback"), "payload": "/request_callback"}]
     if kind != "jugendamt":
-        buttons.append({"title": "Jugendamt und Kita", "payload": "/ask_kita_anmeldung"})
+        buttons.append({"title": t("office_button_jugendamt"), "payload": "/ask_kita_anmeldung"})
     if kind != "jobcenter":
-        buttons.append({"title": "Mein Jobcenter", "payload": "/ask_office"})
+        buttons.append({"title": t("office_button_jobcenter"), "payload": "/ask_office"})
     return OfficeReply("\n".join(lines), buttons, municipality_id, m.get("jugendamt_area"))
 
 
-def ambiguous_reply(data: OfficeData, candidates: tuple[str, ...]) -> OfficeReply:
+def ambiguous_reply(data: OfficeData, candidates: tuple[str, ...], t: Messages) -> OfficeReply:
     names = data.municipalities
     buttons = [
         {"title": names[c]["name"], "payload": f'/inform_place{{"municipality": "{c}"}}'}
         for c in candidates
         if c in names
     ][:6]
-    return OfficeReply("Welchen Ort meinen Sie? Bitte wählen Sie:", buttons)
+    return OfficeReply(t("office_which_place"), buttons)
 
 
-def outside_reply(data: OfficeData, matched: str | None) -> OfficeReply:
-    place = matched.title() if matched and not matched.isdigit() else (f"Die Postleitzahl {matched}" if matched else "Dieser Ort")
-    verb = "gehört" if matched and matched.isdigit() else "liegt"
-    text = (
-        f"{place} {verb} nicht zum Kreis Borken. Ich kann nur für die 17 Städte und Gemeinden im Kreis Borken sagen, welches Amt zuständig ist.\n"
-        "Allgemein gilt: Zuständig ist das Jobcenter an Ihrem Wohnort. Ihre Stadt- oder Gemeindeverwaltung sagt Ihnen, welches das ist.\n"
-        "Wenn Sie doch im Kreis Borken wohnen, schreiben Sie mir bitte Ihre Stadt oder Gemeinde."
-    )
-    return OfficeReply(text)
+def outside_reply(data: OfficeData, matched: str | None, t: Messages) -> OfficeReply:
+    if matched and matched.isdigit():
+        first = t("office_outside_postcode", place=matched)
+    elif matched:
+        first = t("office_outside_place", place=matched.title())
+    else:
+        first = t("office_outside_unknown")
+    return OfficeReply(f"{first} {t('office_outside_explain')}")
 
 
-def ask_place_reply() -> OfficeReply:
-    return OfficeReply(
-        "In welcher Stadt oder Gemeinde wohnen Sie? Sie können auch Ihren Ortsteil oder die Postleitzahl schreiben, zum Beispiel „Gemen“ oder „46325“."
-    )
+def ask_place_reply(t: Messages) -> OfficeReply:
+    return OfficeReply(t("office_ask_place"))
 
 
-def reply_for(data: OfficeData, resolution: Resolution, remembered: str | None, text: str, now: datetime) -> OfficeReply:
+def reply_for(
+    data: OfficeData, resolution: Resolution, remembered: str | None, text: str, now: datetime, t: Messages
+) -> OfficeReply:
     kind = office_kind_for(text)
     if resolution.status == "found" and resolution.municipality in data.municipalities:
-        return found_reply(data, resolution.municipality, kind, now, resolution.matched)
+        return found_reply(data, resolution.municipality, kind, now, t, resolution.matched)
     if resolution.status == "ambiguous":
-        return ambiguous_reply(data, resolution.candidates)
+        return ambiguous_reply(data, resolution.candidates, t)
     if resolution.status == "outside":
-        return outside_reply(data, resolution.matched)
+        return outside_reply(data, resolution.matched, t)
     if remembered in data.municipalities:
-        return found_reply(data, remembered, kind, now)
-    return ask_place_reply()
+        return found_reply(data, remembered, kind, now, t)
+    return ask_place_reply(t)
 
 
 def _date_de(iso: str) -> str:

@@ -9,12 +9,12 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any, Mapping
 
+from lotse.messages import Messages
 from lotse.places import Gazetteer, build_gazetteer
 from lotse.yamlfiles import load_yaml
 
 CONTACT_FIELDS = ("address", "phone", "email", "web", "hours")
 WEEKDAYS = ("mo", "di", "mi", "do", "fr", "sa", "so")
-WEEKDAY_NAMES = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 OFFICE_KINDS = {"jobcenter", "jobcenter_kreis", "jugendamt", "agentur", "familienbuero", "bca", "kreisverwaltung"}
 
 
@@ -74,13 +74,14 @@ def _parse_time(text: str) -> time:
     return time(int(hours), int(minutes))
 
 
-def opening_status(hours_field: Mapping[str, Any], now: datetime) -> str | None:
+def opening_status(hours_field: Mapping[str, Any], now: datetime, t: Messages) -> str | None:
     """'Jetzt geöffnet bis 12:30 Uhr.' / 'Öffnet wieder am Donnerstag um 08:00 Uhr.' or None.
 
     Only for verified hours; a day without verified hours is never guessed.
     """
     if not hours_field or hours_field.get("verified") is not True or not hours_field.get("value"):
         return None
+    weekdays = t.items("weekdays")
     slots = hours_field["value"]
     complete = bool(hours_field.get("complete", False))
     known_days = {day for slot in slots for day in slot["days"]}
@@ -89,33 +90,35 @@ def opening_status(hours_field: Mapping[str, Any], now: datetime) -> str | None:
         day_index = (now.weekday() + offset) % 7
         day = WEEKDAYS[day_index]
         if day not in known_days and not complete:
-            lead = "Für heute" if offset == 0 else f"Jetzt geschlossen. Für {WEEKDAY_NAMES[day_index]}"
-            return f"{lead} liegen keine geprüften Öffnungszeiten vor."
+            return t("hours_none_today") if offset == 0 else t("hours_none_for_day", weekday=weekdays[day_index])
         today_slots = [s for s in slots if day in s["days"]]
         if offset == 0:
             for slot in today_slots:
                 if _parse_time(slot["open"]) <= now_t < _parse_time(slot["close"]):
-                    return f"Jetzt geöffnet bis {slot['close']} Uhr."
+                    return t("hours_open_until", time=slot["close"])
         opens = sorted(
             _parse_time(s["open"]) for s in today_slots if offset > 0 or _parse_time(s["open"]) > now_t
         )
         if opens:
-            when = "heute" if offset == 0 else ("morgen" if offset == 1 else f"am {WEEKDAY_NAMES[day_index]}")
-            return f"Jetzt geschlossen. Öffnet wieder {when} um {opens[0].strftime('%H:%M')} Uhr."
+            time_text = opens[0].strftime("%H:%M")
+            if offset == 0:
+                return t("hours_opens_today", time=time_text)
+            if offset == 1:
+                return t("hours_opens_tomorrow", time=time_text)
+            return t("hours_opens_on", weekday=weekdays[day_index], time=time_text)
     return None
 
 
-def format_hours(hours_field: Mapping[str, Any]) -> str:
+def format_hours(hours_field: Mapping[str, Any], t: Messages) -> str:
+    short = t.items("weekdays_short")
     parts = []
     for slot in hours_field["value"]:
         days = slot["days"]
-        label = WEEKDAY_NAMES[WEEKDAYS.index(days[0])][:2] + (
-            f"–{WEEKDAY_NAMES[WEEKDAYS.index(days[-1])][:2]}" if len(days) > 1 else ""
-        )
+        label = short[WEEKDAYS.index(days[0])] + (f"–{short[WEEKDAYS.index(days[-1])]}" if len(days) > 1 else "")
         parts.append(f"{label} {slot['open']}–{slot['close']}")
     text = ", ".join(parts)
     if not hours_field.get("complete", False):
-        text += " (andere Tage: keine geprüften Angaben)"
+        text += " " + t("hours_other_days_unknown")
     return text
 
 

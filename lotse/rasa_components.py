@@ -5,6 +5,7 @@
 - LotseEntityExtractor: the user's municipality (and its Jugendamt area) and the child's age
   group, found by the tested pure functions in lotse.places and lotse.child_age. They fill slots
   that personalise answers without a call to the action server.
+  Also the language to answer in (lotse.languages), which fills the `language` slot.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from lotse.child_age import extract_child_age_group
+from lotse.languages import language_of_message
 from lotse.offices import load_gazetteer, load_office_data
 from lotse.places import is_bare_place, resolve
 from lotse.settings import load_settings
@@ -105,6 +107,10 @@ class LotseEntityExtractor(GraphComponent, EntityExtractorMixin):
             age_group = extract_child_age_group(text)
             if age_group:
                 entities.append(self._entity(text, "child_age_group", age_group))
+            metadata = message.get("metadata") or {}
+            language = language_of_message(text, metadata.get("language"), metadata.get("language_hint"))
+            if language:
+                entities.append(self._entity(text, "language", language))
             message.set(ENTITIES, entities, add_to_output=True)
         return messages
 

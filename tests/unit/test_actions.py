@@ -9,6 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionDefaultAskAffirmation
 from actions.offices import ActionFindOffice
+from lotse.messages import messages_for
+from tests.conftest import ROOT
 
 
 def tracker(text: str, intent: str = "ask_office", slots: dict | None = None, entities=None, ranking=None) -> Tracker:
@@ -79,3 +81,26 @@ def test_affirmation_offers_readable_topics():
     titles = [b["title"] for b in messages[0]["buttons"]]
     assert titles == ["Kita-Gebühren", "Tagesmutter / Kindertagespflege", "Nichts davon"]
     assert messages[0]["buttons"][0]["payload"] == "/ask_kita_kosten"
+
+
+def test_switching_language_confirms_in_the_new_language():
+    from actions.language import ActionSwitchLanguage
+
+    messages, _ = run(ActionSwitchLanguage(), tracker("English please", intent="switch_language", slots={"language": "en"}))
+    assert messages[0]["text"] == messages_for("en", ROOT / "content")("language_switched")
+    assert not messages[0]["buttons"]
+
+
+def test_no_language_named_offers_the_choice():
+    from actions.language import ActionSwitchLanguage
+
+    messages, _ = run(ActionSwitchLanguage(), tracker("ich verstehe kein deutsch", intent="switch_language", slots={"language": "de"}))
+    assert [b["title"] for b in messages[0]["buttons"]] == ["Deutsch", "English", "Українська"]
+    assert messages[0]["buttons"][1]["payload"] == '/switch_language{"language": "en"}'
+
+
+def test_office_answer_in_ukrainian_keeps_the_office_name():
+    messages, _ = run(ActionFindOffice(), tracker("Я живу в Гронау", slots={"language": "uk"}, entities=[{"entity": "municipality", "value": "gronau"}]))
+    text = messages[0]["text"]
+    assert "Jobcenter" in text and "Gronau" in text
+    assert messages_for("uk", ROOT / "content")("office_why_jobcenter") in text

@@ -6,13 +6,24 @@ from datetime import date
 import yaml
 
 from lotse.cli import content_problems, domain_intents
-from lotse.content import Answer, Source, check_answers, load_answers, rasa_responses, review_report
+from lotse.content import (
+    FOOTER_LABELS,
+    Answer,
+    Source,
+    check_answers,
+    fixed_rasa_responses,
+    load_answers,
+    load_fixed_responses,
+    rasa_responses,
+    review_report,
+)
+from lotse.languages import LANGUAGES
 from tests.conftest import CONTENT, ROOT
 
 CONVERSATION_INTENTS = {
     "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "ask_capabilities",
     "out_of_scope", "ask_office", "inform_place", "inform", "stop", "request_callback",
-    "cancel_callback", "change_callback",
+    "cancel_callback", "change_callback", "switch_language",
 }
 
 
@@ -32,7 +43,7 @@ def test_every_intent_has_a_readable_label():
 
 
 def _answer(text: str, sources=(Source("Titel", "https://example.org"),)) -> Answer:
-    return Answer(id="x", intent="ask_x", topic="t", reviewed=date(2026, 11, 24), sources=sources, text={"de": text})
+    return Answer(id="x", intent="ask_x", topic="t", reviewed=date(2026, 11, 24), sources=sources, text={lang: text for lang in LANGUAGES})
 
 
 def test_checks_catch_what_they_should():
@@ -68,9 +79,21 @@ def test_rendered_answers_carry_sources_and_review_date():
     responses = rasa_responses(answers)
     for answer in answers:
         for variation in responses[answer.response_name]:
-            assert "Quelle" in variation["text"], answer.id
-            assert "Geprüft am " + answer.reviewed.strftime("%d.%m.%Y") in variation["text"], answer.id
+            language = next((c["value"] for c in variation.get("condition", []) if c["name"] == "language"), "de")
+            one_source, many_sources, checked_label = FOOTER_LABELS[language]
+            assert (many_sources if len(answer.sources) > 1 else one_source) + ":" in variation["text"], answer.id
+            assert f"{checked_label} {answer.reviewed.strftime('%d.%m.%Y')}" in variation["text"], answer.id
             assert answer.sources[0].url in variation["text"]
+
+
+def test_every_language_has_its_own_variation_of_each_answer_and_fixed_text():
+    answers = load_answers(CONTENT).answers
+    rendered = {**fixed_rasa_responses(load_fixed_responses(CONTENT), "https://lotse.example"), **rasa_responses(answers)}
+    for name, variations in rendered.items():
+        languages = {c["value"] for v in variations for c in v.get("condition", []) if c["name"] == "language"}
+        assert languages == set(LANGUAGES), name
+        assert any("condition" not in v for v in variations), f"{name}: no default variation"
+    assert "https://lotse.example/datenschutz.html" in rendered["utter_greet_privacy"][0]["text"]
 
 
 def test_personalised_variants_exist():

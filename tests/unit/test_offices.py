@@ -7,7 +7,11 @@ import pytest
 
 from lotse.office_answers import found_reply, office_kind_for, reply_for
 from lotse.offices import opening_status, validate_office_data, verified_contact
+from lotse.messages import messages_for
 from lotse.places import Resolution
+from tests.conftest import ROOT
+
+DE = messages_for("de", ROOT / "content")
 
 HOURS = {
     "verified": True,
@@ -50,11 +54,11 @@ def test_validator_finds_planted_problems(office_data):
     ],
 )
 def test_opening_status(when, expected):
-    assert opening_status(HOURS, when) == expected
+    assert opening_status(HOURS, when, DE) == expected
 
 
 def test_unverified_hours_give_no_status():
-    assert opening_status({**HOURS, "verified": False}, datetime(2026, 11, 23, 9, 0)) is None
+    assert opening_status({**HOURS, "verified": False}, datetime(2026, 11, 23, 9, 0), DE) is None
 
 
 def test_unverified_contact_values_are_never_shown(office_data):
@@ -68,7 +72,7 @@ def test_unverified_contact_values_are_never_shown(office_data):
     shown = set()
     for mid in office_data.municipalities:
         for kind in ("jobcenter", "jugendamt", "agentur"):
-            text = found_reply(office_data, mid, kind, datetime(2026, 11, 24, 10, 0)).text
+            text = found_reply(office_data, mid, kind, datetime(2026, 11, 24, 10, 0), DE).text
             shown.add(text)
             for value in hidden:
                 assert value not in text, (mid, kind, value)
@@ -78,7 +82,7 @@ def test_unverified_contact_values_are_never_shown(office_data):
 def test_switchboard_is_named_when_an_office_has_no_verified_phone(office_data):
     for mid, m in office_data.municipalities.items():
         office = office_data.offices[m["jobcenter"]]
-        text = found_reply(office_data, mid, "jobcenter", datetime(2026, 11, 24, 10, 0)).text
+        text = found_reply(office_data, mid, "jobcenter", datetime(2026, 11, 24, 10, 0), DE).text
         assert office["name"] in text
         if "phone" not in verified_contact(office):
             assert "02861 681-100" in text
@@ -86,11 +90,11 @@ def test_switchboard_is_named_when_an_office_has_no_verified_phone(office_data):
 
 
 def test_answer_explains_why(office_data):
-    text = found_reply(office_data, "velen", "jobcenter", datetime(2026, 11, 24, 10, 0), "ramsdorf").text
+    text = found_reply(office_data, "velen", "jobcenter", datetime(2026, 11, 24, 10, 0), DE, "ramsdorf").text
     assert "Ramsdorf (Velen)" in text and "Wohnort" in text
-    kita = found_reply(office_data, "velen", "jugendamt", datetime(2026, 11, 24, 10, 0)).text
+    kita = found_reply(office_data, "velen", "jugendamt", datetime(2026, 11, 24, 10, 0), DE).text
     assert "Kreisjugendamt" in kita and "webKita" in kita
-    bocholt = found_reply(office_data, "bocholt", "jugendamt", datetime(2026, 11, 24, 10, 0)).text
+    bocholt = found_reply(office_data, "bocholt", "jugendamt", datetime(2026, 11, 24, 10, 0), DE).text
     assert "eigenes Jugendamt" in bocholt
 
 
@@ -108,12 +112,12 @@ def test_office_kind(text, kind):
 
 def test_replies_for_other_resolutions(office_data):
     now = datetime(2026, 11, 24, 10, 0)
-    outside = reply_for(office_data, Resolution("outside", matched="münster"), None, "", now)
+    outside = reply_for(office_data, Resolution("outside", matched="münster"), None, "", now, DE)
     assert "nicht zum Kreis Borken" in outside.text and "Wohnort" in outside.text
-    ambiguous = reply_for(office_data, Resolution("ambiguous", candidates=("borken", "velen")), None, "", now)
+    ambiguous = reply_for(office_data, Resolution("ambiguous", candidates=("borken", "velen")), None, "", now, DE)
     assert [b["title"] for b in ambiguous.buttons] == ["Borken", "Velen"]
     assert ambiguous.buttons[0]["payload"] == '/inform_place{"municipality": "borken"}'
-    remembered = reply_for(office_data, Resolution("none"), "gronau", "Und wo ist das Jugendamt?", now)
+    remembered = reply_for(office_data, Resolution("none"), "gronau", "Und wo ist das Jugendamt?", now, DE)
     assert remembered.municipality == "gronau" and "Jugendamt" in remembered.text
-    unknown = reply_for(office_data, Resolution("none"), None, "Welches Jobcenter?", now)
+    unknown = reply_for(office_data, Resolution("none"), None, "Welches Jobcenter?", now, DE)
     assert "In welcher Stadt oder Gemeinde" in unknown.text

@@ -1,0 +1,105 @@
+"""The languages Lotse speaks, and how it tells which one a user writes.
+
+Detection is deliberately cautious: one ambiguous word ("ok", "Kita", "Bocholt") never switches
+the language; Cyrillic script, several clearly English or German words, or an explicit request
+("English please", "українською", "auf Deutsch") do.
+"""
+from __future__ import annotations
+
+import re
+
+LANGUAGES: tuple[str, ...] = ("de", "en", "uk")
+DEFAULT_LANGUAGE = "de"
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English", "uk": "Українська"}
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+
+# Frequent function words that are not also frequent in the other Latin-script language.
+_ENGLISH = frozenset(
+    "the a an and or is are am was were be been do does did can could would should will my your i you "
+    "he she we they it this that what when where who why how which have has had not no yes please "
+    "with without for from of to in on at about get need want help me child kids kid son daughter "
+    "money job work there here if any some my much many hi hello thanks thank".split()
+)
+_GERMAN = frozenset(
+    "der die das den dem des ein eine einen einem einer und oder ist sind bin war waren sein habe hast "
+    "hat haben kann können könnte muss müssen soll will wir ihr sie ich du er es mein meine mir mich "
+    "nicht kein keine ja nein bitte mit ohne für von zu im auf bei wie was wann wo wer warum welche "
+    "welcher gibt geht noch auch schon aber wenn dass weil mein kind sohn tochter geld arbeit hallo "
+    "danke guten tag abend morgen".split()
+)
+# Ukrainian written in Latin letters ("chy mozhu otrymaty hroshi").
+_UKRAINIAN_LATIN = frozenset(
+    "chy mozhu mozhna meni mene ya vy my tse shcho scho yak de koly chomu treba potribno dytyna dytyny "
+    "dytynu robota roboty hroshi bud laska dyakuyu diakuiu dobryi den pryvit tak ni ye nemaye "
+    "otrymaty znayty znaity pratsiuvaty dopomoha dopomogu syn dochka".split()
+)
+
+_VERBS = r"(?:speak|talk|write|answer|reply|switch to|change to|sprechen sie|sprichst du|sprich|schreib\w*|antwort\w*)"
+
+
+def _request_pattern(latin_names: str, native: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"\b(?:in|auf)\s+(?:{latin_names})\b|\b(?:{latin_names})\s+(?:please|pls|bitte)\b"
+        rf"|\b{_VERBS}\s+(?:in\s+|auf\s+)?(?:{latin_names})\b|{native}|^\W*(?:{latin_names})\W*$",
+        re.I,
+    )
+
+
+# Requests name the language in the form used for "in X": "українською" (instrumental), not
+# "німецьку мову" ("I want to learn German"), which is a question about a course.
+_REQUESTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("en", _request_pattern("english|englisch|angliyskoyu|angliiskoiu", r"англійською|по-?англійськи|англійська\W*$")),
+    ("uk", _request_pattern("ukrainian|ukrainisch|ukrainskoyu|ukrainskoiu|ukrainsk\w*", r"українською|по-?українськи|україн\w+\W*$")),
+    ("de", _request_pattern("german|deutsch|nimetskoyu|nimetskoiu", r"німецькою|по-?німецьки|німецька\W*$")),
+)
+MAX_REQUEST_WORDS = 8
+
+
+def is_supported(language: object) -> bool:
+    return language in LANGUAGES
+
+
+def requested_language(text: str) -> str | None:
+    """The language a user explicitly asks for: "English please", "auf Deutsch", "українською"."""
+    if len(_WORD.findall(text)) > MAX_REQUEST_WORDS:
+        return None
+    found = [lang for lang, pattern in _REQUESTS if pattern.search(text)]
+    return found[0] if len(found) == 1 else None
+
+
+def detect_language(text: str) -> str | None:
+    """The language the text is clearly written in, or None when it is too short or ambiguous."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return None
+    cyrillic = sum(1 for ch in letters if _CYRILLIC.match(ch))
+    if cyrillic >= 3 and cyrillic / len(letters) > 0.5:
+        return "uk"
+    words = [w.lower() for w in _WORD.findall(text)]
+    scores = {
+        "en": sum(w in _ENGLISH for w in words),
+        "de": sum(w in _GERMAN for w in words) + (2 if re.search(r"[äöüß]", text.lower()) else 0),
+        "uk": sum(w in _UKRAINIAN_LATIN for w in words),
+    }
+    best = max(scores, key=scores.get)
+    runner_up = max(v for k, v in scores.items() if k != best)
+    if scores[best] >= 2 and scores[best] >= 2 * runner_up + 1:
+        return best
+    return None
+
+
+def language_of_message(text: str, selected: object = None, hint: object = None) -> str | None:
+    """The language to answer this message in, or None to keep the conversation's language.
+
+    In order: an explicit request in the text; the language the user selected in the widget;
+    the language the text is clearly written in; the messenger's language hint (the phone's
+    language), which only decides when the text itself does not.
+    """
+    return (
+        requested_language(text)
+        or (selected if is_supported(selected) else None)
+        or detect_language(text)
+        or (hint if is_supported(hint) else None)
+    )
