@@ -34,6 +34,7 @@ class Settings:
     callback_webhook_secret: str
     phone_retention_days: int
     public_url: str
+    log_level: str
 
     @property
     def action_endpoint_url(self) -> str:
@@ -84,6 +85,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         callback_webhook_secret=env.get("LOTSE_CALLBACK_WEBHOOK_SECRET", ""),
         phone_retention_days=int(env.get("LOTSE_PHONE_RETENTION_DAYS", "30")),
         public_url=env.get("LOTSE_PUBLIC_URL", "http://localhost:8080").rstrip("/"),
+        log_level=env.get("LOTSE_LOG_LEVEL", "WARNING").upper(),
     )
 
 
@@ -107,6 +109,7 @@ def process_environment(settings: Settings, base: Mapping[str, str] | None = Non
             "LOTSE_CALLBACK_WEBHOOK_URL": settings.callback_webhook_url,
             "LOTSE_CALLBACK_WEBHOOK_SECRET": settings.callback_webhook_secret,
             "LOTSE_PHONE_RETENTION_DAYS": str(settings.phone_retention_days),
+            "LOTSE_LOG_LEVEL": settings.log_level,
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",

@@ -36,6 +36,14 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+LOGGING_CONFIG = PROJECT_ROOT / "config" / "logging.yml"  # redacts personal data (lotse/redact.py)
+
+
+def log_level_flag(level: str) -> list[str]:
+    """Rasa's and rasa-sdk's flag for a log level name."""
+    return {"DEBUG": ["--debug"], "INFO": ["--verbose"]}.get(level.upper(), ["--quiet"])
+
+
 @dataclass
 class Stack:
     settings: Settings
@@ -51,10 +59,14 @@ class Stack:
     def commands(self) -> dict[str, list[str]]:
         s = self.settings
         return {
-            "actions": [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "-p", str(s.actions_port), "--quiet"],
+            "actions": [
+                str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "-p", str(s.actions_port),
+                *log_level_flag(s.log_level), "--logging-config_file", str(LOGGING_CONFIG),
+            ],
             "rasa": [
                 str(BIN / "rasa"), "run", "--model", str(self.model), "--endpoints", "endpoints.yml",
-                "--credentials", str(self.credentials_file), "-i", s.rasa_host, "-p", str(s.rasa_port), "--quiet",
+                "--credentials", str(self.credentials_file), "-i", s.rasa_host, "-p", str(s.rasa_port),
+                *log_level_flag(s.log_level), "--logging-config-file", str(LOGGING_CONFIG),
             ],
             "web": [str(BIN / "python"), "-m", "lotse.webserver"],
             "worker": [str(BIN / "python"), "-m", "lotse.worker"],

@@ -11,6 +11,7 @@ import logging
 
 from aiohttp import ClientSession, ClientTimeout, web
 
+from lotse.redact import configure_logging
 from lotse.settings import PROJECT_ROOT, Settings, load_settings
 
 WEB_ROOT = PROJECT_ROOT / "web"
@@ -94,7 +95,7 @@ def main() -> None:
     parser.add_argument("--host", default=settings.web_host)
     parser.add_argument("--port", type=int, default=settings.web_port)
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging(load_settings().log_level)
     web.run_app(create_app(), host=args.host, port=args.port, access_log=None, print=None)
 
 

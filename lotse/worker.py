@@ -16,6 +16,7 @@ import requests
 from lotse.callback_calendar import load_calendar_config
 from lotse.callback_store import CallbackStore, StoreUnavailable
 from lotse.outbox import deliver_due
+from lotse.redact import configure_logging
 from lotse.settings import load_settings
 
 log = logging.getLogger("lotse.worker")
@@ -27,7 +28,7 @@ def main() -> int:
     parser.add_argument("--once", action="store_true")
     parser.add_argument("--interval", type=float, default=2.0)
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging(load_settings().log_level)
     settings = load_settings()
     capacity = load_calendar_config(Path(settings.content_dir) / "callbacks.yml").capacity_per_window
     running = True

@@ -27,7 +27,8 @@ def stack(tmp_path_factory):
         pytest.fail(f"no trained model at {MODEL}: run `make train` first (make test does)")
     data_dir = tmp_path_factory.mktemp("lotse-data")
     ports = {name: str(free_port()) for name in ("LOTSE_RASA_PORT", "LOTSE_ACTIONS_PORT", "LOTSE_WEB_PORT")}
-    env = {**ports, "LOTSE_DATA_DIR": str(data_dir)}
+    # DEBUG: Rasa then logs every user message, so test_privacy_logs can show they are redacted.
+    env = {**ports, "LOTSE_DATA_DIR": str(data_dir), "LOTSE_LOG_LEVEL": "DEBUG"}
     settings = load_settings(env)
     running = Stack(settings, MODEL, data_dir / "logs")
     running.start()
