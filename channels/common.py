@@ -21,15 +21,13 @@ from typing import Any, Awaitable, Callable, Coroutine, Generic, Mapping, Option
 
 import aiohttp
 from rasa.core.channels.channel import OutputChannel, UserMessage
+
+from lotse.messages import messages_for
 from sanic import Blueprint
 
 logger = logging.getLogger(__name__)
 
 DAY = 24 * 60 * 60
-TEXT_ONLY_REPLY = (
-    "Ich kann leider nur Text lesen. Bilder, Sprachnachrichten und Dateien kann ich nicht öffnen. "
-    "Bitte schreiben Sie Ihre Frage als Text."
-)
 EMPTY_TEXT_WITH_BUTTONS = "Bitte wählen Sie:"
 NUMBER_HINT = "Antworten Sie einfach mit der Zahl."
 
@@ -296,6 +294,7 @@ class Incoming:
     sender_id: str
     text: Optional[str]
     message_id: str
+    language_hint: Optional[str] = None  # the app's or phone's language, where the platform sends it
 
 
 class BackgroundTasks:
@@ -334,11 +333,13 @@ async def dispatch(
 ) -> None:
     """Hands a text to Rasa, or tells the user that only text can be read."""
     if incoming.text is None:
-        await output.send_text_message(incoming.sender_id, TEXT_ONLY_REPLY)
+        await output.send_text_message(incoming.sender_id, messages_for(incoming.language_hint)("text_only"))
         return
+    metadata = {"language_hint": incoming.language_hint} if incoming.language_hint else None
     await on_new_message(
         UserMessage(
-            incoming.text, output, incoming.sender_id, input_channel=channel, message_id=incoming.message_id
+            incoming.text, output, incoming.sender_id, input_channel=channel, message_id=incoming.message_id,
+            metadata=metadata,
         )
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import sys
@@ -34,6 +35,7 @@ from channels.common import (
     webhook_blueprint,
 )
 from lotse.credentials import channel_values
+from lotse.languages import is_supported
 
 logger = logging.getLogger(__name__)
 
@@ -166,9 +168,13 @@ class TelegramInput(InputChannel):
         if chat.get("type", "private") != "private" or "id" not in chat:
             return None  # Lotse talks one to one only; a group would share a person's questions
         text = message.get("text")
+        hint = language_hint((message.get("from") or {}).get("language_code"))
         if isinstance(text, str) and (text == "/start" or text.startswith("/start ")):
-            text = "/greet"  # what Telegram sends when someone opens the bot
-        return Incoming(str(chat["id"]), text if isinstance(text, str) else None, str(message.get("message_id", "")))
+            # What Telegram sends when someone opens the bot: greet in the app's language.
+            text = "/greet" + (json.dumps({"language": hint}) if hint else "")
+        return Incoming(
+            str(chat["id"]), text if isinstance(text, str) else None, str(message.get("message_id", "")), hint
+        )
 
     def _parse_button(self, query: Mapping[str, Any]) -> Optional[Incoming]:
         message = query.get("message") or {}
@@ -181,6 +187,12 @@ class TelegramInput(InputChannel):
             # Lotse restarted since it sent the button: fall back to what the button said.
             payload = _button_text(message, data)
         return Incoming(str(chat_id), payload, str(query.get("id", "")))
+
+
+def language_hint(code: object) -> Optional[str]:
+    """Telegram's IETF language tag ("en", "uk", "de-AT") as a language Lotse speaks, or None."""
+    language = str(code or "").split("-")[0].lower()
+    return language if is_supported(language) else None
 
 
 def _button_text(message: Mapping[str, Any], data: str) -> Optional[str]:

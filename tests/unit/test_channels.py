@@ -22,7 +22,6 @@ from twilio.request_validator import RequestValidator
 from channels import common
 from channels.common import (
     DAY,
-    TEXT_ONLY_REPLY,
     Delivery,
     HttpSender,
     OptionMemory,
@@ -41,9 +40,12 @@ from channels.telegram import TelegramConfig, TelegramInput, main as telegram_ma
 from channels.twilio_whatsapp import TwilioConfig, TwilioWhatsAppInput, request_url
 from channels.whatsapp_cloud import WhatsAppCloudConfig, WhatsAppCloudInput
 from lotse.credentials import MESSENGER_CHANNELS, channel_credentials, render_credentials, write_credentials
+from lotse.messages import messages_for
 from lotse.settings import load_settings
 from lotse.stack import Stack
 from tests.conftest import ROOT
+
+TEXT_ONLY_REPLY = messages_for("de", ROOT / "content")("text_only")
 
 BUTTONS = [
     {"title": "Welches Jobcenter ist zuständig?", "payload": "/ask_office"},
@@ -826,3 +828,11 @@ def test_stack_gives_rasa_the_generated_credentials(tmp_path):
     stack = Stack(settings, Path("model.tar.gz"), tmp_path / "logs")
     command = stack.commands()["rasa"]
     assert command[command.index("--credentials") + 1] == str(tmp_path / "credentials.yml")
+
+
+def test_telegram_language_code_becomes_a_hint_and_start_greets_in_it():
+    channel = TelegramInput(TelegramConfig(token="t", secret="s", api_url="http://127.0.0.1:9"))
+    start = channel.parse_update({"message": {"message_id": 1, "chat": {"id": 7, "type": "private"}, "from": {"language_code": "uk"}, "text": "/start"}})
+    assert start.text == '/greet{"language": "uk"}' and start.language_hint == "uk"
+    text = channel.parse_update({"message": {"message_id": 2, "chat": {"id": 7, "type": "private"}, "from": {"language_code": "fr-FR"}, "text": "Kita"}})
+    assert text.language_hint is None and text.text == "Kita"
