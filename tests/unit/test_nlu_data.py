@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from lotse.cli import domain_intents
+from lotse.languages import LANGUAGES
 from tests.conftest import ROOT
 
 MIN_TRAINING = 20
@@ -25,6 +26,7 @@ def examples(paths) -> dict[str, list[str]]:
 
 
 TRAINING = examples(sorted((ROOT / "data" / "nlu").rglob("*.yml")))
+TRAINING_BY_LANGUAGE = {language: examples(sorted((ROOT / "data" / "nlu" / language).glob("*.yml"))) for language in LANGUAGES}
 HELD_OUT = {path.stem: examples([path]) for path in sorted((ROOT / "tests" / "nlu").glob("*.yml"))}
 
 
@@ -32,10 +34,15 @@ def normal(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def test_every_intent_has_enough_training_examples():
+def test_every_intent_has_enough_training_examples_in_every_language():
     intents = domain_intents()
-    thin = {i: len(TRAINING.get(i, [])) for i in intents if len(TRAINING.get(i, [])) < MIN_TRAINING}
-    assert not thin
+    for language, training in TRAINING_BY_LANGUAGE.items():
+        thin = {i: len(training.get(i, [])) for i in intents if len(training.get(i, [])) < MIN_TRAINING}
+        assert not thin, language
+
+
+def test_every_language_has_a_held_out_set():
+    assert set(HELD_OUT) == set(LANGUAGES)
 
 
 def test_every_intent_has_enough_held_out_examples():
