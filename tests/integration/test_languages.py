@@ -67,7 +67,7 @@ def test_office_finder_in_english_and_a_cyrillic_place(chat):
 @pytest.mark.parametrize(
     "language, opening, topic, place, office",
     [
-        ("en", "I would like a callback please", "kita place", "I live in Velen", "Jobcenter der Gemeinde Velen"),
+        ("en", "I would like a callback please", "kita place", "I live in Velen", "Jobcenter der Stadt Velen"),
         ("uk", "можете мені передзвонити?", "місце в дитсадку", "Гронау", "Jobcenter der Stadt Gronau"),
     ],
 )
