@@ -189,12 +189,15 @@
       id: "lotse-panel", class: "panel", role: "dialog", "aria-labelledby": "lotse-title", hidden: true,
       onkeydown: onPanelKeydown
     }, [
-      h("header", { class: "head" }, [ui.title, h("div", { class: "head-tools" }, [ui.languageLabel, ui.language, ui.close])]),
+      h("header", { class: "head" }, [ui.title, ui.close]),
       ui.notice,
       h("div", { class: "body" }, [ui.intro, ui.log, ui.typing, ui.typingStatus]),
       ui.status,
       ui.composer,
-      h("div", { class: "foot" }, [ui.erase, ui.eraseConfirm])
+      h("div", { class: "foot" }, [
+        h("div", { class: "foot-row" }, [ui.erase, h("div", { class: "language" }, [ui.languageLabel, ui.language])]),
+        ui.eraseConfirm
+      ])
     ]);
     ui.container = h("div", { class: "lotse" }, [ui.launcher, ui.panel]);
     root.appendChild(ui.container);
