@@ -452,7 +452,8 @@
     var previous = state.token;
     state.token = info.token;
     saveState();
-    setStatus(wasOffline ? t.online : "");
+    if (wasOffline) setStatus(t.online);
+    else if (ui.status.textContent === t.connecting) setStatus("");
     wasOffline = false;
     if (info.resumed) {
       if (!pending.length) renderHistory(info.history);
@@ -466,9 +467,9 @@
   }
 
   function onSessionError() {
-    // The server refused our token (expired or ended): start a new conversation.
+    // The server refused our token (expired or ended): ask for a new conversation. Its
+    // session_confirm clears the old turns and says so.
     stopTyping();
-    state.token = null;
     socket.emit("session_request", {});
   }
 
