@@ -62,6 +62,11 @@ def test_a_made_up_or_foreign_session_id_gets_no_access(stack):
             finally:
                 await forger.close()
 
+            # Nor can the attacker erase or rate the victim's conversation.
+            for event, data in (("erase", {}), ("feedback", {"message_id": "0" * 16, "rating": "down"})):
+                answer = await attacker.call(event, {"token": forged, "session_id": victim_id, **data})
+                assert answer["ok"] is False, event
+
             # The victim saw nothing of the attacker and the attacker nothing of the victim.
             assert not [e for e in await victim.drain(1.0) if e[0] == "bot_uttered"]
             assert tracker_texts(stack, victim_id) == ["Hallo"]
