@@ -8,7 +8,7 @@ import sqlite3
 import time
 
 import pytest
-import socketio
+import requests
 
 from lotse.widget_sessions import TokenSigner, WidgetSession, widget_secret
 from tests.integration.widget_client import WidgetClient
@@ -108,17 +108,17 @@ def test_an_expired_token_starts_a_new_empty_session(stack):
 
 
 def test_pages_from_other_origins_cannot_connect(stack):
-    async def scenario():
-        stranger = WidgetClient(web_url(stack), origin="https://evil.example")
-        with pytest.raises(socketio.exceptions.ConnectionError):
-            await stranger.connect()
-        allowed = WidgetClient(web_url(stack))
-        try:
-            assert (await allowed.connect())["token"]
-        finally:
-            await allowed.close()
-
-    run(scenario())
+    # Plain HTTP: python-engineio's client drops its session before reading a refusal, which hangs
+    # now and then on a busy machine.
+    url = f"{web_url(stack)}/socket.io/?EIO=4&transport="
+    upgrade = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+    for origin, polling_status, websocket_status in (("https://evil.example", 400, 400), ("null", 400, 400), (web_url(stack), 200, 101)):
+        polling = requests.get(url + "polling", headers={"Origin": origin}, timeout=15)
+        assert polling.status_code == polling_status, origin
+        websocket = requests.get(url + "websocket", headers={"Origin": origin, **upgrade}, timeout=15, stream=True)
+        assert websocket.status_code == websocket_status, origin
+        websocket.close()
+    assert polling.text.startswith('0{"sid"')  # the engine.io handshake of an allowed page
 
 
 def test_ratings_are_stored_only_for_bot_messages_of_ones_own_conversation(stack):

@@ -104,6 +104,7 @@ def test_pages_load_nothing_from_third_parties():
 def test_demo_page_embeds_the_widget_from_the_public_url_with_the_documented_snippet():
     async def check(client):
         page = await (await client.get("/")).text()
+        assert await (await client.get("/index.html")).text() == page  # never the raw template
         snippet = ('<script src="http://localhost:8080/widget/lotse-widget.js" data-server="http://localhost:8080" '
                    'data-language="de" data-title="Lotse – Ihr Chat-Assistent" defer></script>')
         assert snippet in page
