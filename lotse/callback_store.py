@@ -84,6 +84,15 @@ feedback = sa.Table(
     sa.CheckConstraint("rating in ('up', 'down')", name="ck_feedback_rating"),
 )
 
+# Widget sessions ended by "Verlauf löschen": their tokens must never be accepted again. A row can
+# go once its token has expired.
+widget_revoked_sessions = sa.Table(
+    "widget_revoked_sessions",
+    metadata,
+    sa.Column("session_id", sa.String(64), primary_key=True),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
 REFERENCE_ALPHABET = "ACDEFHJKMNPRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B
 OPEN_STATUSES = ("new", "in_progress", "not_reached")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

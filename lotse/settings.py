@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_WIDGET_ORIGINS = ("http://localhost:8080", "http://127.0.0.1:8080")
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,10 @@ class Settings:
     phone_retention_days: int
     public_url: str
     log_level: str
+    # Website chat widget (docs/widget.md). An empty secret is generated once into data_dir.
+    widget_secret: str
+    widget_session_hours: int
+    widget_origins: tuple[str, ...]
 
     @property
     def action_endpoint_url(self) -> str:
@@ -61,6 +66,34 @@ class Settings:
     def rasa_url(self) -> str:
         return f"http://{self.rasa_host}:{self.rasa_port}"
 
+    @property
+    def widget_allowed_origins(self) -> tuple[str, ...]:
+        """Pages that may open the widget's socket.io connection: the configured ones and the public URL."""
+        origins = [web_origin(value) for value in (*self.widget_origins, self.public_url)]
+        return tuple(dict.fromkeys(o for o in origins if o))
+
+
+def web_origin(url: str) -> str:
+    """The origin a browser sends for pages under `url` ("https://a.de:443/x/" -> "https://a.de"); "" if it has none."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ""
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    default_port = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default_port else "")
+
+
+def _comma_list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None or not value.strip():
+        return default
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
@@ -86,6 +119,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         phone_retention_days=int(env.get("LOTSE_PHONE_RETENTION_DAYS", "30")),
         public_url=env.get("LOTSE_PUBLIC_URL", "http://localhost:8080").rstrip("/"),
         log_level=env.get("LOTSE_LOG_LEVEL", "WARNING").upper(),
+        widget_secret=env.get("LOTSE_WIDGET_SECRET", ""),
+        widget_session_hours=int(env.get("LOTSE_WIDGET_SESSION_HOURS", "24")),
+        widget_origins=_comma_list(env.get("LOTSE_WIDGET_ORIGINS"), DEFAULT_WIDGET_ORIGINS),
     )
 
 
@@ -110,6 +146,10 @@ def process_environment(settings: Settings, base: Mapping[str, str] | None = Non
             "LOTSE_CALLBACK_WEBHOOK_SECRET": settings.callback_webhook_secret,
             "LOTSE_PHONE_RETENTION_DAYS": str(settings.phone_retention_days),
             "LOTSE_LOG_LEVEL": settings.log_level,
+            "LOTSE_PUBLIC_URL": settings.public_url,
+            "LOTSE_WIDGET_SECRET": settings.widget_secret,
+            "LOTSE_WIDGET_SESSION_HOURS": str(settings.widget_session_hours),
+            "LOTSE_WIDGET_ORIGINS": ",".join(settings.widget_origins),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",

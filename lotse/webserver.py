@@ -1,18 +1,24 @@
-"""The public web page (http://localhost:8080): static files plus a same-origin chat endpoint.
+"""The public web server (http://localhost:8080): the chat widget, its demo page, and two gateways.
 
-POST /api/chat forwards {"sender", "message"} to Rasa's REST channel, so the page needs no CORS
-and no third-party resources. Bodies above MAX_BODY_BYTES are refused before parsing.
+- /widget/…: the widget's files (docs/widget.md), loadable from other sites that embed it;
+- / : the demo page, which embeds the widget with the same snippet a district website uses;
+- /socket.io/: the widget's connection, forwarded to Rasa's hardened socket.io channel
+  (lotse/socketio_proxy.py), so Rasa itself is never exposed;
+- POST /api/chat forwards {"sender", "message"} to Rasa's REST channel (tests and tools).
+Bodies above MAX_BODY_BYTES are refused before parsing.
 """
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import logging
 
-from aiohttp import ClientSession, ClientTimeout, web
+from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
 
+from lotse import socketio_proxy
 from lotse.redact import configure_logging
-from lotse.settings import PROJECT_ROOT, Settings, load_settings
+from lotse.settings import PROJECT_ROOT, Settings, load_settings, web_origin
 
 WEB_ROOT = PROJECT_ROOT / "web"
 MAX_BODY_BYTES = 16 * 1024
@@ -20,12 +26,25 @@ MAX_MESSAGE_CHARS = 2000
 log = logging.getLogger("lotse.web")
 SETTINGS = web.AppKey("settings", Settings)
 CLIENT = web.AppKey("client", ClientSession)
+PROXY_CLIENT = web.AppKey("proxy_client", ClientSession)
+HEADERS = web.AppKey("headers", dict)
+DEMO_PAGE = web.AppKey("demo_page", str)
+WIDGET_PREFIX = "/widget/"
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
+
+def security_headers_for(settings: Settings) -> dict[str, str]:
+    """CSP of Lotse's own pages: everything from this server; the widget may connect to the public URL."""
+    origin = web_origin(settings.public_url)
+    sockets = [origin, "ws" + origin[len("http"):]] if origin else []
+    connect = " ".join(dict.fromkeys(["'self'", *sockets]))
+    return {
+        "Content-Security-Policy": (
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            f"connect-src {connect}; frame-ancestors 'self'; base-uri 'self'; form-action 'self'"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }
 
 
 def _json_error(status: int, text: str) -> web.Response:
@@ -64,27 +83,49 @@ async def healthz(request: web.Request) -> web.Response:
 @web.middleware
 async def security_headers(request: web.Request, handler):
     response = await handler(request)
-    response.headers.update(SECURITY_HEADERS)
+    response.headers.update(request.app[HEADERS])
+    if request.path.startswith(WIDGET_PREFIX):
+        # Other sites embed the widget: its script loads the socket.io module and strings across origins.
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
 
 
-async def index(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(WEB_ROOT / "index.html")
+def render_demo_page(settings: Settings) -> str:
+    """The demo page embeds the widget from the public URL, exactly as docs/widget.md shows."""
+    template = (WEB_ROOT / "index.html").read_text(encoding="utf-8")
+    return template.replace("{{LOTSE_SERVER}}", html.escape(settings.public_url, quote=True))
+
+
+async def index(request: web.Request) -> web.Response:
+    return web.Response(text=request.app[DEMO_PAGE], content_type="text/html")
+
+
+async def socketio(request: web.Request) -> web.StreamResponse:
+    return await socketio_proxy.forward(request.app[PROXY_CLIENT], request.app[SETTINGS].rasa_url, request)
 
 
 async def _client(app: web.Application):
     app[CLIENT] = ClientSession(timeout=ClientTimeout(total=15))
+    # No overall timeout: a WebSocket stays open as long as the chat does.
+    app[PROXY_CLIENT] = ClientSession(timeout=ClientTimeout(total=None, sock_connect=5), connector=TCPConnector(limit=0))
     yield
     await app[CLIENT].close()
+    await app[PROXY_CLIENT].close()
 
 
 def create_app() -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[security_headers])
-    app[SETTINGS] = load_settings()
+    settings = load_settings()
+    app[SETTINGS] = settings
+    app[HEADERS] = security_headers_for(settings)
+    app[DEMO_PAGE] = render_demo_page(settings)
     app.cleanup_ctx.append(_client)
     app.router.add_get("/", index)
+    app.router.add_get("/index.html", index)
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/api/chat", chat)
+    app.router.add_route("*", socketio_proxy.PREFIX, socketio)
     app.router.add_static("/", WEB_ROOT, show_index=False)
     return app
 

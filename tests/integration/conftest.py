@@ -27,8 +27,10 @@ def stack(tmp_path_factory):
         pytest.fail(f"no trained model at {MODEL}: run `make train` first (make test does)")
     data_dir = tmp_path_factory.mktemp("lotse-data")
     ports = {name: str(free_port()) for name in ("LOTSE_RASA_PORT", "LOTSE_ACTIONS_PORT", "LOTSE_WEB_PORT")}
+    # The demo page embeds the widget from the public URL, and only allowed origins may connect.
+    public_url = f"http://127.0.0.1:{ports['LOTSE_WEB_PORT']}"
     # DEBUG: Rasa then logs every user message, so test_privacy_logs can show they are redacted.
-    env = {**ports, "LOTSE_DATA_DIR": str(data_dir), "LOTSE_LOG_LEVEL": "DEBUG"}
+    env = {**ports, "LOTSE_DATA_DIR": str(data_dir), "LOTSE_PUBLIC_URL": public_url, "LOTSE_LOG_LEVEL": "DEBUG"}
     settings = load_settings(env)
     running = Stack(settings, MODEL, data_dir / "logs")
     running.start()

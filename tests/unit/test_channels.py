@@ -778,8 +778,9 @@ def test_credentials_without_messenger_variables_are_the_always_on_channels():
 
     credentials = channel_credentials({})
     assert credentials["rest"] == {}
-    assert credentials["socketio"] == yaml.safe_load((ROOT / "credentials.yml").read_text())["socketio"]
-    assert set(credentials) == {"rest", "socketio"}
+    widget = "channels.secure_socketio.SecureSocketIOInput"
+    assert credentials[widget] == yaml.safe_load((ROOT / "credentials.yml").read_text())[widget]
+    assert set(credentials) == {"rest", widget}
 
 
 def test_credentials_enable_each_fully_configured_channel_with_placeholders():

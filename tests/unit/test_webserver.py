@@ -75,13 +75,122 @@ def test_backend_down_gives_a_friendly_reply():
     asyncio.run(go())
 
 
-def test_pages_are_served_without_third_party_resources():
+def _attributes(page: str, names: tuple[str, ...] = ("src", "href")) -> list[str]:
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.extend(value for name, value in attrs if name in names and value)
+
+    Collect().feed(page)
+    return found
+
+
+def test_pages_load_nothing_from_third_parties():
     async def check(client):
-        for path in ("/", "/chat.js", "/chat.css", "/datenschutz.html"):
+        for path in ("/", "/index.html", "/datenschutz.html", "/page.css", "/widget/lotse-widget.js", "/widget/lotse-widget.css", "/widget/strings.json"):
             response = await client.get(path)
             assert response.status == 200, path
-            body = await response.text()
-            assert "http://" not in body.replace("http://localhost", "") or path == "/chat.js"
-            assert "https://" not in body or path == "/chat.js"
+        for path in ("/", "/datenschutz.html"):
+            page = await (await client.get(path)).text()
+            for address in _attributes(page):
+                assert address.startswith(("/", "data:", "http://localhost:8080/")), (path, address)
 
     _with_client(check)
+
+
+def test_demo_page_embeds_the_widget_from_the_public_url_with_the_documented_snippet():
+    async def check(client):
+        page = await (await client.get("/")).text()
+        assert await (await client.get("/index.html")).text() == page  # never the raw template
+        snippet = ('<script src="http://localhost:8080/widget/lotse-widget.js" data-server="http://localhost:8080" '
+                   'data-language="de" data-title="Lotse – Ihr Chat-Assistent" defer></script>')
+        assert snippet in page
+        docs = (webserver.PROJECT_ROOT / "docs" / "widget.md").read_text(encoding="utf-8")
+        assert snippet.replace("http://localhost:8080", "https://lotse.example.de") in " ".join(docs.split())
+        assert "chat.js" not in page
+
+    _with_client(check)
+
+
+def test_widget_files_may_be_loaded_by_other_sites_but_pages_keep_a_strict_policy():
+    async def check(client):
+        script = await client.get("/widget/vendor/socket.io-4.8.4.esm.min.js")
+        assert script.headers["Access-Control-Allow-Origin"] == "*"
+        page = await client.get("/")
+        assert "Access-Control-Allow-Origin" not in page.headers
+        policy = page.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "connect-src 'self' http://localhost:8080 ws://localhost:8080" in policy
+        assert "unsafe" not in policy
+
+    _with_client(check)
+
+
+def _with_socketio_backend(check):
+    """A stand-in for Rasa's /socket.io/ (long-polling and WebSocket) behind the web server."""
+    seen: list[dict] = []
+
+    async def go():
+        backend = web.Application()
+
+        async def socketio_endpoint(request):
+            if request.headers.get("Upgrade", "").lower() == "websocket":
+                if request.headers.get("Origin") == "https://evil.example":
+                    return web.Response(status=400, text="Not an accepted origin.")
+                ws = web.WebSocketResponse()
+                await ws.prepare(request)
+                async for message in ws:
+                    await ws.send_str("echo " + message.data)
+                return ws
+            seen.append({"method": request.method, "query": dict(request.query), "origin": request.headers.get("Origin"),
+                         "body": await request.text()})
+            return web.Response(text="ok", headers={"Access-Control-Allow-Origin": request.headers.get("Origin", "*"), "X-Internal": "secret"})
+
+        async def other(request):
+            return web.Response(text="rasa internals")
+
+        backend.router.add_route("*", "/socket.io/", socketio_endpoint)
+        backend.router.add_route("*", "/webhooks/rest/webhook", other)
+        backend.router.add_get("/version", other)
+        backend_server = TestServer(backend, host="127.0.0.1")
+        await backend_server.start_server()
+        app = webserver.create_app()
+        settings = app[webserver.SETTINGS]
+        app[webserver.SETTINGS] = type(settings)(**{**settings.__dict__, "rasa_port": backend_server.port, "rasa_host": "127.0.0.1"})
+        async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+            await check(client, seen)
+        await backend_server.close()
+
+    asyncio.run(go())
+
+
+def test_socketio_long_polling_is_forwarded_with_the_page_origin():
+    async def check(client, seen):
+        origin = {"Origin": "http://localhost:8080"}
+        response = await client.post("/socket.io/?EIO=4&transport=polling&sid=abc", data="40", headers=origin)
+        assert response.status == 200 and await response.text() == "ok"
+        assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:8080"
+        assert "X-Internal" not in response.headers
+        assert seen == [{"method": "POST", "query": {"EIO": "4", "transport": "polling", "sid": "abc"}, "origin": "http://localhost:8080", "body": "40"}]
+        # Nothing else of Rasa is reachable through the web server.
+        for path in ("/version", "/socket.io/../version", "/webhooks/rest/webhook"):
+            answer = await client.get(path)
+            assert "rasa internals" not in await answer.text(), path
+
+    _with_socketio_backend(check)
+
+
+def test_socketio_websocket_is_forwarded_and_refusals_pass_through():
+    async def check(client, seen):
+        ws = await client.ws_connect("/socket.io/?EIO=4&transport=websocket", origin="http://localhost:8080")
+        await ws.send_str("2probe")
+        assert (await ws.receive()).data == "echo 2probe"
+        await ws.close()
+        refused = await client.get("/socket.io/?EIO=4&transport=websocket", headers={
+            "Upgrade": "websocket", "Connection": "Upgrade", "Origin": "https://evil.example",
+            "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="})
+        assert refused.status == 400
+
+    _with_socketio_backend(check)

@@ -1,0 +1,269 @@
+"""The chat widget on the demo page, in a real headless Chromium (Debian's), as people use it:
+with a mouse, with the keyboard alone, on a 360 px phone, zoomed, after a reload and a network
+loss, and checked by axe-core for WCAG 2.1 AA. Nothing may be requested outside this server."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does it)"
+)
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 360, "height": 740}
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+STATE = "() => JSON.parse(sessionStorage.getItem('lotse-widget'))"
+FOCUSED = """() => {
+  const host = document.activeElement;
+  const el = host && host.shadowRoot ? host.shadowRoot.activeElement : host;
+  if (!el) return null;
+  const style = getComputedStyle(el);
+  return {inWidget: host.id === 'lotse-widget', id: el.id, cls: el.className || '', text: el.textContent.trim(),
+          outline: style.outlineStyle + ' ' + style.outlineWidth};
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield launched
+        launched.close()
+
+
+class Visit:
+    """A fresh browser context on the demo page that records every request and WebSocket."""
+
+    def __init__(self, browser, stack, **context_options):
+        self.origin = f"http://127.0.0.1:{stack.settings.web_port}"
+        self.context = browser.new_context(**context_options)
+        self.page = self.context.new_page()
+        self.requested: list[str] = []
+        self.page.on("request", lambda request: self.requested.append(request.url))
+        self.page.on("websocket", lambda ws: self.requested.append(ws.url))
+        self.page.goto(self.origin + "/")
+        self.page.wait_for_selector("button.launcher")
+
+    def open(self) -> None:
+        self.page.click("button.launcher")
+        self.page.wait_for_selector("#lotse-panel:not([hidden])")
+
+    def say(self, text: str) -> None:
+        before = self.page.locator(".msg.bot").count()
+        self.page.fill("#lotse-message", text)
+        self.page.press("#lotse-message", "Enter")
+        self.wait_for_bot_messages(before + 1)
+
+    def wait_for_bot_messages(self, count: int) -> None:
+        self.page.wait_for_selector(f".msg.bot >> nth={count - 1}", timeout=30000)
+        self.page.wait_for_selector(".typing", state="hidden", timeout=30000)
+
+    def focused(self) -> dict:
+        return self.page.evaluate(FOCUSED)
+
+    def outside_requests(self) -> list[str]:
+        ws_origin = "ws" + self.origin[len("http"):]
+        return [u for u in self.requested if not (u.startswith(self.origin + "/") or u.startswith(ws_origin + "/"))]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, stack):
+    opened: list[Visit] = []
+
+    def make(**options) -> Visit:
+        opened.append(Visit(browser, stack, **options))
+        return opened[-1]
+
+    yield make
+    for v in opened:
+        v.close()
+
+
+def session_id(token: str) -> str:
+    return token.split(".")[1]
+
+
+def tracker_user_texts(stack, conversation: str) -> list[str]:
+    with sqlite3.connect(stack.settings.tracker_db) as db:
+        rows = db.execute("select data from events where sender_id = ? and type_name = 'user' order by id", (conversation,)).fetchall()
+    return [json.loads(row[0])["text"] for row in rows]
+
+
+def screenshot(page, name: str, tmp_path: Path) -> None:
+    """Always into the test's folder; into docs/ when LOTSE_UPDATE_SCREENSHOTS=1."""
+    page.screenshot(path=str(tmp_path / name))
+    if os.environ.get("LOTSE_UPDATE_SCREENSHOTS") == "1":
+        shutil.copy(tmp_path / name, ROOT / "docs" / name)
+
+
+def test_chat_quick_reply_reload_rating_and_clearing_the_history(visit, stack, tmp_path):
+    v = visit(viewport=DESKTOP)
+    page = v.page
+    # Nothing is stored and no connection is opened before the person opens the chat.
+    assert page.evaluate(STATE) is None
+    assert not [u for u in v.requested if "/socket.io/" in u]
+
+    v.open()
+    assert v.focused()["id"] == "lotse-message"
+    assert "kein Mensch" in page.locator("#lotse-notice").inner_text()
+    assert page.get_attribute("#lotse-notice a", "href") == v.origin + "/datenschutz.html"
+    v.say("Hallo")
+    assert page.get_attribute("#lotse-log", "role") == "log"
+    assert "Lotse" in page.locator(".msg.bot").first.inner_text()
+
+    first_reply = page.locator(".replies button").first
+    title = first_reply.inner_text()
+    first_reply.click()
+    v.wait_for_bot_messages(2)
+    assert page.locator(".msg.user").nth(1).inner_text().endswith(title)  # the title, not the payload
+    assert page.locator(".replies button").filter(has_text=title).count() == 0  # used replies go away
+
+    v.say("<img src=x onerror=alert(1)> ich wohne in Gemen")
+    assert page.locator(".msg img").count() == 0  # shown as text, never as HTML
+    assert "<img src=x" in page.locator(".msg.user").nth(2).inner_text()
+    assert "Jobcenter der Stadt Borken" in page.locator(".msg.bot").nth(2).inner_text()
+    screenshot(page, "screenshot-widget-desktop.png", tmp_path)
+
+    token = page.evaluate(STATE)["token"]
+    page.reload()
+    page.wait_for_selector(".msg.user >> nth=2", timeout=20000)  # open again, with the whole conversation
+    assert page.evaluate(STATE)["token"] == token
+    assert page.locator(".msg.user").count() == 3
+    v.say("Was kostet die Kita?")
+    assert tracker_user_texts(stack, session_id(token))[-1] == "Was kostet die Kita?"
+
+    down = page.locator(".msg.bot").first.locator("button[data-rating=down]")
+    down.click()
+    page.wait_for_selector(".status:has-text('Danke')")
+    assert down.get_attribute("aria-pressed") == "true"
+
+    page.click("text=Verlauf löschen")
+    page.click("text=Ja, löschen")
+    page.wait_for_selector(".status:has-text('gelöscht')")
+    assert page.locator(".msg").count() == 0
+    new_token = page.evaluate(STATE)["token"]
+    assert session_id(new_token) != session_id(token)
+    assert tracker_user_texts(stack, session_id(token)) == []
+    assert v.focused()["id"] == "lotse-message"
+
+    # The browser really talked over a WebSocket through this server, and to nobody else.
+    assert any(u.startswith("ws://127.0.0.1:") for u in v.requested)
+    assert v.outside_requests() == []
+
+
+def test_the_conversation_goes_on_after_a_network_loss(visit, stack):
+    v = visit(viewport=PHONE)
+    v.open()
+    v.say("Hallo")
+    token = v.page.evaluate(STATE)["token"]
+    stack.stop("web")  # the connection between browser and Lotse breaks
+    try:
+        v.page.wait_for_selector(".status:has-text('Keine Verbindung')", timeout=20000)
+    finally:
+        stack.start(only=("web",))
+        stack.wait_ready(timeout=60)
+    v.page.wait_for_selector(".status:has-text('Wieder verbunden')", timeout=40000)
+    v.say("Wo ist das Jobcenter?")
+    assert v.page.evaluate(STATE)["token"] == token
+    assert tracker_user_texts(stack, session_id(token)) == ["Hallo", "Wo ist das Jobcenter?"]
+    assert v.outside_requests() == []
+
+
+def test_the_widget_can_be_used_with_the_keyboard_alone(visit, stack, tmp_path):
+    v = visit(viewport=PHONE)
+    page = v.page
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if "launcher" in v.focused()["cls"]:
+            break
+    launcher = v.focused()
+    assert "launcher" in launcher["cls"] and launcher["outline"].startswith("solid")  # visible focus
+
+    page.keyboard.press("Enter")
+    assert v.focused()["id"] == "lotse-message"
+    page.keyboard.type("Hallo")
+    page.keyboard.press("Enter")
+    v.wait_for_bot_messages(1)
+    screenshot(page, "screenshot-widget-mobile.png", tmp_path)
+
+    # Back from the input to the quick replies, choose one with Enter.
+    for _ in range(8):
+        page.keyboard.press("Shift+Tab")
+        if page.locator(".replies button:focus").count():
+            break
+    chosen = v.focused()["text"]
+    assert page.locator(".replies button:focus").count() == 1
+    page.keyboard.press("Enter")
+    v.wait_for_bot_messages(2)
+    assert page.locator(".msg.user").nth(1).inner_text().endswith(chosen)
+
+    # On a phone the panel covers the page: Tab stays inside it.
+    for _ in range(25):
+        page.keyboard.press("Tab")
+        assert v.focused()["inWidget"]
+
+    page.keyboard.press("Escape")
+    assert page.locator("#lotse-panel").is_hidden()
+    assert "launcher" in v.focused()["cls"]
+    page.keyboard.press("Enter")
+    assert v.focused()["id"] == "lotse-message"
+    assert page.locator(".msg.user").count() == 2  # closing does not lose the conversation
+
+
+def test_axe_core_finds_no_wcag_21_aa_violations(visit, stack):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    options = {"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]}
+    reports = {}
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        v = visit(viewport=viewport)
+        reports[f"{name}, closed"] = axe.run(v.page, options=options)
+        v.open()
+        v.say("Hallo")
+        v.page.locator(".msg.bot").first.locator("button[data-rating=up]").click()
+        v.page.wait_for_selector(".status:has-text('Danke')")
+        reports[f"{name}, conversation"] = axe.run(v.page, options=options)
+        v.page.click("text=Verlauf löschen")
+        reports[f"{name}, confirm erasure"] = axe.run(v.page, options=options)
+        assert v.outside_requests() == []
+    failing = {state: r.generate_report() for state, r in reports.items() if r.violations_count}
+    assert failing == {}
+
+
+def test_text_stays_usable_at_200_percent_zoom_and_motion_can_be_off(visit, stack):
+    # 1280 x 800 at 200 % zoom is a 640 x 400 CSS-pixel window.
+    v = visit(viewport={"width": 640, "height": 400}, device_scale_factor=2, reduced_motion="reduce")
+    v.open()
+    v.say("Hallo")
+    page = v.page
+    overflow = page.evaluate(
+        "() => { const p = document.getElementById('lotse-widget').shadowRoot.getElementById('lotse-panel');"
+        " return p.scrollWidth - p.clientWidth; }"
+    )
+    assert overflow <= 1  # no sideways scrolling
+    for selector in ("#lotse-message", "button[type=submit]", "text=Verlauf löschen", ".close"):
+        element = page.locator(selector)
+        element.scroll_into_view_if_needed()
+        box = element.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 640 and 0 <= box["y"] <= 400, selector
+    animation = page.evaluate(
+        "() => getComputedStyle(document.getElementById('lotse-widget').shadowRoot.querySelector('.dots span')).animationName"
+    )
+    assert animation == "none"

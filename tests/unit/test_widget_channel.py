@@ -1,0 +1,81 @@
+"""The widget channel's checks, without a server: which events may act on which conversation."""
+from __future__ import annotations
+
+import asyncio
+import time
+
+from channels.secure_socketio import SecureSocketIOInput, WidgetOutput, message_language
+from lotse import feedback
+from lotse.settings import load_settings
+from lotse.widget_sessions import TokenSigner
+
+SECRET = b"k" * 32
+
+
+def channel() -> SecureSocketIOInput:
+    return SecureSocketIOInput(settings=load_settings({}), signer=TokenSigner(SECRET, 3600))
+
+
+def bound(ch: SecureSocketIOInput, sid: str = "socket-1"):
+    session, token = ch.signer.issue()
+    ch.bindings[sid] = session
+    return session, token
+
+
+def test_an_event_with_the_bound_token_acts_on_its_session():
+    ch = channel()
+    session, token = bound(ch)
+    assert ch.authorised("socket-1", {"token": token, "message": "Hallo"}) == (session, "")
+    assert ch.authorised("socket-1", {"token": token, "session_id": session.session_id}) == (session, "")
+
+
+def test_events_are_refused_without_binding_or_with_someone_elses_token_or_id():
+    ch = channel()
+    session, token = bound(ch)
+    other, other_token = bound(ch, "socket-2")
+    assert ch.authorised("socket-3", {"token": token}) == (None, "no_session")
+    assert ch.authorised("socket-1", {"token": other_token}) == (None, "invalid")
+    assert ch.authorised("socket-1", {"message": "Hallo"}) == (None, "invalid")
+    assert ch.authorised("socket-1", {"token": token, "session_id": other.session_id}) == (None, "invalid")
+    assert ch.authorised("socket-1", "not a dict") == (None, "invalid")
+    forged = token[:-1] + ("0" if token[-1] != "0" else "1")
+    assert ch.authorised("socket-1", {"token": forged}) == (None, "invalid")
+
+
+def test_an_expired_binding_is_refused():
+    ch = channel()
+    ch.signer.clock = lambda: time.time() - 7200
+    _, token = bound(ch)
+    assert ch.authorised("socket-1", {"token": token}) == (None, "expired")
+
+
+def test_creating_the_channel_touches_nothing(tmp_path):
+    SecureSocketIOInput(settings=load_settings({"LOTSE_DATA_DIR": str(tmp_path / "data")}))
+    assert not (tmp_path / "data").exists()  # the secret is read or made when the server starts
+
+
+def test_only_a_language_code_passes_as_metadata():
+    assert message_language({"metadata": {"language": "uk"}}) == "uk"
+    for data in ({}, {"metadata": "de"}, {"metadata": {"language": "<b>"}}, {"metadata": {"language": "deutsch"}}):
+        assert message_language(data) is None
+
+
+class FakeServer:
+    def __init__(self):
+        self.emitted = []
+
+    async def emit(self, event, data, room=None, **kwargs):
+        self.emitted.append((event, data, room))
+
+
+def test_bot_messages_carry_the_id_used_for_ratings_and_stay_whole():
+    sio = FakeServer()
+    output = WidgetOutput(sio, "bot_uttered")
+    text = "Erster Absatz.\n\nZweiter Absatz."
+    asyncio.run(output.send_text_message("conv", text))
+    asyncio.run(output.send_text_with_buttons("conv", "Bitte wählen:", [{"title": "Ja", "payload": "/affirm"}]))
+    assert sio.emitted == [
+        ("bot_uttered", {"text": text, "message_id": feedback.message_id(text)}, "conv"),
+        ("bot_uttered", {"text": "Bitte wählen:", "message_id": feedback.message_id("Bitte wählen:"),
+                         "quick_replies": [{"title": "Ja", "payload": "/affirm"}]}, "conv"),
+    ]
