@@ -267,3 +267,20 @@ def test_text_stays_usable_at_200_percent_zoom_and_motion_can_be_off(visit, stac
         "() => getComputedStyle(document.getElementById('lotse-widget').shadowRoot.querySelector('.dots span')).animationName"
     )
     assert animation == "none"
+
+
+def test_the_language_selector_switches_the_widget_and_the_answers(visit, tmp_path):
+    strings = json.loads((ROOT / "web" / "widget" / "strings.json").read_text(encoding="utf-8"))
+    assert set(strings) == {"de", "en", "uk"}
+    assert all(set(table) == set(strings["de"]) for table in strings.values())
+    v = visit(viewport=PHONE)
+    v.open()
+    v.page.select_option("#lotse-language", "uk")
+    assert v.page.get_attribute("#lotse-notice a", "href").endswith("/datenschutz.uk.html")
+    assert v.page.inner_text("label[for=lotse-message]") == strings["uk"]["input_label"]
+    v.say("Kita")  # one ambiguous word: the selector decides the language
+    v.say("Скільки коштує дитячий садок?")
+    replies = v.page.locator(".msg.bot").all_inner_texts()
+    assert any("Джерел" in text for text in replies), replies
+    screenshot(v.page, "screenshot-widget-ukrainian.png", tmp_path)
+    assert v.outside_requests() == []

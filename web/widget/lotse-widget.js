@@ -215,6 +215,8 @@
     ui.noticeFull.textContent = t.notice;
     ui.noticeShort.textContent = t.notice_short;
     ui.privacyText.textContent = t.privacy_link;
+    ui.privacy.setAttribute("href", BASE + t.privacy_path);
+    ui.privacy.setAttribute("hreflang", state.language);
     ui.privacyWindow.textContent = " " + t.new_window;
     ui.intro.textContent = t.intro;
     ui.log.setAttribute("aria-label", t.log_label);
