@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
@@ -24,7 +25,7 @@ from lotse.settings import PROJECT_ROOT, Settings
 from lotse.yamlfiles import load_yaml
 
 STATIC = Path(__file__).resolve().parent / "static"
-PUBLIC_PATHS = ("/login", "/healthz")
+PUBLIC_PATHS = ("/login", "/healthz", "/favicon.ico")
 MAX_BODY_BYTES = 64 * 1024
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -42,6 +43,16 @@ def cookie_name(settings: Settings) -> str:
 
 def login_cookie_name(settings: Settings) -> str:
     return "__Host-lotse_login" if settings.console_cookie_secure else "lotse_login"
+
+
+def set_cookie(response: web.StreamResponse, name: str, value: str, settings: Settings) -> None:
+    response.set_cookie(name, value, httponly=True, samesite="Strict", secure=settings.console_cookie_secure, path="/")
+
+
+def clear_cookie(response: web.StreamResponse, name: str, settings: Settings) -> None:
+    """Delete a cookie (with the same attributes: browsers refuse to overwrite a __Host- cookie without Secure)."""
+    response.set_cookie(name, "", max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT", httponly=True, samesite="Strict",
+                        secure=settings.console_cookie_secure, path="/")
 
 
 def _same_origin(request: web.Request) -> bool:
@@ -78,7 +89,7 @@ async def sessions(request: web.Request, handler):  # noqa: ANN001
     if session is None:
         response = redirect("/login", "expired" if token else None)
         if token:
-            response.del_cookie(cookie_name(settings), path="/")
+            clear_cookie(response, cookie_name(settings), settings)
         raise response
     request["user"] = session.user
     request["csrf_token"] = session.csrf_token
@@ -93,6 +104,10 @@ async def sessions(request: web.Request, handler):  # noqa: ANN001
 
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
+
+
+async def favicon(request: web.Request) -> web.Response:
+    return web.Response(status=204)
 
 
 async def home(request: web.Request) -> web.Response:
@@ -112,6 +127,15 @@ def domain_intents(root: Path = PROJECT_ROOT) -> list[str]:
     return sorted(str(i) for i in domain.get("intents") or [])
 
 
+def tracker_engine_for(url: str) -> Engine:
+    """The tracker database, read in ordinary (deferred) transactions so that the console's reads
+    never take SQLite's write lock away from Rasa."""
+    kwargs: dict = {"future": True, "pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
+    return sa.create_engine(url, **kwargs)
+
+
 def build_console(
     settings: Settings, app_engine: Engine | None = None, tracker_engine: Engine | None = None,
     clock: Callable[[], datetime] | None = None,
@@ -119,7 +143,7 @@ def build_console(
     if app_engine is None:
         migrate(settings.callback_db_url)
         app_engine = create_store_engine(settings.callback_db_url)
-    tracker_engine = tracker_engine or create_store_engine(settings.tracker_db_url)
+    tracker_engine = tracker_engine or tracker_engine_for(settings.tracker_db_url)
     secret = load_or_create_secret(settings.console_secret, settings.data_dir)
     reader = TranscriptReader(tracker_engine, secret, fallback_threshold(PROJECT_ROOT / "config.yml"))
     return Console(
@@ -136,6 +160,7 @@ def create_app(state: Console) -> web.Application:
     app[CONSOLE] = state
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/", home)
+    app.router.add_get("/favicon.ico", favicon)
     for module in (auth, transcripts, corrections, queue, dashboard, admin):
         module.register(app.router)
     app.router.add_static("/static/", STATIC, show_index=False)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from aiohttp import web
 
 from console import audit
-from console.app import cookie_name, login_cookie_name
+from console.app import clear_cookie, cookie_name, login_cookie_name, set_cookie
 from console.security import new_token, tokens_match
 from console.sessions import create_session, delete_expired, delete_session
 from console.users import authenticate
@@ -19,11 +19,12 @@ LOCKED = "Zu viele Fehlversuche: Das Konto ist vorübergehend gesperrt. Bitte ve
 
 def _login_page(request: web.Request, error: str = "", username: str = "", status: int = 200) -> web.Response:
     state = console(request)
-    token = new_token()
+    # Keep the login token of this browser (another tab or a favicon request must not invalidate the form).
+    existing = request.cookies.get(login_cookie_name(state.settings), "")
+    token = existing if 40 <= len(existing) <= 64 and existing.replace("-", "").replace("_", "").isalnum() else new_token()
     response = render(request, "login.html", status=status, error=error, username=username, login_token=token,
                       idle_minutes=state.settings.console_idle_minutes)
-    response.set_cookie(login_cookie_name(state.settings), token, httponly=True, samesite="Strict",
-                        secure=state.settings.console_cookie_secure, path="/")
+    set_cookie(response, login_cookie_name(state.settings), token, state.settings)
     return response
 
 
@@ -53,8 +54,8 @@ async def login(request: web.Request) -> web.StreamResponse:
     await loop.run_in_executor(None, delete_expired, state.app_engine, now,
                                timedelta(minutes=settings.console_idle_minutes))
     response = redirect("/")
-    response.set_cookie(cookie_name(settings), token, httponly=True, samesite="Strict", secure=settings.console_cookie_secure, path="/")
-    response.del_cookie(login_cookie_name(settings), path="/")
+    set_cookie(response, cookie_name(settings), token, settings)
+    clear_cookie(response, login_cookie_name(settings), settings)
     raise response
 
 
@@ -65,7 +66,7 @@ def logout(request: web.Request, form) -> web.StreamResponse:  # noqa: ANN001
     delete_session(state.app_engine, token)
     audit.record(state.app_engine, request["user"].username, "logout", now=state.now())
     response = redirect("/login", "logged_out")
-    response.del_cookie(cookie_name(state.settings), path="/")
+    clear_cookie(response, cookie_name(state.settings), state.settings)
     raise response
 
 

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 from aiohttp import web
 
 from console import audit, corrections, review
+from console.queue import STATUS_LABELS
 from console.filters import matches, parse_filters, time_range
 from console.security import clean_note, clean_reason, clean_tag
 from console.stories import story_yaml
@@ -85,7 +86,7 @@ def _transcript_page(request: web.Request, conversation_id: str, reveal: bool = 
         callbacks=[cb for cb in callbacks if user.role == "reviewer" or user.may_see_office(cb.office_id)],
         show_callback_details=user.role != "reviewer",
         corrections=corrections.for_conversation(state.app_engine, conversation_id),
-        may_reveal=_may_reveal(state, user, conversation_id), may_review=user.role in READERS,
+        may_reveal=_may_reveal(state, user, conversation_id), may_review=user.role in READERS, status_labels=STATUS_LABELS,
     )
 
 

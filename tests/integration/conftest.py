@@ -26,7 +26,7 @@ def stack(tmp_path_factory):
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` first (make test does)")
     data_dir = tmp_path_factory.mktemp("lotse-data")
-    ports = {name: str(free_port()) for name in ("LOTSE_RASA_PORT", "LOTSE_ACTIONS_PORT", "LOTSE_WEB_PORT")}
+    ports = {name: str(free_port()) for name in ("LOTSE_RASA_PORT", "LOTSE_ACTIONS_PORT", "LOTSE_WEB_PORT", "LOTSE_CONSOLE_PORT")}
     env = {**ports, "LOTSE_DATA_DIR": str(data_dir)}
     settings = load_settings(env)
     running = Stack(settings, MODEL, data_dir / "logs")
