@@ -45,7 +45,8 @@ def main() -> int:
         try:
             alias = server.state.reader.pseudonym(demo.callback)
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=CHROMIUM_ARGS)
+                browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=CHROMIUM_ARGS + ["--lang=de-DE"],
+                                            env={"LANG": "de_DE.UTF-8", "LANGUAGE": "de"})
                 page = browser.new_page(viewport={"width": 1360, "height": 900}, locale="de-DE")
                 page.goto(server.url + "/login")
                 page.fill("#username", "a.admin")
