@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -177,7 +177,3 @@ def seed_demo(app: Engine, tracker: Engine, now: datetime, conversations: int = 
         feedback.record(app, sender, mid, rating, now=now - timedelta(days=1))
     feedback.record(app, "demo-fallback", fallback_mid, "down", now=base)
     return DemoConversations("demo-callback", "demo-fallback", "demo-hostile", "demo-telegram")
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)

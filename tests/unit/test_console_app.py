@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import requests
 
 from console import audit
 from console.demo import DEMO_PASSWORD
@@ -22,16 +23,12 @@ def _audit(seeded, action: str) -> list:
 
 
 def test_every_page_needs_a_login(seeded):
-    import requests
-
     for path in ("/transcripts", "/queue", "/dashboard", "/admin/users", f"/transcripts/{seeded.alias(seeded.demo.callback)}"):
         response = requests.get(seeded.url + path)
         assert response.url.endswith("/login") and "Anmelden" in response.text
 
 
 def test_session_cookie_is_httponly_strict_and_secure_by_default(tmp_path):
-    import requests
-
     secure = start_seeded_console(tmp_path)  # LOTSE_CONSOLE_COOKIE_SECURE defaults to true
     try:
         token = login_token(requests.Session(), secure.url)
@@ -46,8 +43,6 @@ def test_session_cookie_is_httponly_strict_and_secure_by_default(tmp_path):
 
 
 def test_wrong_passwords_lock_the_account(seeded):
-    import requests
-
     session = requests.Session()
 
     def attempt(password: str):
@@ -68,8 +63,6 @@ def test_wrong_passwords_lock_the_account(seeded):
 
 
 def test_login_form_without_its_token_is_refused(seeded):
-    import requests
-
     response = requests.post(f"{seeded.url}/login", data={"username": "r.reviewer", "password": DEMO_PASSWORD})
     assert response.status_code == 403 and "veraltet" in response.text
 
