@@ -60,12 +60,36 @@ def build_content(content_dir: Path, out_dir: Path) -> None:
     )
 
 
+def purge_command(days: int | None) -> int:
+    """Delete conversations, callbacks, feedback and console data older than the retention period."""
+    from lotse.callback_store import create_store_engine, migrate
+    from lotse.retention import purge
+
+    settings = load_settings()
+    days = settings.retention_days if days is None else days
+    if days < 1:
+        print("--days must be at least 1", file=sys.stderr)
+        return 2
+    migrate(settings.callback_db_url)
+    report = purge(create_store_engine(settings.callback_db_url), create_store_engine(settings.tracker_db_url), days)
+    print(
+        f"purged data older than {days} days (before {report.cutoff:%Y-%m-%d %H:%M} UTC): "
+        f"{report.tracker_events} tracker events, {report.callbacks} callbacks, "
+        f"{report.feedback} ratings, {report.console_rows} console entries"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lotse")
-    parser.add_argument("command", choices=["build-content", "check-content", "content-report", "validate-offices"])
+    parser.add_argument("command", choices=["build-content", "check-content", "content-report", "validate-offices", "purge"])
     parser.add_argument("--out", default=str(BUILD_DIR))
+    parser.add_argument("--days", type=int, default=None, help="purge: retention in days (default LOTSE_RETENTION_DAYS)")
     args = parser.parse_args(argv)
     content_dir = load_settings().content_dir
+
+    if args.command == "purge":
+        return purge_command(args.days)
 
     if args.command == "validate-offices":
         problems = validate_office_data(load_office_data(content_dir).raw)

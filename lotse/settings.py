@@ -40,6 +40,14 @@ class Settings:
     widget_secret: str
     widget_session_hours: int
     widget_origins: tuple[str, ...]
+    retention_days: int = 90
+    console_host: str = "127.0.0.1"
+    console_port: int = 8090
+    console_secret: str = ""
+    console_cookie_secure: bool = True
+    console_idle_minutes: int = 30
+    console_max_failed_logins: int = 5
+    console_lockout_minutes: int = 15
 
     @property
     def action_endpoint_url(self) -> str:
@@ -122,6 +130,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         widget_secret=env.get("LOTSE_WIDGET_SECRET", ""),
         widget_session_hours=int(env.get("LOTSE_WIDGET_SESSION_HOURS", "24")),
         widget_origins=_comma_list(env.get("LOTSE_WIDGET_ORIGINS"), DEFAULT_WIDGET_ORIGINS),
+        retention_days=int(env.get("LOTSE_RETENTION_DAYS", "90")),
+        console_host=env.get("LOTSE_CONSOLE_HOST", "127.0.0.1"),
+        console_port=int(env.get("LOTSE_CONSOLE_PORT", "8090")),
+        console_secret=env.get("LOTSE_CONSOLE_SECRET", ""),
+        console_cookie_secure=env.get("LOTSE_CONSOLE_COOKIE_SECURE", "true").strip().lower() not in ("0", "false", "no", "off"),
+        console_idle_minutes=int(env.get("LOTSE_CONSOLE_IDLE_MINUTES", "30")),
+        console_max_failed_logins=int(env.get("LOTSE_CONSOLE_MAX_FAILED_LOGINS", "5")),
+        console_lockout_minutes=int(env.get("LOTSE_CONSOLE_LOCKOUT_MINUTES", "15")),
     )
 
 
@@ -150,6 +166,14 @@ def process_environment(settings: Settings, base: Mapping[str, str] | None = Non
             "LOTSE_WIDGET_SECRET": settings.widget_secret,
             "LOTSE_WIDGET_SESSION_HOURS": str(settings.widget_session_hours),
             "LOTSE_WIDGET_ORIGINS": ",".join(settings.widget_origins),
+            "LOTSE_RETENTION_DAYS": str(settings.retention_days),
+            "LOTSE_CONSOLE_HOST": settings.console_host,
+            "LOTSE_CONSOLE_PORT": str(settings.console_port),
+            "LOTSE_CONSOLE_SECRET": settings.console_secret,
+            "LOTSE_CONSOLE_COOKIE_SECURE": "true" if settings.console_cookie_secure else "false",
+            "LOTSE_CONSOLE_IDLE_MINUTES": str(settings.console_idle_minutes),
+            "LOTSE_CONSOLE_MAX_FAILED_LOGINS": str(settings.console_max_failed_logins),
+            "LOTSE_CONSOLE_LOCKOUT_MINUTES": str(settings.console_lockout_minutes),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",

@@ -1,4 +1,4 @@
-"""Start Lotse's processes (action server, Rasa server, web page) and stop them together.
+"""Start Lotse's processes (action server, Rasa server, web page, worker, staff console) and stop them together.
 
 `python -m lotse.stack --model models/lotse.tar.gz` is what `make run` calls; the integration
 tests use `Stack` directly with their own ports and data directory.
@@ -70,6 +70,7 @@ class Stack:
             ],
             "web": [str(BIN / "python"), "-m", "lotse.webserver"],
             "worker": [str(BIN / "python"), "-m", "lotse.worker"],
+            "console": [str(BIN / "python"), "-m", "console", "serve"],
         }
 
     def health_urls(self) -> dict[str, str]:
@@ -78,6 +79,7 @@ class Stack:
             "actions": f"http://{s.actions_host}:{s.actions_port}/health",
             "rasa": f"{s.rasa_url}/",
             "web": f"http://{s.web_host}:{s.web_port}/healthz",
+            "console": f"http://{s.console_host}:{s.console_port}/healthz",
         }
 
     def start(self, only: tuple[str, ...] | None = None) -> None:
@@ -152,6 +154,7 @@ def main() -> int:
         print(f"  chat page       http://localhost:{settings.web_port}", flush=True)
         print(f"  Rasa REST       http://localhost:{settings.rasa_port}/webhooks/rest/webhook", flush=True)
         print(f"  action server   http://localhost:{settings.actions_port}/health", flush=True)
+        print(f"  staff console   http://localhost:{settings.console_port}  (first admin: python -m console create-admin)", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         while not stopping:
             for name, proc in stack.processes.items():

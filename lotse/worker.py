@@ -1,4 +1,5 @@
-"""Background jobs of the running stack: webhook delivery from the outbox and the phone purge.
+"""Background jobs of the running stack: webhook delivery from the outbox, the phone purge (hourly)
+and the retention purge (daily, LOTSE_RETENTION_DAYS; lotse/retention.py).
 
 `python -m lotse.worker` runs until stopped; `python -m lotse.worker --once` runs each job once.
 """
@@ -14,13 +15,28 @@ from pathlib import Path
 import requests
 
 from lotse.callback_calendar import load_calendar_config
-from lotse.callback_store import CallbackStore, StoreUnavailable
+from lotse.callback_store import CallbackStore, StoreUnavailable, create_store_engine
 from lotse.outbox import deliver_due
 from lotse.redact import configure_logging
-from lotse.settings import load_settings
+from lotse.retention import purge
+from lotse.settings import Settings, load_settings
 
 log = logging.getLogger("lotse.worker")
 PURGE_INTERVAL_SECONDS = 3600
+RETENTION_INTERVAL_SECONDS = 24 * 3600
+
+
+def run_retention_purge(store: CallbackStore, settings: Settings, now: datetime) -> None:
+    tracker = create_store_engine(settings.tracker_db_url)
+    try:
+        report = purge(store.engine, tracker, settings.retention_days, now)
+    finally:
+        tracker.dispose()
+    if report.total:
+        log.info(
+            "retention purge: %d tracker events, %d callbacks, %d ratings, %d console entries",
+            report.tracker_events, report.callbacks, report.feedback, report.console_rows,
+        )
 
 
 def main() -> int:
@@ -41,7 +57,8 @@ def main() -> int:
     signal.signal(signal.SIGINT, _stop)
     store: CallbackStore | None = None
     session = requests.Session()
-    last_purge = 0.0
+    last_purge = float("-inf")  # monotonic() starts near 0 at boot: run both purges at start
+    last_retention = float("-inf")
     while running:
         try:
             store = store or CallbackStore.open(settings.callback_db_url, capacity)
@@ -53,6 +70,9 @@ def main() -> int:
                 if purged:
                     log.info("purged %d phone numbers", purged)
                 last_purge = time.monotonic()
+            if time.monotonic() - last_retention > RETENTION_INTERVAL_SECONDS or args.once:
+                run_retention_purge(store, settings, now)
+                last_retention = time.monotonic()
         except (StoreUnavailable, Exception) as exc:  # keep running: the database may come back
             log.warning("worker cycle failed: %s", type(exc).__name__)
             store = None

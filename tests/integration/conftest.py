@@ -26,7 +26,7 @@ def stack(tmp_path_factory):
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` first (make test does)")
     data_dir = tmp_path_factory.mktemp("lotse-data")
-    ports = {name: str(free_port()) for name in ("LOTSE_RASA_PORT", "LOTSE_ACTIONS_PORT", "LOTSE_WEB_PORT")}
+    ports = {name: str(free_port()) for name in ("LOTSE_RASA_PORT", "LOTSE_ACTIONS_PORT", "LOTSE_WEB_PORT", "LOTSE_CONSOLE_PORT")}
     # The demo page embeds the widget from the public URL, and only allowed origins may connect.
     public_url = f"http://127.0.0.1:{ports['LOTSE_WEB_PORT']}"
     # DEBUG: Rasa then logs every user message, so test_privacy_logs can show they are redacted.

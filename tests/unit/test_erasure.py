@@ -83,3 +83,60 @@ def test_feedback_rating_again_replaces_and_bad_input_is_refused(db_url):
     assert feedback.ratings_for(store.engine, "c1") == {"m1": "down"}
     for bad in [("", "m1", "up"), ("c1", "m1", "meh"), ("c1", "x" * 65, "up"), (None, "m1", "up")]:
         assert not feedback.is_valid(*bad)
+
+
+def _cells_mentioning(engine, needles: list[str]) -> list[tuple[str, str]]:
+    """Every (table, cell) in the database that contains one of the needles."""
+    found = []
+    meta = sa.MetaData()
+    meta.reflect(engine)
+    with engine.connect() as conn:
+        for table in meta.sorted_tables:
+            for row in conn.execute(sa.select(table)):
+                for value in row:
+                    if any(needle in str(value) for needle in needles):
+                        found.append((table.name, str(value)[:80]))
+    return found
+
+
+def test_after_erasure_nothing_of_the_conversation_remains_in_any_table(db_url):
+    from console import audit, corrections, queue, review
+    from console.demo import ensure_events_table
+    from console.masking import pseudonym
+    from console.transcripts import events_table
+
+    store = CallbackStore.open(db_url, capacity=3)
+    tracker = sa.create_engine(db_url, future=True)
+    ensure_events_table(tracker)
+    secret_text = "Ich heiße Zora, Nummer 0171 3920099"
+    with tracker.begin() as conn:
+        for sender in ("erase-me", "keep-me"):
+            conn.execute(sa.insert(events_table), [
+                {"sender_id": sender, "type_name": "user", "timestamp": 1.0, "intent_name": "request_callback", "action_name": None,
+                 "data": '{"event": "user", "text": "%s"}' % secret_text},
+                {"sender_id": sender, "type_name": "slot", "timestamp": 2.0, "intent_name": None, "action_name": "callback_phone",
+                 "data": '{"event": "slot", "name": "callback_phone", "value": "+491713920099"}'},
+            ])
+    booking = Booking("jc_borken", "borken", "w1", START, START + timedelta(hours=2), "+491713920099", topic="Kita", first_name="Zora")
+    mine = store.book(booking, idempotency_key="erase-me#1", now=START - timedelta(days=1))
+    other = store.book(booking, idempotency_key="keep-me#1", now=START - timedelta(days=1))
+    now = START
+    feedback.record(store.engine, "erase-me", "m1", "down")
+    review.add_tag(store.engine, "erase-me", "unklar", "r", now)
+    review.add_note(store.engine, "erase-me", "prüfen", "r", now)
+    review.set_reviewed(store.engine, "erase-me", True, "r", now)
+    corrections.propose(store.engine, "erase-me", 1, secret_text, "greet", "request_callback", {"request_callback"}, "r", ("Zora",))
+    queue.set_status(store.engine, mine.reference, "in_progress", "agent", now)
+    queue.add_note(store.engine, mine.reference, "AB", "agent", now)
+    alias = pseudonym(b"k", "erase-me")
+    audit.record(store.engine, "r", "transcript_view", alias, now=now)
+
+    report = erase_conversation(store.engine, tracker, "erase-me")
+
+    assert report.console_rows == 6  # tag, note, review, correction, callback note, status change
+    assert _cells_mentioning(store.engine, ["erase-me", mine.reference]) == []
+    # what is left of the phone number and name belongs to the other conversation only
+    leftovers = {table for table, _ in _cells_mentioning(store.engine, ["3920099", "Zora"])}
+    assert leftovers == {"events", "callbacks"}
+    assert _rows(store.engine, callbacks, conversation_id="keep-me") == 1 and queue.get(store.engine, other.reference)
+    assert [e.target for e in audit.entries(store.engine)] == [alias]  # the audit log keeps only the pseudonym

@@ -1,10 +1,11 @@
-"""The worker process delivers due notifications and purges old phone numbers in one cycle."""
+"""The worker process delivers due notifications, purges old phone numbers and applies the
+retention period in one cycle."""
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from lotse.callback_store import CallbackStore
 from tests.conftest import ROOT
@@ -15,8 +16,11 @@ from tests.unit.test_outbox import SECRET, Receiver, free_port
 def test_worker_once_delivers_and_purges(tmp_path):
     url = f"sqlite:///{tmp_path / 'callbacks.db'}"
     store = CallbackStore.open(url, capacity=3)
+    now = datetime.now(timezone.utc)
     old = store.book(booking(), "old#1")
-    store.cancel(old.reference, now=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    store.cancel(old.reference, now=now - timedelta(days=40))  # past the phone retention (30), not the general one (90)
+    ancient = store.book(booking(), "ancient#1")
+    store.cancel(ancient.reference, now=now - timedelta(days=100))
     port = free_port()
     receiver = Receiver(port)
     receiver.start()
@@ -34,6 +38,7 @@ def test_worker_once_delivers_and_purges(tmp_path):
     finally:
         receiver.stop()
     assert result.returncode == 0, result.stderr
-    assert len(receiver.deliveries) == 2 and receiver.bad_signatures == 0
+    assert len(receiver.deliveries) == 4 and receiver.bad_signatures == 0
     assert store.find(old.reference).phone_e164 is None
+    assert store.find(ancient.reference) is None  # closed before the retention period: deleted
     assert "+49" not in result.stderr + result.stdout  # no personal data in the worker's log
