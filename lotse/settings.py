@@ -35,6 +35,7 @@ class Settings:
     phone_retention_days: int
     public_url: str
     log_level: str
+    action_timeout_seconds: float = 2.0  # Rasa gives up on the action server after this (lotse/rasa_patches.py)
 
     @property
     def action_endpoint_url(self) -> str:
@@ -86,6 +87,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         phone_retention_days=int(env.get("LOTSE_PHONE_RETENTION_DAYS", "30")),
         public_url=env.get("LOTSE_PUBLIC_URL", "http://localhost:8080").rstrip("/"),
         log_level=env.get("LOTSE_LOG_LEVEL", "WARNING").upper(),
+        action_timeout_seconds=float(env.get("LOTSE_ACTION_TIMEOUT_SECONDS", "2")),
     )
 
 
@@ -110,6 +112,7 @@ def process_environment(settings: Settings, base: Mapping[str, str] | None = Non
             "LOTSE_CALLBACK_WEBHOOK_SECRET": settings.callback_webhook_secret,
             "LOTSE_PHONE_RETENTION_DAYS": str(settings.phone_retention_days),
             "LOTSE_LOG_LEVEL": settings.log_level,
+            "LOTSE_ACTION_TIMEOUT_SECONDS": str(settings.action_timeout_seconds),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
