@@ -244,7 +244,9 @@ def validate_window(value: Any, dispatcher: CollectingDispatcher, tracker: Track
     if office is None:
         dispatcher.utter_message(text=t("callback_need_place_first"))
         return {"callback_window": None}
-    key = payload_value(text, "callback_window")
+    # A button payload, or a window chosen before: the form validates filled slots again when it
+    # starts again (e.g. "Rückruf" after the database was down), and must not reject its own key.
+    key = payload_value(text, "callback_window") or (text if window_from_key(text, svc.calendar) else None)
     now = svc.now()
     if key:
         window = window_from_key(key, svc.calendar)

@@ -314,13 +314,16 @@ class CallbackStore:
         return _row_to_callback(row) if row else None
 
     def seats_taken(self, office_id: str, window_keys: list[str]) -> dict[str, int]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(window_seats.c.window_key, sa.func.count())
-                .where(window_seats.c.office_id == office_id, window_seats.c.window_key.in_(window_keys))
-                .group_by(window_seats.c.window_key)
-            )
-            return {r[0]: r[1] for r in rows}
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    sa.select(window_seats.c.window_key, sa.func.count())
+                    .where(window_seats.c.office_id == office_id, window_seats.c.window_key.in_(window_keys))
+                    .group_by(window_seats.c.window_key)
+                )
+                return {r[0]: r[1] for r in rows}
+        except OperationalError as exc:
+            raise StoreUnavailable(type(exc.orig).__name__) from exc
 
     def cancel(self, reference: str, now: datetime | None = None) -> Callback:
         now = now or utcnow()

@@ -1,6 +1,16 @@
-"""One measured performance fix for Rasa 3.6, installed when Lotse's tracker store starts.
+"""Two patches for Rasa 3.6, installed when Lotse's tracker store starts (`install()`).
 
-Rasa checks every action-server response with `jsonschema.validate(result, schema)`. That
+1. The action server down or slow. Rasa 3.6 waits up to five minutes for a custom action and,
+when the action server cannot be reached, logs an error and says nothing at all. `install()`
+wraps `RemoteAction.run`: when the action server does not answer within
+`LOTSE_ACTION_TIMEOUT_SECONDS` (default 2), cannot be reached, or fails, the user gets a friendly
+"currently unavailable" in their language with the verified switchboard number, and an active
+form is closed so the conversation is not stuck. In the same turn, later custom actions are not
+tried again (the reply stays within the time limit) and the message is said only once. Nothing
+is remembered: the next turn tries the action server again, so recovery is automatic. Fixed
+answers (utter_*) never need the action server. See docs/reliability.md.
+
+2. One measured performance fix. Rasa checks every action-server response with `jsonschema.validate(result, schema)`. That
 function first validates the schema itself against the JSON-Schema meta-schema — on every call.
 py-spy showed this at about 60 % of the Rasa server's CPU time in a callback-form turn (two or
 three action calls per turn). `install()` replaces the check with a validator compiled once:
@@ -9,10 +19,26 @@ rejected with the same `ValidationError`.
 """
 from __future__ import annotations
 
+import asyncio
+import logging
 from functools import lru_cache
-from typing import Any, Dict, Text
+from typing import Any, Dict, List, Optional, Text
 
-from rasa.core.actions.action import RemoteAction
+import aiohttp
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.shared.core.constants import REQUESTED_SLOT
+from rasa.shared.core.events import ActiveLoop, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.exceptions import RasaException
+
+from lotse.messages import messages_for
+from lotse.offices import load_office_data, verified_contact
+from lotse.settings import load_settings
+
+log = logging.getLogger(__name__)
+
+_original_run = RemoteAction.run
+# Custom actions that run inside a form: when they cannot run, the form cannot go on.
+FORM_ACTION_PREFIXES = ("validate_", "action_ask_")
 
 
 @lru_cache(maxsize=1)
@@ -36,5 +62,55 @@ def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool
         raise e
 
 
+def unavailable_text(language: Optional[str]) -> str:
+    """The friendly "currently unavailable" with the verified switchboard number, in the user's language."""
+    content_dir = load_settings().content_dir
+    switchboard = verified_contact(load_office_data(content_dir).switchboard)["phone"]["value"]
+    return messages_for(language, content_dir)("actions_unavailable", switchboard=switchboard)
+
+
+def _events_this_turn(tracker: Any) -> List[Event]:
+    """The events after the latest user message."""
+    turn: List[Event] = []
+    for event in reversed(list(tracker.events)):
+        if isinstance(event, UserUttered):
+            break
+        turn.append(event)
+    return list(reversed(turn))
+
+
+def _told_unavailable_this_turn(tracker: Any) -> bool:
+    said = [e.text for e in _events_this_turn(tracker) if isinstance(e, BotUttered)]
+    return bool(said) and unavailable_text(tracker.get_slot("language")) in said
+
+
+def fallback_events(action_name: str, tracker: Any) -> List[Event]:
+    """What Rasa does instead of a custom action that could not run: tell the user (once per
+    turn), and close the form that needed the action."""
+    events: List[Event] = []
+    if not _told_unavailable_this_turn(tracker):
+        events.append(BotUttered(unavailable_text(tracker.get_slot("language"))))
+    if tracker.active_loop_name or action_name.startswith(FORM_ACTION_PREFIXES):
+        events += [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+    return events
+
+
+async def run_or_fall_back(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Event]:
+    """`RemoteAction.run` with a time limit and a friendly answer when the action server fails."""
+    if _told_unavailable_this_turn(tracker):
+        return fallback_events(self.name(), tracker)  # known to be down in this turn: do not wait again
+    timeout = load_settings().action_timeout_seconds
+    try:
+        return await asyncio.wait_for(_original_run(self, output_channel, nlg, tracker, domain), timeout)
+    except ActionExecutionRejection:
+        raise  # a form's own "not my input": Rasa handles it
+    except asyncio.TimeoutError:
+        log.warning("action server did not answer '%s' within %.1f s; told the user it is unavailable", self.name(), timeout)
+    except (RasaException, aiohttp.ClientError, OSError) as error:
+        log.warning("action server failed to run '%s' (%s); told the user it is unavailable", self.name(), type(error).__name__)
+    return fallback_events(self.name(), tracker)
+
+
 def install() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    RemoteAction.run = run_or_fall_back  # type: ignore[method-assign]

@@ -48,6 +48,7 @@ class Settings:
     console_idle_minutes: int = 30
     console_max_failed_logins: int = 5
     console_lockout_minutes: int = 15
+    action_timeout_seconds: float = 2.0  # Rasa gives up on the action server after this (lotse/rasa_patches.py)
 
     @property
     def action_endpoint_url(self) -> str:
@@ -138,6 +139,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         console_idle_minutes=int(env.get("LOTSE_CONSOLE_IDLE_MINUTES", "30")),
         console_max_failed_logins=int(env.get("LOTSE_CONSOLE_MAX_FAILED_LOGINS", "5")),
         console_lockout_minutes=int(env.get("LOTSE_CONSOLE_LOCKOUT_MINUTES", "15")),
+        action_timeout_seconds=float(env.get("LOTSE_ACTION_TIMEOUT_SECONDS", "2")),
     )
 
 
@@ -174,6 +176,7 @@ def process_environment(settings: Settings, base: Mapping[str, str] | None = Non
             "LOTSE_CONSOLE_IDLE_MINUTES": str(settings.console_idle_minutes),
             "LOTSE_CONSOLE_MAX_FAILED_LOGINS": str(settings.console_max_failed_logins),
             "LOTSE_CONSOLE_LOCKOUT_MINUTES": str(settings.console_lockout_minutes),
+            "LOTSE_ACTION_TIMEOUT_SECONDS": str(settings.action_timeout_seconds),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",

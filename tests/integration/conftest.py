@@ -30,7 +30,9 @@ def stack(tmp_path_factory):
     # The demo page embeds the widget from the public URL, and only allowed origins may connect.
     public_url = f"http://127.0.0.1:{ports['LOTSE_WEB_PORT']}"
     # DEBUG: Rasa then logs every user message, so test_privacy_logs can show they are redacted.
-    env = {**ports, "LOTSE_DATA_DIR": str(data_dir), "LOTSE_PUBLIC_URL": public_url, "LOTSE_LOG_LEVEL": "DEBUG"}
+    env = {**ports, "LOTSE_DATA_DIR": str(data_dir), "LOTSE_PUBLIC_URL": public_url, "LOTSE_LOG_LEVEL": "DEBUG",
+           # A busy CI machine must not turn a slow action into "unavailable" (test_faults has its own stack).
+           "LOTSE_ACTION_TIMEOUT_SECONDS": "15"}
     settings = load_settings(env)
     running = Stack(settings, MODEL, data_dir / "logs")
     running.start()

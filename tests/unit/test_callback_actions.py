@@ -88,3 +88,11 @@ def test_a_typed_window_key_does_not_bypass_capacity(fresh_services):
     office = fresh_services.offices.offices["jc_velen"]
     result = callbacks.validate_window(window.key, CollectingDispatcher(), tracker({"municipality": "velen"}), office)
     assert result["callback_window"] != window.key
+
+
+def test_a_window_chosen_before_is_accepted_again_when_the_form_starts_again(fresh_services):
+    window = upcoming_windows(fresh_services.now(), fresh_services.calendar)[0]
+    dispatcher = CollectingDispatcher()
+    office = fresh_services.offices.offices["jc_velen"]
+    result = callbacks.validate_window(window.key, dispatcher, tracker({"municipality": "velen"}), office)
+    assert result["callback_window"] == window.key and dispatcher.messages == []

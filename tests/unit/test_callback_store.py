@@ -11,8 +11,10 @@ from lotse.callback_store import (
     Booking,
     CallbackStore,
     NotFound,
+    StoreUnavailable,
     WindowFull,
     callbacks,
+    create_store_engine,
     normalise_reference,
     outbox,
     window_seats,
@@ -125,3 +127,22 @@ def test_reference_codes_are_unambiguous_and_found_in_text():
         assert not set(code.replace("-", "")) & set("0O1IL2Z5S8B")
         assert normalise_reference(f"Mein Code ist {code.lower().replace('-', ' ')}") == code
     assert normalise_reference("MUTTER und KINDER") is None
+
+
+def test_an_unreachable_database_is_reported_as_unavailable_by_every_operation_the_actions_use():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nobody listens here
+    store = CallbackStore(create_store_engine(f"postgresql://lotse@127.0.0.1:{port}/lotse"), 3)
+    operations = {
+        "seats_taken": lambda: store.seats_taken("jc_borken", ["2026-11-26T14:00"]),
+        "find": lambda: store.find("HHH-777"),
+        "book": lambda: store.book(booking(), "conv-1#msg-1"),
+        "cancel": lambda: store.cancel("HHH-777"),
+        "change_window": lambda: store.change_window("HHH-777", "2026-11-27T14:00", START, START + timedelta(hours=2)),
+    }
+    for name, operation in operations.items():
+        with pytest.raises(StoreUnavailable):
+            operation()
