@@ -51,7 +51,7 @@ def _request_pattern(latin_names: str, native: str) -> re.Pattern[str]:
 # "німецьку мову" ("I want to learn German"), which is a question about a course.
 _REQUESTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("en", _request_pattern("english|englisch|angliyskoyu|angliiskoiu", r"англійською|по-?англійськи|англійська\W*$")),
-    ("uk", _request_pattern("ukrainian|ukrainisch|ukrainskoyu|ukrainskoiu|ukrainsk\w*", r"українською|по-?українськи|україн\w+\W*$")),
+    ("uk", _request_pattern(r"ukrainian|ukrainisch|ukrainskoyu|ukrainskoiu|ukrainsk\w*", r"українською|по-?українськи|україн\w+\W*$")),
     ("de", _request_pattern("german|deutsch|nimetskoyu|nimetskoiu", r"німецькою|по-?німецьки|німецька\W*$")),
 )
 MAX_REQUEST_WORDS = 8

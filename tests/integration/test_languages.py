@@ -29,7 +29,7 @@ QUESTIONS = {
     "en": [
         ("ask_umschulung", "can I do a retraining part time because of my kids"),
         ("ask_kita_kosten", "how much does the kita cost per month"),
-        ("ask_arbeitspflicht", "do I have to work when my child is still small"),
+        ("ask_arbeitspflicht", "can the jobcenter force me to take a job although I have a small kid"),
         ("ask_mehrbedarf", "is there extra money for single mothers"),
         ("ask_oepnv", "I have no car, how do I get to work by bus"),
         ("ask_miete", "my rent is too high, will the jobcenter still pay it"),
