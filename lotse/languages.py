@@ -47,12 +47,24 @@ def _request_pattern(latin_names: str, native: str) -> re.Pattern[str]:
     )
 
 
+_SWITCH_VERBS_UK = r"(?:переключ\w*|перейд\w*|поверн\w*|змін\w*|пиш\w*|говор\w*|відповіда\w*)"
+
+
+def _ukrainian_forms(stem: str, latin_stems: str) -> str:
+    """How a Ukrainian speaker asks for a language: "українською", "по-українськи", "на українську",
+    "на українській", "переключи на німецьку", "ukrainskoyu" — not "вивчити німецьку мову"."""
+    return (
+        rf"{stem}ою|по-?{stem}и|{stem}а\W*$|\bна\s+{stem}\w*|{_SWITCH_VERBS_UK}\s+(?:на\s+)?{stem}\w*"
+        rf"|\b(?:{latin_stems})\w*(?:oyu|oiu|oju)\b"
+    )
+
+
 # Requests name the language in the form used for "in X": "українською" (instrumental), not
 # "німецьку мову" ("I want to learn German"), which is a question about a course.
 _REQUESTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("en", _request_pattern("english|englisch|angliyskoyu|angliiskoiu", r"англійською|по-?англійськи|англійська\W*$")),
-    ("uk", _request_pattern(r"ukrainian|ukrainisch|ukrainskoyu|ukrainskoiu|ukrainsk\w*", r"українською|по-?українськи|україн\w+\W*$")),
-    ("de", _request_pattern("german|deutsch|nimetskoyu|nimetskoiu", r"німецькою|по-?німецьки|німецька\W*$")),
+    ("en", _request_pattern("english|englisch", _ukrainian_forms("англійськ", "angliysk|anhliysk|angliisk|anhliisk"))),
+    ("uk", _request_pattern(r"ukrainian|ukrainisch", _ukrainian_forms("українськ", "ukrainsk"))),
+    ("de", _request_pattern("german|deutsch", _ukrainian_forms("німецьк", "nimetsk|nimeck"))),
 )
 MAX_REQUEST_WORDS = 8
 

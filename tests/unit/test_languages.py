@@ -70,3 +70,19 @@ def test_order_of_evidence():
     assert language_of_message("Kita", hint="en") == "en"  # the phone's language decides only here
     assert language_of_message("Kita", hint="fr") is None  # unsupported hints are ignored
     assert language_of_message("Kita") is None
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("на англійську", "en"),
+        ("переключи на німецьку", "de"),
+        ("поверни німецьку мову", "de"),
+        ("на українській", "uk"),
+        ("anhliyskoyu", "en"),
+        ("nimetskoyu mozhna", "de"),
+        ("ukrainskoyu bud laska", "uk"),
+    ],
+)
+def test_ukrainian_ways_of_asking(text, language):
+    assert requested_language(text) == language
