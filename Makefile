@@ -16,7 +16,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 TRAIN_INPUTS := config.yml domain.yml $(shell find data content/answers -name "*.yml" 2>/dev/null) content/labels.yml content/responses.yml \
                 lotse/rasa_components.py lotse/places.py lotse/child_age.py lotse/textnorm.py lotse/content.py lotse/languages.py
 
-.PHONY: help run test unit integration e2e validate eval bench content-report check-content \
+.PHONY: help run test unit integration e2e validate eval bench soak content-report check-content \
         validate-offices build-content train compare-pipelines lock clean
 
 help:
@@ -24,6 +24,7 @@ help:
 	@echo "make test            the whole test suite"
 	@echo "make eval            held-out NLU evaluation (per-intent F1, confusions) -> docs/nlu-eval.md"
 	@echo "make bench           latency, throughput, memory, training time -> docs/benchmarks.md"
+	@echo "make soak            50 simulated users for 5 minutes: failures, p95, bookings = rows = deliveries -> docs/soak.md"
 	@echo "make content-report  answers due for review and unverified facts in use"
 	@echo "make validate-offices  check content/offices.yml"
 
@@ -99,6 +100,9 @@ eval: $(MODEL)
 
 bench: $(MODEL)
 	$(PY) scripts/bench.py --write docs/benchmarks.md
+
+soak: $(MODEL)
+	$(PY) scripts/soak.py --users 50 --seconds 300 --write docs/soak.md
 
 compare-pipelines: $(VENV)/.installed build-content
 	$(PY) scripts/compare_pipelines.py --write docs/nlu-pipeline.md

@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -51,11 +52,13 @@ OFFICE = ["ich wohn in gemen, wo muss ich hin?", "Welches Jobcenter ist für Sta
 class Timings:
     latencies_ms: list[float] = field(default_factory=list)
     errors: int = 0
+    statuses: Counter = field(default_factory=Counter)  # HTTP status or exception name -> requests
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, ms: float, ok: bool) -> None:
+    def add(self, ms: float, ok: bool, status: str = "") -> None:
         with self.lock:
             self.latencies_ms.append(ms)
+            self.statuses[status or ("200" if ok else "error")] += 1
             if not ok:
                 self.errors += 1
 
@@ -88,11 +91,11 @@ class Client:
         started = time.perf_counter()
         try:
             response = self.session.post(self.url, json={"sender": sender, "message": message}, timeout=30)
-            ok = response.status_code == 200
+            ok, status = response.status_code == 200, str(response.status_code)
             body = response.json() if ok else []
-        except (requests.RequestException, ValueError):
-            ok, body = False, []
-        self.timings.add((time.perf_counter() - started) * 1000, ok)
+        except (requests.RequestException, ValueError) as exc:
+            ok, status, body = False, type(exc).__name__, []
+        self.timings.add((time.perf_counter() - started) * 1000, ok, status)
         return body
 
 
