@@ -1,4 +1,7 @@
-"""Understand a German free-text callback time ("morgen nach 14 Uhr") and match it against the calendar.
+"""Understand a free-text callback time ("morgen nach 14 Uhr") and match it against the calendar.
+
+The parser reads German; English and Ukrainian requests ("tomorrow after 2pm", "завтра після 14")
+are first rewritten into German tokens by `lotse.timewords.to_german` (German text passes unchanged).
 
 The parser never guesses silently: a vague ("irgendwann", "nächsten Monat"), negated ("nicht
 morgen") or contradictory request ("Dienstag oder Mittwoch", "vormittags um 15"), or a number it
@@ -29,6 +32,7 @@ from lotse.callback_calendar import (
     windows_on,
 )
 from lotse.textnorm import edit_distance, fold
+from lotse.timewords import to_german
 
 MAX_ALTERNATIVES = 3
 UNCLEAR_MESSAGE = (
@@ -149,7 +153,7 @@ def _date_placeholder(match: re.Match[str]) -> str:
 
 def normalise(text: str) -> list[str]:
     """fold()-ed tokens, with clock times and dates kept as placeholders."""
-    text = (text or "").lower()
+    text = to_german(text or "").lower()
     text = _PRE_RANGE.sub(" bis ", text)
     text = _PRE_DATE.sub(_date_placeholder, text)
     text = _PRE_COLON.sub(r" t\1h\2 ", text)

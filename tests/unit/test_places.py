@@ -82,3 +82,74 @@ def test_bare_place_messages(text, bare, gazetteer):
     from lotse.places import is_bare_place
 
     assert is_bare_place(text, gazetteer) is bare
+
+
+# ---- English and Ukrainian ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, bare",
+    [
+        ("Бохольт", True), ("я живу в Бохольті", True), ("з Ахауса", True), ("ya zhyvu v Borkeni", True),
+        ("I live in Bocholt", True), ("from Gronau", True), ("I'm from Münster", True),
+        ("де джобцентр у Бохольті?", False), ("яка погода завтра в Бохольті", False),
+        ("where is the jobcenter in Ahaus", False), ("дякую", False), ("Borken district", False),
+    ],
+)
+def test_bare_place_messages_in_english_and_ukrainian(text, bare, gazetteer):
+    from lotse.places import is_bare_place
+
+    assert is_bare_place(text, gazetteer) is bare
+
+
+def test_two_towns_in_cyrillic_are_ambiguous(gazetteer):
+    result = resolve("мені треба їхати в Боркен чи є джобцентр у Гешері", gazetteer)
+    assert (result.status, set(result.candidates)) == ("ambiguous", {"borken", "gescher"})
+
+
+@pytest.mark.parametrize(
+    "text, municipality",
+    [("Бохольт, Німеччина", "bocholt"), ("я живу в Borken", "borken"), ("район Боркен, місто Бохольт", "bocholt"),
+     ("I live in Bocholt, Borken district", "bocholt"), ("Gemen district", "borken")],
+)
+def test_district_words_only_drop_the_district_name(text, municipality, gazetteer):
+    result = resolve(text, gazetteer)
+    assert (result.status, result.municipality) == ("found", municipality)
+
+
+# Everyday Ukrainian words that come close to a place name in the phonetic key (found by a scan of a
+# Ukrainian word list): in a longer message none of them is a place.
+@pytest.mark.parametrize(
+    "word",
+    ["весела", "веселі", "веленню", "велень", "виляння", "грязь", "грязі", "гоморрою", "верть", "бон",
+     "рекомендація", "реклама", "гречка", "гарно", "фельдшер", "вихід", "хек", "хеку"],
+)
+def test_ukrainian_words_are_not_places(word, gazetteer):
+    assert resolve(f"у мене {word} і я шукаю роботу для себе", gazetteer).status == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my phone is broken", "how are you doing", "is it worth it", "nordic walking", "spark plug",
+     "the grass is green", "I'd like to reckon that", "thank you so much"],
+)
+def test_english_words_are_not_places(text, gazetteer):
+    assert resolve(text, gazetteer).status == "none"
+
+
+def test_a_hand_built_gazetteer_matches_cyrillic_too():
+    from lotse.places import Gazetteer
+
+    gaz = Gazetteer()
+    gaz.add("Südlohn", "suedlohn", primary=True)
+    gaz.add("Oeding", "suedlohn")
+    assert resolve("живу в Зюдлоні", gaz).municipality == "suedlohn"
+    assert resolve("Едінг", gaz).municipality == "suedlohn"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["байден", "лейден", "дякую", "привіт", "так", "ні", "Олена", "Оксана", "Ірина", "Наталія", "Тетяна", "Юлія",
+     "Світлана", "Ольга", "Катерина", "Андрій", "Olena", "Iryna", "Oksana", "Kateryna"],
+)
+def test_short_ukrainian_replies_and_first_names_are_not_places(text, gazetteer):
+    assert resolve(text, gazetteer).status == "none"

@@ -267,3 +267,157 @@ def test_never_crashes_and_offers_only_upcoming_windows(config, text):
     assert result.message_de
     if result.status != "ok":
         assert len(result.windows) <= 3
+
+
+# --- English and Ukrainian (rewritten into German tokens by lotse/timewords.py) -------------------
+
+CASES_EN = [
+    ("tomorrow after 2pm", TUE, "no_window_at_that_time", "2026-11-25T08:00"),  # Wednesdays mornings only
+    ("tomorrow afternoon", TUE, "no_window_at_that_time", "2026-11-25T08:00"),
+    ("Monday morning", TUE, "ok", "2026-11-30T08:00"),
+    ("on Wednesday between 10 and 12", TUE, "ok", "2026-11-25T10:00"),
+    ("next Tuesday", TUE, "ok", "2026-12-01T08:00"),
+    ("next week Monday", TUE, "ok", "2026-11-30T08:00"),
+    ("28/11", TUE, "no_window_that_day", "2026-11-30T08:00"),  # a Saturday
+    ("Nov 28", TUE, "no_window_that_day", "2026-11-30T08:00"),
+    ("Dec 3", TUE, "ok", "2026-12-03T08:00"),
+    ("December 3rd at 10am", TUE, "ok", "2026-12-03T10:00"),
+    ("the 3rd of December", TUE, "ok", "2026-12-03T08:00"),
+    ("3 Dec afternoon", TUE, "ok", "2026-12-03T14:00"),
+    ("Thursday 2-4pm", TUE, "ok", "2026-11-26T14:00"),
+    ("thursday at 4 pm", TUE, "ok", "2026-11-26T16:00"),
+    ("Thursday around 3", TUE, "ok", "2026-11-26T14:00"),
+    ("Friday before noon", TUE, "ok", "2026-11-27T08:00"),
+    ("after lunch on Thursday", TUE, "ok", "2026-11-26T14:00"),
+    ("in 2 days", TUE, "ok", "2026-11-26T08:00"),
+    ("the day after tomorrow at 10", TUE, "ok", "2026-11-26T10:00"),
+    ("this afternoon", TUE, "ok", "2026-11-24T14:00"),
+    ("today after 3", TUE, "ok", "2026-11-24T14:00"),
+    ("tonight", TUE, "no_window_at_that_time", "2026-11-24T14:00"),
+    ("as soon as possible", TUE, "ok", "2026-11-24T14:00"),
+    ("any time", TUE, "ok", "2026-11-24T14:00"),
+    ("at 11", TUE, "ok", "2026-11-25T10:00"),
+    # unclear, as in German
+    ("not tomorrow", TUE, "unclear", "2026-11-24T14:00"),
+    ("I can't tomorrow", TUE, "unclear", "2026-11-24T14:00"),
+    ("tomorrow or Friday", TUE, "unclear", "2026-11-24T14:00"),
+    ("Tuesday or Wednesday morning", TUE, "unclear", "2026-11-24T14:00"),
+    ("sometime next month", TUE, "unclear", "2026-11-24T14:00"),
+    ("in December", TUE, "unclear", "2026-11-24T14:00"),
+    ("quarter past 10", TUE, "unclear", "2026-11-24T14:00"),
+    ("maybe later", TUE, "unclear", "2026-11-24T14:00"),
+    ("in 2 hours", TUE, "unclear", "2026-11-24T14:00"),
+    ("next week", TUE, "unclear", "2026-11-24T14:00"),
+]
+
+CASES_UK = [
+    ("завтра після 14", TUE, "no_window_at_that_time", "2026-11-25T08:00"),
+    ("завтра вдень", TUE, "no_window_at_that_time", "2026-11-25T08:00"),
+    ("в понеділок зранку", TUE, "ok", "2026-11-30T08:00"),
+    ("в середу з 10 до 12", TUE, "ok", "2026-11-25T10:00"),
+    ("у вівторок до обіду", TUE, "too_soon", "2026-11-24T14:00"),  # today, before 12
+    ("наступного вівторка", TUE, "ok", "2026-12-01T08:00"),
+    ("після обіду", TUE, "ok", "2026-11-24T14:00"),
+    ("28.11", TUE, "no_window_that_day", "2026-11-30T08:00"),
+    ("3.12", TUE, "ok", "2026-12-03T08:00"),
+    ("28 листопада", TUE, "no_window_that_day", "2026-11-30T08:00"),
+    ("3 грудня", TUE, "ok", "2026-12-03T08:00"),
+    ("3-го грудня о 10", TUE, "ok", "2026-12-03T10:00"),
+    ("післязавтра", TUE, "ok", "2026-11-26T08:00"),
+    ("післязавтра о 10", TUE, "ok", "2026-11-26T10:00"),
+    ("в четвер о пів на третю", TUE, "ok", "2026-11-26T14:00"),  # 14:30
+    ("у четвер о 3 дня", TUE, "ok", "2026-11-26T14:00"),
+    ("в четвер з 14-ї до 16-ї", TUE, "ok", "2026-11-26T14:00"),
+    ("четвер після 16 год", TUE, "ok", "2026-11-26T16:00"),
+    ("в п'ятницю між 8 і 10", TUE, "ok", "2026-11-27T08:00"),
+    ("чи можна завтра о 10?", TUE, "ok", "2026-11-25T10:00"),  # "чи" asks, it joins no alternatives
+    ("через 2 дні", TUE, "ok", "2026-11-26T08:00"),
+    ("якомога швидше", TUE, "ok", "2026-11-24T14:00"),
+    ("будь-коли", TUE, "ok", "2026-11-24T14:00"),
+    ("сьогодні ввечері", TUE, "no_window_at_that_time", "2026-11-24T14:00"),
+    # Latin transliteration
+    ("zavtra pislia 14", TUE, "no_window_at_that_time", "2026-11-25T08:00"),
+    ("v ponedilok zranku", TUE, "ok", "2026-11-30T08:00"),
+    ("u seredu z 10 do 12", TUE, "ok", "2026-11-25T10:00"),
+    ("nastupnoho vivtorka", TUE, "ok", "2026-12-01T08:00"),
+    ("pisliazavtra o 10", TUE, "ok", "2026-11-26T10:00"),
+    # unclear, as in German
+    ("завтра чи в пʼятницю", TUE, "unclear", "2026-11-24T14:00"),
+    ("в понеділок або вівторок", TUE, "unclear", "2026-11-24T14:00"),
+    ("не завтра", TUE, "unclear", "2026-11-24T14:00"),
+    ("колись наступного місяця", TUE, "unclear", "2026-11-24T14:00"),
+    ("через 2 години", TUE, "unclear", "2026-11-24T14:00"),
+    ("в грудні", TUE, "unclear", "2026-11-24T14:00"),
+    ("наступного тижня", TUE, "unclear", "2026-11-24T14:00"),
+    ("zavtra abo pisliazavtra", TUE, "unclear", "2026-11-24T14:00"),
+    ("ne zavtra", TUE, "unclear", "2026-11-24T14:00"),
+    ("у мене троє дітей", TUE, "unclear", "2026-11-24T14:00"),
+]
+
+
+@pytest.mark.parametrize("text, now, status, first_key", CASES_EN + CASES_UK)
+def test_match_english_and_ukrainian(config, text, now, status, first_key):
+    result = match(text, now, config)
+    assert (result.status, result.windows[0].key if result.windows else None) == (status, first_key)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("tomorrow after 2pm", TimeRequest(date(2026, 11, 25), time(14), None)),
+        ("tomorrow afternoon", TimeRequest(date(2026, 11, 25), time(12), time(18))),
+        ("monday morning", TimeRequest(date(2026, 11, 30), time(8), time(12))),
+        ("on Wednesday between 10 and 12", TimeRequest(date(2026, 11, 25), time(10), time(12))),
+        ("next Tuesday", TimeRequest(date(2026, 12, 1), None, None)),
+        ("28/11", TimeRequest(date(2026, 11, 28), None, None)),
+        ("11/28", TimeRequest(date(2026, 11, 28), None, None)),  # only month/day makes sense
+        ("Nov 28", TimeRequest(date(2026, 11, 28), None, None)),
+        ("November 28th after 2pm", TimeRequest(date(2026, 11, 28), time(14), None)),
+        ("at 10am", TimeRequest(None, time(10), time(10))),
+        ("at 5am", TimeRequest(None, time(5), time(5))),  # a.m. is a.m.
+        ("12pm", TimeRequest(None, time(12), time(12))),
+        ("from 9:30 am", TimeRequest(None, time(9, 30), None)),
+        ("11-1pm", TimeRequest(None, time(11), time(13))),
+        ("half past 2", TimeRequest(None, time(14, 30), time(14, 30))),
+        ("not before 2 pm", TimeRequest(None, time(14), None)),
+        ("whenever, but in the afternoon", TimeRequest(None, time(12), time(18), asap=True)),
+        ("завтра після 14", TimeRequest(date(2026, 11, 25), time(14), None)),
+        ("завтра вдень", TimeRequest(date(2026, 11, 25), time(12), time(18))),
+        ("в понеділок зранку", TimeRequest(date(2026, 11, 30), time(8), time(12))),
+        ("в середу з 10 до 12", TimeRequest(date(2026, 11, 25), time(10), time(12))),
+        ("наступного вівторка", TimeRequest(date(2026, 12, 1), None, None)),
+        ("після обіду", TimeRequest(None, time(12), None)),
+        ("до обіду", TimeRequest(None, None, time(12))),
+        ("в обід", TimeRequest(None, time(11), time(14))),
+        ("28.11", TimeRequest(date(2026, 11, 28), None, None)),
+        ("28 листопада", TimeRequest(date(2026, 11, 28), None, None)),
+        ("післязавтра", TimeRequest(date(2026, 11, 26), None, None)),
+        ("о 9 ранку", TimeRequest(None, time(9), time(9))),
+        ("о 5 ранку", TimeRequest(None, time(5), time(5))),
+        ("о 7 вечора", TimeRequest(None, time(19), time(19))),
+        ("о пів на десяту", TimeRequest(None, time(9, 30), time(9, 30))),
+        ("не раніше 14", TimeRequest(None, time(14), None)),
+        ("з 8.30 до 10", TimeRequest(None, time(8, 30), time(10))),  # times, not dates
+        ("zavtra pislia 14", TimeRequest(date(2026, 11, 25), time(14), None)),
+        ("zavtra pislya obidu", TimeRequest(date(2026, 11, 25), time(12), None)),
+    ],
+)
+def test_parse_time_request_english_and_ukrainian(text, expected):
+    assert parse_time_request(text, date(2026, 11, 24)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hello", "thank you", "tomorrow or the day after", "not on Monday", "дякую", "привіт", "завтра або в четвер",
+     "не в понеділок", "пізніше", "о 10 або 11", "зранку о 15", "in the morning at 3pm", "31/11", "31.11"],
+)
+def test_parse_gives_up_in_english_and_ukrainian(text):
+    assert parse_time_request(text, date(2026, 11, 24)) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("0123456789 .:-/'abdehimnoprstuwyзавтрпісляобідугчеьнкґєї")), max_size=40))
+def test_never_crashes_in_english_and_ukrainian(config, text):
+    result = match(text, TUE, config)
+    assert result.status in STATUSES
+    assert set(result.windows) <= set(upcoming_windows(TUE, config))
