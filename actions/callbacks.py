@@ -254,7 +254,7 @@ def validate_window(value: Any, dispatcher: CollectingDispatcher, tracker: Track
         status, message = ("ok", "") if candidates else ("too_soon", t("window_gone"))
     else:
         result = match(text, now, svc.calendar)
-        status, message, candidates = result.status, result.message_de, result.windows
+        status, message, candidates = result.status, result.message(t), result.windows
     free = free_windows(svc, office["id"], candidates)
     if status == "ok" and free:
         return {"callback_window": free[0].key, "callback_failures": 0.0}

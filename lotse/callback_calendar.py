@@ -21,7 +21,6 @@ import holidays
 from lotse.yamlfiles import load_yaml
 
 WEEKDAYS = ("mo", "di", "mi", "do", "fr", "sa", "so")
-WEEKDAY_NAMES = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 KEY_FORMAT = "%Y-%m-%dT%H:%M"
 _KEY = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})$")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")

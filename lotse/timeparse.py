@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from lotse.callback_calendar import (
-    WEEKDAY_NAMES,
     CalendarConfig,
     Window,
     clock_de,
@@ -31,14 +31,11 @@ from lotse.callback_calendar import (
     upcoming_windows,
     windows_on,
 )
+from lotse.messages import Messages, messages_for
 from lotse.textnorm import edit_distance, fold
 from lotse.timewords import to_german
 
 MAX_ALTERNATIVES = 3
-UNCLEAR_MESSAGE = (
-    "Das habe ich leider nicht sicher verstanden. Nennen Sie mir bitte einen Tag und eine Uhrzeit, "
-    "zum Beispiel „Donnerstag ab 14 Uhr“ oder „morgen vormittag“."
-)
 
 # --- vocabulary (fold()-ed spellings) -------------------------------------------------------------
 
@@ -133,12 +130,51 @@ class TimeRequest:
 
 
 @dataclass(frozen=True)
+class WeekdayOn:
+    """"Mittwochs" / "On Wednesdays" / "По середах"."""
+
+    weekday: int
+
+
+@dataclass(frozen=True)
+class Spans:
+    """"von 9 bis 12 und von 14 bis 16"."""
+
+    spans: tuple[tuple[time, time], ...]
+
+
+@dataclass(frozen=True)
 class MatchResult:
     # "ok" | "unclear" | "past" | "holiday" | "no_window_that_day" | "no_window_at_that_time"
     # | "beyond_horizon" | "too_soon"
     status: str
     windows: list[Window]
-    message_de: str
+    message_key: str  # a text of content/messages.yml, rendered in the user's language
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def message(self, t: Messages) -> str:
+        return t(self.message_key, **{name: _render(value, t) for name, value in self.values.items()})
+
+    @property
+    def message_de(self) -> str:
+        return self.message(messages_for("de"))
+
+
+def _render(value: Any, t: Messages) -> Any:
+    if isinstance(value, Window):
+        return value.label(t)
+    if isinstance(value, WeekdayOn):
+        return t.items("weekdays_on")[value.weekday]
+    if isinstance(value, Spans):
+        return t("time_span_join").join(t("time_span", start=clock_de(a), end=clock_de(b)) for a, b in value.spans)
+    if isinstance(value, timedelta):
+        minutes = int(value.total_seconds() // 60)
+        if minutes % 60:
+            return t("duration_minutes", n=minutes)
+        return t("duration_hour") if minutes == 60 else t("duration_hours", n=minutes // 60)
+    if isinstance(value, time):
+        return clock_de(value)
+    return value
 
 
 # --- normalisation --------------------------------------------------------------------------------
@@ -647,46 +683,32 @@ def _day_de(day: date, today: date) -> str:
     return f"{day.day}.{day.month}." + (f"{day.year}" if day.year != today.year else "")
 
 
-def _duration_de(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes % 60:
-        return f"{minutes} Minuten"
-    hours = minutes // 60
-    return "1 Stunde" if hours == 1 else f"{hours} Stunden"
-
-
-def _hours_of_day_de(weekday: int, config: CalendarConfig) -> str:
+def _hours_of_day(weekday: int, config: CalendarConfig) -> tuple[str, dict[str, Any]]:
     spans = config.spans_on(weekday)
-    name = WEEKDAY_NAMES[weekday] + "s"
+    on_day = {"on_weekday": WeekdayOn(weekday)}
     if all(end <= time(12) for _, end in spans):
-        return f"{name} rufen wir nur vormittags zurück."
+        return "time_only_mornings", on_day
     if all(start >= time(12) for start, _ in spans):
-        return f"{name} rufen wir nur nachmittags zurück."
+        return "time_only_afternoons", on_day
     merged: list[list[time]] = []
     for start, end in spans:
         if merged and merged[-1][1] == start:
             merged[-1][1] = end
         else:
             merged.append([start, end])
-    text = " und ".join(f"von {clock_de(start)} bis {clock_de(end)}" for start, end in merged)
-    return f"{name} rufen wir {text} Uhr zurück."
+    return "time_hours_that_day", {**on_day, "spans": Spans(tuple((a, b) for a, b in merged))}
 
 
-def _no_time_message(config: CalendarConfig) -> str:
+def _no_time_message(config: CalendarConfig) -> tuple[str, dict[str, Any]]:
     spans = [span for day in config.windows for span in day]
     if not spans:
-        return "Zurzeit sind keine Rückrufzeiten eingerichtet."
+        return "time_no_windows_configured", {}
     first, last = min(start for start, _ in spans), max(end for _, end in spans)
-    return (
-        "Zu dieser Uhrzeit rufen wir nicht zurück. "
-        f"Rückrufe gibt es zwischen {clock_de(first)} und {clock_de(last)} Uhr."
-    )
+    return "time_not_at_that_hour", {"first": first, "last": last}
 
 
-def _ok_message(found: list[Window]) -> str:
-    if len(found) == 1:
-        return f"Das passt: {found[0].label_de()}."
-    return f"Das passt. Das nächste passende Zeitfenster: {found[0].label_de()}."
+def _ok(found: list[Window]) -> MatchResult:
+    return MatchResult("ok", found, "time_fits" if len(found) == 1 else "time_fits_next", {"window": found[0]})
 
 
 def match(text: str, now: datetime, config: CalendarConfig) -> MatchResult:
@@ -694,39 +716,38 @@ def match(text: str, now: datetime, config: CalendarConfig) -> MatchResult:
     upcoming = upcoming_windows(now, config)
     request = parse_time_request(text, today)
     if request is None:
-        return MatchResult("unclear", upcoming[:MAX_ALTERNATIVES], UNCLEAR_MESSAGE)
+        return MatchResult("unclear", upcoming[:MAX_ALTERNATIVES], "time_unclear")
 
     day = request.day
     if day is None:
         found = [w for w in upcoming if fits_time(w, request)]
         if found:
-            return MatchResult("ok", found, _ok_message(found))
+            return _ok(found)
         alternatives = _alternatives(upcoming, request, None, keep_day=False)
-        return MatchResult("no_window_at_that_time", alternatives, _no_time_message(config))
+        return MatchResult("no_window_at_that_time", alternatives, *_no_time_message(config))
 
-    def refuse(status: str, message: str, keep_day: bool = False) -> MatchResult:
-        return MatchResult(status, _alternatives(upcoming, request, day, keep_day), message)
+    def refuse(status: str, key: str, values: dict[str, Any] | None = None, keep_day: bool = False) -> MatchResult:
+        return MatchResult(status, _alternatives(upcoming, request, day, keep_day), key, values or {})
 
     if day < today:
-        return refuse("past", "Dieser Tag liegt in der Vergangenheit.")
+        return refuse("past", "time_past")
     if name := holiday_name(day):
-        return refuse("holiday", f"Der {_day_de(day, today)} ist ein Feiertag ({name}).")
+        return refuse("holiday", "time_holiday", {"day": _day_de(day, today), "name": name})
     if not config.spans_on(day.weekday()):
         if day.weekday() >= 5 and not (config.spans_on(5) or config.spans_on(6)):
-            return refuse("no_window_that_day", "Samstags und sonntags rufen wir nicht zurück.")
-        return refuse("no_window_that_day", f"{WEEKDAY_NAMES[day.weekday()]}s rufen wir nicht zurück.")
+            return refuse("no_window_that_day", "time_no_weekends")
+        return refuse("no_window_that_day", "time_not_that_day", {"on_weekday": WeekdayOn(day.weekday())})
     if day > last_day(now, config):
-        days = config.horizon_days
-        return refuse("beyond_horizon", f"So weit im Voraus planen wir noch keine Rückrufe – höchstens {days} Tage.")
+        return refuse("beyond_horizon", "time_beyond_horizon", {"days": config.horizon_days})
 
     at_time = [w for w in windows_on(day, config) if fits_time(w, request)]
     if not at_time:
-        return refuse("no_window_at_that_time", _hours_of_day_de(day.weekday(), config), keep_day=True)
+        key, values = _hours_of_day(day.weekday(), config)
+        return refuse("no_window_at_that_time", key, values, keep_day=True)
     earliest = earliest_start(now, config)
     found = [w for w in at_time if w.start >= earliest]
     if not found:
         if day == today and not any(w.start.date() == today for w in upcoming):
-            return refuse("too_soon", "Heute ist leider kein Rückruf mehr möglich.", keep_day=True)
-        lead = _duration_de(config.lead_time)
-        return refuse("too_soon", f"Das ist zu kurzfristig: Wir brauchen mindestens {lead} Vorlauf.", keep_day=True)
-    return MatchResult("ok", found, _ok_message(found))
+            return refuse("too_soon", "time_none_left_today", keep_day=True)
+        return refuse("too_soon", "time_too_soon", {"lead": config.lead_time}, keep_day=True)
+    return _ok(found)

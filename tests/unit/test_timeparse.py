@@ -421,3 +421,14 @@ def test_never_crashes_in_english_and_ukrainian(config, text):
     result = match(text, TUE, config)
     assert result.status in STATUSES
     assert set(result.windows) <= set(upcoming_windows(TUE, config))
+
+
+def test_refusals_are_explained_in_the_users_language():
+    from lotse.messages import messages_for
+
+    config = parse_calendar_config({"horizon_days": 14, "capacity_per_window": 1, "windows": {"mo": [["08:00", "10:00"]]}})
+    result = match("Wednesday", TUE, config)
+    assert result.message(messages_for("en")) == "On Wednesdays we do not call back."
+    result = match("в середу", TUE, config)
+    assert result.message(messages_for("uk")) == "По середах ми не передзвонюємо."
+    assert match("irgendwann", TUE, config).message(messages_for("uk")).startswith("На жаль")
