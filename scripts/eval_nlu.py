@@ -115,7 +115,7 @@ def main() -> int:
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "",
     ]
-    text = "\n".join(header) + "\n\n".join(sections) + "\n"
+    text = "\n".join(header) + "\n" + "\n\n".join(sections) + "\n"
     print(text)
     if args.write:
         Path(args.write).write_text(text, encoding="utf-8")
