@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -34,6 +35,22 @@ def rss_mb(pid: int) -> float:
         except FileNotFoundError:
             pass
     return total / 1024
+
+
+PORT_VARIABLES = ("LOTSE_RASA_PORT", "LOTSE_ACTIONS_PORT", "LOTSE_WEB_PORT", "LOTSE_CONSOLE_PORT")
+
+
+def free_port() -> int:
+    """A port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def free_ports() -> dict[str, str]:
+    """A free port for every process that listens, so tests and benchmarks run beside `make run`
+    and beside each other."""
+    return {name: str(free_port()) for name in PORT_VARIABLES}
 
 
 LOGGING_CONFIG = PROJECT_ROOT / "config" / "logging.yml"  # redacts personal data (lotse/redact.py)

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lotse.settings import load_settings, process_environment  # noqa: E402
-from lotse.stack import BIN, Stack, rss_mb  # noqa: E402
+from lotse.stack import BIN, Stack, free_ports, rss_mb  # noqa: E402
 
 KNOWLEDGE = [
     "Kann ich eine Umschulung in Teilzeit machen?",
@@ -285,7 +285,7 @@ def main() -> int:
         if args.url:
             url = args.url
         else:
-            env = {"LOTSE_RASA_PORT": "15305", "LOTSE_ACTIONS_PORT": "15355", "LOTSE_WEB_PORT": "18380", "LOTSE_DATA_DIR": str(workdir / "data")}
+            env = {**free_ports(), "LOTSE_DATA_DIR": str(workdir / "data")}
             stack = Stack(load_settings(env), model, workdir / "logs")
             stack.start()
             results["ready_s"] = stack.wait_ready(timeout=300)

@@ -25,7 +25,6 @@ import platform
 import random
 import re
 import shutil
-import socket
 import sys
 import tempfile
 import threading
@@ -46,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 from lotse.callback_store import callbacks, create_store_engine, outbox  # noqa: E402
 from lotse.outbox import signature  # noqa: E402
 from lotse.settings import load_settings  # noqa: E402
-from lotse.stack import Stack, rss_mb  # noqa: E402
+from lotse.stack import Stack, free_ports, rss_mb  # noqa: E402
 from scripts.bench import KNOWLEDGE, OFFICE, Client, Timings, percentile  # noqa: E402
 
 MODEL = ROOT / "models" / "lotse.tar.gz"
@@ -349,12 +348,6 @@ class SoakResult:
         return self.failures == 0 and self.consistent and self.pending_events == 0
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def content_with_capacity(workdir: Path, capacity: int) -> Path:
     """A copy of content/ whose callbacks.yml allows `capacity` callbacks per window and office."""
     copy = workdir / "content"
@@ -369,7 +362,7 @@ def content_with_capacity(workdir: Path, capacity: int) -> Path:
 
 def start_stack(workdir: Path, webhook_url: str, secret: str, capacity: int | None) -> Stack:
     env = {
-        "LOTSE_RASA_PORT": str(free_port()), "LOTSE_ACTIONS_PORT": str(free_port()), "LOTSE_WEB_PORT": str(free_port()),
+        **free_ports(),
         "LOTSE_DATA_DIR": str(workdir / "data"),
         "LOTSE_CALLBACK_WEBHOOK_URL": webhook_url, "LOTSE_CALLBACK_WEBHOOK_SECRET": secret,
     }

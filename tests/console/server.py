@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -11,12 +10,7 @@ from aiohttp import web
 
 from console.app import create_app
 from console.web import Console
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from lotse.stack import free_port
 
 
 @dataclass

@@ -1,24 +1,16 @@
 """Start the real stack (action server, Rasa with the SQLite tracker store, web page) once."""
 from __future__ import annotations
 
-import socket
 import uuid
 
 import pytest
 import requests
 
 from lotse.settings import load_settings
-from lotse.stack import Stack
+from lotse.stack import Stack, free_ports
 from tests.conftest import ROOT
 
 MODEL = ROOT / "models" / "lotse.tar.gz"
-
-
-def free_port() -> int:
-    """A port nobody listens on now, so test runs in several checkouts do not collide."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +18,7 @@ def stack(tmp_path_factory):
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` first (make test does)")
     data_dir = tmp_path_factory.mktemp("lotse-data")
-    ports = {name: str(free_port()) for name in ("LOTSE_RASA_PORT", "LOTSE_ACTIONS_PORT", "LOTSE_WEB_PORT", "LOTSE_CONSOLE_PORT")}
+    ports = free_ports()
     # The demo page embeds the widget from the public URL, and only allowed origins may connect.
     public_url = f"http://127.0.0.1:{ports['LOTSE_WEB_PORT']}"
     # DEBUG: Rasa then logs every user message, so test_privacy_logs can show they are redacted.

@@ -17,9 +17,9 @@ import sqlalchemy as sa
 
 from lotse.offices import load_office_data, verified_contact
 from lotse.settings import load_settings
-from lotse.stack import Stack
+from lotse.stack import Stack, free_ports
 from tests.conftest import CONTENT, POSTGRES_ADMIN_URL
-from tests.integration.conftest import MODEL, Chat, free_port
+from tests.integration.conftest import MODEL, Chat
 from tests.integration.test_callbacks import book, buttons, rows
 
 SWITCHBOARD = verified_contact(load_office_data(CONTENT).switchboard)["phone"]["value"]
@@ -69,7 +69,7 @@ def faults(tmp_path_factory) -> Iterator[FaultStack]:
     data_dir = tmp_path_factory.mktemp("lotse-faults")
     admin, database = throwaway_postgres()
     env = {
-        **{name: str(free_port()) for name in ("LOTSE_RASA_PORT", "LOTSE_ACTIONS_PORT", "LOTSE_WEB_PORT")},
+        **free_ports(),
         "LOTSE_DATA_DIR": str(data_dir),
     }
     if database:

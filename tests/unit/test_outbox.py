@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,6 +10,7 @@ import requests
 
 from lotse.callback_store import CallbackStore
 from lotse.outbox import deliver_due, signature
+from lotse.stack import free_port
 from tests.unit.test_callback_store import booking
 
 SECRET = "test-secret"
@@ -47,12 +47,6 @@ class Receiver:
         if self.server:
             self.server.shutdown()
             self.server.server_close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_every_event_is_delivered_exactly_once_after_an_outage(db_url):

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta, timezone
 from lotse.callback_store import CallbackStore
 from tests.conftest import ROOT
 from tests.unit.test_callback_store import booking
-from tests.unit.test_outbox import SECRET, Receiver, free_port
+from lotse.stack import free_port
+from tests.unit.test_outbox import SECRET, Receiver
 
 
 def test_worker_once_delivers_and_purges(tmp_path):
