@@ -17,13 +17,15 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data content/answers -name "*
                 lotse/rasa_components.py lotse/places.py lotse/child_age.py lotse/textnorm.py lotse/content.py lotse/languages.py
 
 .PHONY: help run test unit integration e2e validate eval bench content-report check-content \
-        validate-offices build-content train compare-pipelines lock clean
+        validate-offices build-content train compare-pipelines lock clean fuzz soak
 
 help:
 	@echo "make run             install, train if needed, start Lotse (chat page on http://localhost:8080)"
 	@echo "make test            the whole test suite"
 	@echo "make eval            held-out NLU evaluation (per-intent F1, confusions) -> docs/nlu-eval.md"
 	@echo "make bench           latency, throughput, memory, training time -> docs/benchmarks.md"
+	@echo "make fuzz            hostile requests on every public endpoint, 10,000 per endpoint (docs/reliability-fuzz.md)"
+	@echo "make soak            long-running checks (includes make fuzz)"
 	@echo "make content-report  answers due for review and unverified facts in use"
 	@echo "make validate-offices  check content/offices.yml"
 
@@ -99,6 +101,15 @@ eval: $(MODEL)
 
 bench: $(MODEL)
 	$(PY) scripts/bench.py --write docs/benchmarks.md
+
+# Property-based fuzzing of every public endpoint on a running stack (tests/fuzz). `make test` runs
+# the same tests with 150 cases per endpoint; `make fuzz FUZZ_CASES=500` changes the count here.
+FUZZ_CASES ?= 10000
+fuzz: $(MODEL)
+	LOTSE_FUZZ_CASES=$(FUZZ_CASES) $(PY) -m pytest -q -rs -o timeout=0 tests/fuzz
+	@cat $(BUILD)/fuzz-summary.json
+
+soak: fuzz
 
 compare-pipelines: $(VENV)/.installed build-content
 	$(PY) scripts/compare_pipelines.py --write docs/nlu-pipeline.md

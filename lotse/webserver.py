@@ -13,10 +13,11 @@ from aiohttp import ClientSession, ClientTimeout, web
 
 from lotse.redact import configure_logging
 from lotse.settings import PROJECT_ROOT, Settings, load_settings
+from lotse.web_guard import chat_guard
 
 WEB_ROOT = PROJECT_ROOT / "web"
-MAX_BODY_BYTES = 16 * 1024
-MAX_MESSAGE_CHARS = 2000
+MAX_BODY_BYTES = load_settings().max_body_bytes  # LOTSE_MAX_BODY_BYTES
+MAX_MESSAGE_CHARS = load_settings().max_message_chars  # LOTSE_MAX_MESSAGE_CHARS
 log = logging.getLogger("lotse.web")
 SETTINGS = web.AppKey("settings", Settings)
 CLIENT = web.AppKey("client", ClientSession)
@@ -79,7 +80,7 @@ async def _client(app: web.Application):
 
 
 def create_app() -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[security_headers])
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[security_headers, chat_guard(load_settings())])
     app[SETTINGS] = load_settings()
     app.cleanup_ctx.append(_client)
     app.router.add_get("/", index)

@@ -777,9 +777,9 @@ def test_credentials_without_messenger_variables_are_the_always_on_channels():
     import yaml
 
     credentials = channel_credentials({})
-    assert credentials["rest"] == {}
+    assert credentials["channels.rest.RestInput"] == {}  # Lotse's REST channel, still named `rest`
     assert credentials["socketio"] == yaml.safe_load((ROOT / "credentials.yml").read_text())["socketio"]
-    assert set(credentials) == {"rest", "socketio"}
+    assert set(credentials) == {"channels.rest.RestInput", "socketio"}
 
 
 def test_credentials_enable_each_fully_configured_channel_with_placeholders():
