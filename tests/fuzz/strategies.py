@@ -187,17 +187,18 @@ def probes(
 ) -> st.SearchStrategy[Probe]:
     """Requests for one endpoint: its own message shape (mutated), anything JSON, deep nesting,
     huge bodies, invalid UTF-8 and random bytes — with right, wrong and missing content types."""
-    bodies = st.one_of(
-        st.tuples(st.just("shaped"), shaped.map(encode)),
-        st.tuples(st.just("shaped"), shaped.map(encode)),
-        st.tuples(st.just("shaped"), shaped.map(encode)),
-        st.tuples(st.just("any-json"), json_values.map(dumps)),
-        st.tuples(st.just("nesting"), nesting),
-        st.tuples(st.just("huge"), st.builds(lambda n: b'{"message": "' + b"x" * n + b'"}', st.integers(10_000, 3_000_000))),
-        st.tuples(st.just("invalid-utf8"), shaped.map(encode).flatmap(invalid_utf8)),
-        st.tuples(st.just("random-bytes"), st.binary(max_size=2000)),
-        st.tuples(st.just("empty"), st.just(b"")),
-    )
+    kinds: dict[str, st.SearchStrategy[bytes]] = {
+        "shaped": shaped.map(encode),
+        "any-json": json_values.map(dumps),
+        "nesting": nesting,
+        "huge": st.builds(lambda n: b'{"message": "' + b"x" * n + b'"}', st.integers(10_000, 3_000_000)),
+        "invalid-utf8": shaped.map(encode).flatmap(invalid_utf8),
+        "random-bytes": st.binary(max_size=2000),
+        "empty": st.just(b""),
+    }
+    # About half the cases in the endpoint's own shape (hypothesis' one_of does not weight evenly).
+    weighted = ["shaped"] * 6 + [kind for kind in kinds if kind != "shaped"]
+    bodies = st.sampled_from(weighted).flatmap(lambda kind: kinds[kind].map(lambda body: (kind, body)))
     return st.builds(
         lambda kind_body, headers, query: Probe(kind_body[1], headers, query, kind_body[0]),
         bodies,

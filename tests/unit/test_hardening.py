@@ -153,3 +153,43 @@ def test_chat_page_survives_nesting_too_deep_to_parse():
         assert response.status == 400 and "nicht gelesen" in (await response.json())[0]["text"]
 
     _with_client(check)
+
+
+# --- messenger channels ----------------------------------------------------------------------
+
+class RecordingOutput:
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs) -> None:
+        self.sent.append(text)
+
+
+def test_messenger_message_above_the_limit_gets_a_clear_answer_and_never_reaches_rasa(monkeypatch):
+    from channels.common import Incoming, dispatch
+
+    monkeypatch.setenv("LOTSE_MAX_MESSAGE_CHARS", "50")
+    handled: list = []
+
+    async def on_new_message(message):
+        handled.append(message.text)
+
+    output = RecordingOutput()
+    asyncio.run(dispatch(Incoming("u1", "I need help " * 10, "m1", "en"), output, on_new_message, "telegram"))
+    assert handled == [] and "at most 50 characters" in output.sent[0]
+    asyncio.run(dispatch(Incoming("u1", "Hallo\x00\ud800", "m2"), output, on_new_message, "telegram"))
+    assert handled == ["Hallo\ufffd\ufffd"]
+
+
+def test_signed_payloads_with_wrong_types_are_ignored_not_crashed_on():
+    from channels.common import PayloadTokens
+    from channels.facebook import FacebookConfig, FacebookInput
+    from channels.whatsapp_cloud import WhatsAppCloudConfig, WhatsAppCloudInput, parse_message
+
+    facebook = FacebookInput(FacebookConfig("v", "s", "t"))
+    for delivery in ({"object": "page", "entry": "x"}, {"object": "page", "entry": [1, {"messaging": [[], {"sender": []}]}]}):
+        assert list(facebook.parse_delivery(delivery)) == []
+    whatsapp = WhatsAppCloudInput(WhatsAppCloudConfig("v", "s", "t", "1"))
+    assert list(whatsapp.parse_delivery({"object": "whatsapp_business_account", "entry": [{"changes": ["x", {"value": []}]}]})) == []
+    odd = parse_message({"id": "w1", "from": "49", "timestamp": 10**400, "type": "text", "text": "not an object"}, PayloadTokens(256))
+    assert odd is not None and odd.sent_at is None and odd.incoming.text is None
