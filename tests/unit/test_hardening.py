@@ -193,3 +193,16 @@ def test_signed_payloads_with_wrong_types_are_ignored_not_crashed_on():
     assert list(whatsapp.parse_delivery({"object": "whatsapp_business_account", "entry": [{"changes": ["x", {"value": []}]}]})) == []
     odd = parse_message({"id": "w1", "from": "49", "timestamp": 10**400, "type": "text", "text": "not an object"}, PayloadTokens(256))
     assert odd is not None and odd.sent_at is None and odd.incoming.text is None
+
+
+def test_rasas_warning_that_quotes_a_users_message_is_silenced():
+    import warnings
+
+    from lotse.rasa_server import quiet_user_text_warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        quiet_user_text_warnings()
+        warnings.warn("Failed to parse arguments in line '/restart my phone is 0170 1234567'. Expected …", UserWarning)
+        warnings.warn("another warning", UserWarning)
+    assert [str(w.message) for w in caught] == ["another warning"]
