@@ -16,7 +16,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 TRAIN_INPUTS := config.yml domain.yml $(shell find data content/answers -name "*.yml" 2>/dev/null) content/labels.yml content/responses.yml \
                 lotse/rasa_components.py lotse/places.py lotse/child_age.py lotse/textnorm.py lotse/content.py lotse/languages.py
 
-.PHONY: help run test unit integration e2e validate eval bench soak content-report check-content \
+.PHONY: help run test unit integration e2e validate eval bench soak fuzz content-report check-content \
         validate-offices build-content train compare-pipelines lock clean
 
 help:
@@ -24,7 +24,8 @@ help:
 	@echo "make test            the whole test suite"
 	@echo "make eval            held-out NLU evaluation (per-intent F1, confusions) -> docs/nlu-eval.md"
 	@echo "make bench           latency, throughput, memory, training time -> docs/benchmarks.md"
-	@echo "make soak            50 simulated users for 5 minutes: failures, p95, bookings = rows = deliveries -> docs/soak.md"
+	@echo "make fuzz            hostile requests on every public endpoint, 10,000 per endpoint (docs/reliability-fuzz.md)"
+	@echo "make soak            make fuzz, then 50 simulated users for 5 minutes: failures, p95, bookings = rows = deliveries -> docs/soak.md"
 	@echo "make content-report  answers due for review and unverified facts in use"
 	@echo "make validate-offices  check content/offices.yml"
 
@@ -101,7 +102,14 @@ eval: $(MODEL)
 bench: $(MODEL)
 	$(PY) scripts/bench.py --write docs/benchmarks.md
 
-soak: $(MODEL)
+# Property-based fuzzing of every public endpoint on a running stack (tests/fuzz). `make test` runs
+# the same tests with 150 cases per endpoint; `make fuzz FUZZ_CASES=500` changes the count here.
+FUZZ_CASES ?= 10000
+fuzz: $(MODEL)
+	LOTSE_FUZZ_CASES=$(FUZZ_CASES) $(PY) -m pytest -q -rs -o timeout=0 tests/fuzz
+	@cat $(BUILD)/fuzz-summary.json
+
+soak: $(MODEL) fuzz
 	$(PY) scripts/soak.py --users 50 --seconds 300 --write docs/soak.md
 
 compare-pipelines: $(VENV)/.installed build-content

@@ -22,7 +22,9 @@ from typing import Any, Awaitable, Callable, Coroutine, Generic, Mapping, Option
 import aiohttp
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
+from lotse.chat_requests import clean_text, reply_language
 from lotse.messages import messages_for
+from lotse.settings import load_settings
 from sanic import Blueprint
 
 logger = logging.getLogger(__name__)
@@ -73,11 +75,22 @@ def header(headers: Mapping[str, str], name: str) -> Optional[str]:
 
 
 def parse_json(body: bytes) -> Optional[dict]:
+    """A JSON object, or None for anything else (broken, not UTF-8, or nested too deeply to parse)."""
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def as_dict(value: Any) -> Mapping[str, Any]:
+    """`value` if it is a JSON object, else an empty one: platform payloads are read defensively."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list:
+    """`value` if it is a JSON array, else an empty one."""
+    return value if isinstance(value, list) else []
 
 
 # --- bounded memory --------------------------------------------------------------------------
@@ -335,6 +348,12 @@ async def dispatch(
     if incoming.text is None:
         await output.send_text_message(incoming.sender_id, messages_for(incoming.language_hint)("text_only"))
         return
+    limit = load_settings().max_message_chars
+    if len(incoming.text) > limit:
+        language = reply_language(incoming.text, incoming.language_hint)
+        await output.send_text_message(incoming.sender_id, messages_for(language)("message_too_long", max=limit))
+        return
+    incoming = dataclasses.replace(incoming, text=clean_text(incoming.text))
     metadata = {"language_hint": incoming.language_hint} if incoming.language_hint else None
     await on_new_message(
         UserMessage(

@@ -23,6 +23,8 @@ from channels.common import (
     OnNewMessage,
     OptionMemory,
     PayloadTokens,
+    as_dict,
+    as_list,
     button_payloads,
     dispatch,
     header,
@@ -176,15 +178,15 @@ class FacebookInput(InputChannel):
         """(de-duplication key, message) for every user message or postback in every entry."""
         if delivery.get("object") != "page":
             return
-        for entry in delivery.get("entry") or []:
-            for event in entry.get("messaging") or []:
+        for entry in map(as_dict, as_list(delivery.get("entry"))):
+            for event in map(as_dict, as_list(entry.get("messaging"))):
                 parsed = parse_event(event, self.tokens)
                 if parsed is not None:
                     yield parsed
 
 
 def parse_event(event: Mapping[str, Any], tokens: PayloadTokens) -> Optional[tuple[str, Incoming]]:
-    sender_id = str((event.get("sender") or {}).get("id") or "")
+    sender_id = str(as_dict(event.get("sender")).get("id") or "")
     if not sender_id:
         return None
     message = event.get("message")
@@ -192,7 +194,7 @@ def parse_event(event: Mapping[str, Any], tokens: PayloadTokens) -> Optional[tup
         if message.get("is_echo"):
             return None  # the page's own messages, Lotse's replies included
         mid = str(message.get("mid") or f"{sender_id}:{event.get('timestamp')}")
-        quick_reply = message.get("quick_reply") or {}
+        quick_reply = as_dict(message.get("quick_reply"))
         # An unknown token (Lotse restarted) falls back to the button's title, which is the text.
         text = (tokens.decode(str(quick_reply["payload"])) if quick_reply.get("payload") else None) or message.get("text")
         return f"m:{mid}", Incoming(sender_id, str(text) if text else None, mid)

@@ -27,6 +27,8 @@ from channels.common import (
     MessengerOutput,
     OnNewMessage,
     PayloadTokens,
+    as_dict,
+    as_list,
     dispatch,
     header,
     parse_json,
@@ -164,11 +166,11 @@ class TelegramInput(InputChannel):
         message = update.get("message")
         if not isinstance(message, dict):
             return None  # edited messages, channel posts, member updates: nothing to answer
-        chat = message.get("chat") or {}
+        chat = as_dict(message.get("chat"))
         if chat.get("type", "private") != "private" or "id" not in chat:
             return None  # Lotse talks one to one only; a group would share a person's questions
         text = message.get("text")
-        hint = language_hint((message.get("from") or {}).get("language_code"))
+        hint = language_hint(as_dict(message.get("from")).get("language_code"))
         if isinstance(text, str) and (text == "/start" or text.startswith("/start ")):
             # What Telegram sends when someone opens the bot: greet in the app's language.
             text = "/greet" + (json.dumps({"language": hint}) if hint else "")
@@ -177,8 +179,8 @@ class TelegramInput(InputChannel):
         )
 
     def _parse_button(self, query: Mapping[str, Any]) -> Optional[Incoming]:
-        message = query.get("message") or {}
-        chat_id = (message.get("chat") or {}).get("id") or (query.get("from") or {}).get("id")
+        message = as_dict(query.get("message"))
+        chat_id = as_dict(message.get("chat")).get("id") or as_dict(query.get("from")).get("id")
         if chat_id is None:
             return None
         data = str(query.get("data") or "")
@@ -196,9 +198,9 @@ def language_hint(code: object) -> Optional[str]:
 
 
 def _button_text(message: Mapping[str, Any], data: str) -> Optional[str]:
-    rows = ((message.get("reply_markup") or {}).get("inline_keyboard")) or []
+    rows = as_list(as_dict(message.get("reply_markup")).get("inline_keyboard"))
     for row in rows:
-        for button in row:
+        for button in map(as_dict, as_list(row)):
             if button.get("callback_data") == data:
                 return str(button.get("text") or "")
     return None

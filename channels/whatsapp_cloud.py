@@ -26,6 +26,8 @@ from channels.common import (
     OptionMemory,
     PayloadTokens,
     ReplyWindow,
+    as_dict,
+    as_list,
     button_payloads,
     dispatch,
     render_numbered,
@@ -178,14 +180,14 @@ class WhatsAppCloudInput(InputChannel):
         """Every user message in every entry and change addressed to Lotse's number."""
         if delivery.get("object") != "whatsapp_business_account":
             return
-        for entry in delivery.get("entry") or []:
-            for change in entry.get("changes") or []:
-                value = change.get("value") or {}
+        for entry in map(as_dict, as_list(delivery.get("entry"))):
+            for change in map(as_dict, as_list(entry.get("changes"))):
+                value = as_dict(change.get("value"))
                 if change.get("field") != "messages":
                     continue
-                if str((value.get("metadata") or {}).get("phone_number_id", "")) != self.config.phone_number_id:
+                if str(as_dict(value.get("metadata")).get("phone_number_id", "")) != self.config.phone_number_id:
                     continue  # another number of the same Meta app
-                for message in value.get("messages") or []:  # "statuses" (sent, read) are not messages
+                for message in map(as_dict, as_list(value.get("messages"))):  # "statuses" (sent, read) are not messages
                     parsed = parse_message(message, self.tokens)
                     if parsed is not None:
                         yield parsed
@@ -197,19 +199,19 @@ def parse_message(message: Mapping[str, Any], tokens: PayloadTokens) -> Optional
         return None
     try:
         sent_at: Optional[float] = float(message.get("timestamp"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         sent_at = None
     kind = message.get("type")
     text: Optional[str] = None
     if kind == "text":
-        text = (message.get("text") or {}).get("body")
+        text = as_dict(message.get("text")).get("body")
     elif kind == "interactive":
-        interactive = message.get("interactive") or {}
-        reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
+        interactive = as_dict(message.get("interactive"))
+        reply = as_dict(interactive.get("button_reply") or interactive.get("list_reply"))
         # An unknown token (Lotse restarted since sending the button) falls back to its title.
         text = tokens.decode(str(reply.get("id") or "")) or reply.get("title")
     elif kind == "button":
-        button = message.get("button") or {}
+        button = as_dict(message.get("button"))
         text = button.get("payload") or button.get("text")
     elif kind not in MEDIA_TYPES:
         return CloudMessage(message_id, sender_id, sent_at, None)

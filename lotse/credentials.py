@@ -22,6 +22,8 @@ from lotse.settings import PROJECT_ROOT
 logger = logging.getLogger(__name__)
 
 ALWAYS_ON_CREDENTIALS = PROJECT_ROOT / "credentials.yml"
+# Lotse's REST channel (size, type and rate checks); it keeps Rasa's name and URL, `rest`.
+REST_CHANNEL = "channels.rest.RestInput"
 
 
 @dataclass(frozen=True)
@@ -93,10 +95,12 @@ def channel_values(name: str, env: Mapping[str, str]) -> Optional[dict[str, str]
 
 
 def always_on_channels(path: Path = ALWAYS_ON_CREDENTIALS) -> dict[str, Any]:
-    """The channels in credentials.yml; `rest` is always there."""
+    """The channels in credentials.yml; a REST channel is always there (Lotse's, unless the file
+    names Rasa's own `rest`)."""
     loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     channels = {name: settings or {} for name, settings in loaded.items()}
-    channels.setdefault("rest", {})
+    if "rest" not in channels:
+        channels.setdefault(REST_CHANNEL, {})
     return channels
 
 

@@ -49,6 +49,16 @@ class Settings:
     console_max_failed_logins: int = 5
     console_lockout_minutes: int = 15
     action_timeout_seconds: float = 2.0  # Rasa gives up on the action server after this (lotse/rasa_patches.py)
+    # Hardening (docs/hardening.md): sizes, rate limits, Rasa's HTTP API, the action server's secret.
+    max_body_bytes: int = 16 * 1024
+    max_webhook_body_bytes: int = 1024 * 1024
+    max_message_chars: int = 2000
+    rate_per_ip_per_minute: int = 120
+    rate_per_conversation_per_minute: int = 30
+    rate_exempt_ips: tuple[str, ...] = ("127.0.0.1", "::1")
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    rasa_api_token: str = ""
+    actions_secret: str = ""
 
     @property
     def action_endpoint_url(self) -> str:
@@ -140,7 +150,21 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         console_max_failed_logins=int(env.get("LOTSE_CONSOLE_MAX_FAILED_LOGINS", "5")),
         console_lockout_minutes=int(env.get("LOTSE_CONSOLE_LOCKOUT_MINUTES", "15")),
         action_timeout_seconds=float(env.get("LOTSE_ACTION_TIMEOUT_SECONDS", "2")),
+        max_body_bytes=int(env.get("LOTSE_MAX_BODY_BYTES", str(16 * 1024))),
+        max_webhook_body_bytes=int(env.get("LOTSE_MAX_WEBHOOK_BODY_BYTES", str(1024 * 1024))),
+        max_message_chars=int(env.get("LOTSE_MAX_MESSAGE_CHARS", "2000")),
+        rate_per_ip_per_minute=int(env.get("LOTSE_RATE_PER_IP_PER_MINUTE", "120")),
+        rate_per_conversation_per_minute=int(env.get("LOTSE_RATE_PER_CONVERSATION_PER_MINUTE", "30")),
+        rate_exempt_ips=_addresses(env.get("LOTSE_RATE_EXEMPT_IPS", "127.0.0.1,::1")),
+        trusted_proxies=_addresses(env.get("LOTSE_TRUSTED_PROXIES", "127.0.0.1,::1")),
+        rasa_api_token=env.get("LOTSE_RASA_API_TOKEN", "").strip(),
+        actions_secret=env.get("LOTSE_ACTIONS_SECRET", "").strip(),
     )
+
+
+def _addresses(value: str) -> tuple[str, ...]:
+    """A comma-separated list of IP addresses ("" = none)."""
+    return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
 def process_environment(settings: Settings, base: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -177,6 +201,14 @@ def process_environment(settings: Settings, base: Mapping[str, str] | None = Non
             "LOTSE_CONSOLE_MAX_FAILED_LOGINS": str(settings.console_max_failed_logins),
             "LOTSE_CONSOLE_LOCKOUT_MINUTES": str(settings.console_lockout_minutes),
             "LOTSE_ACTION_TIMEOUT_SECONDS": str(settings.action_timeout_seconds),
+            "LOTSE_MAX_BODY_BYTES": str(settings.max_body_bytes),
+            "LOTSE_MAX_WEBHOOK_BODY_BYTES": str(settings.max_webhook_body_bytes),
+            "LOTSE_MAX_MESSAGE_CHARS": str(settings.max_message_chars),
+            "LOTSE_RATE_PER_IP_PER_MINUTE": str(settings.rate_per_ip_per_minute),
+            "LOTSE_RATE_PER_CONVERSATION_PER_MINUTE": str(settings.rate_per_conversation_per_minute),
+            "LOTSE_RATE_EXEMPT_IPS": ",".join(settings.rate_exempt_ips),
+            "LOTSE_TRUSTED_PROXIES": ",".join(settings.trusted_proxies),
+            "LOTSE_ACTIONS_SECRET": settings.actions_secret,  # endpoints.yml; lotse.stack gives it to Rasa and actions only
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",

@@ -77,11 +77,13 @@ class Stack:
         s = self.settings
         return {
             "actions": [
-                str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "-p", str(s.actions_port),
+                # lotse/action_server.py: rasa-sdk with a shared-secret check (LOTSE_ACTIONS_SECRET).
+                str(BIN / "python"), "-m", "lotse.action_server", "--actions", "actions", "-p", str(s.actions_port),
                 *log_level_flag(s.log_level), "--logging-config_file", str(LOGGING_CONFIG),
             ],
+            # lotse/rasa_server.py: `rasa run`, with the HTTP API only when LOTSE_RASA_API_TOKEN is set.
             "rasa": [
-                str(BIN / "rasa"), "run", "--model", str(self.model), "--endpoints", "endpoints.yml",
+                str(BIN / "python"), "-m", "lotse.rasa_server", "run", "--model", str(self.model), "--endpoints", "endpoints.yml",
                 "--credentials", str(self.credentials_file), "-i", s.rasa_host, "-p", str(s.rasa_port),
                 *log_level_flag(s.log_level), "--logging-config-file", str(LOGGING_CONFIG),
             ],
@@ -110,8 +112,23 @@ class Stack:
                 continue
             log = open(self.log_dir / f"{name}.log", "ab")
             self.processes[name] = subprocess.Popen(
-                cmd, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                cmd, cwd=PROJECT_ROOT, env=self.process_env(name, env), stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
+
+    def process_env(self, name: str, env: dict[str, str]) -> dict[str, str]:
+        """One process's environment: only Rasa gets the API token and the request size limit
+        (Sanic refuses larger bodies with 413 before reading them; the action server is not
+        limited because Rasa sends it whole conversations); only Rasa and the action server
+        get the action server's secret."""
+        own = {k: v for k, v in env.items() if k != "LOTSE_RASA_API_TOKEN"}
+        if name not in ("rasa", "actions"):
+            own.pop("LOTSE_ACTIONS_SECRET", None)
+        if name == "rasa":
+            own["SANIC_REQUEST_MAX_SIZE"] = str(self.settings.max_webhook_body_bytes)
+            if self.settings.rasa_api_token:
+                own["LOTSE_RASA_API_TOKEN"] = self.settings.rasa_api_token
+        return own
 
     def wait_ready(self, timeout: float = 120.0) -> float:
         started = time.monotonic()

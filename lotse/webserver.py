@@ -5,7 +5,7 @@
 - /socket.io/: the widget's connection, forwarded to Rasa's hardened socket.io channel
   (lotse/socketio_proxy.py), so Rasa itself is never exposed;
 - POST /api/chat forwards {"sender", "message"} to Rasa's REST channel (tests and tools).
-Bodies above MAX_BODY_BYTES are refused before parsing.
+Bodies above LOTSE_MAX_BODY_BYTES are refused before parsing; lotse/web_guard.py checks /api/chat.
 """
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ import logging
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
 
 from lotse import socketio_proxy
+from lotse.chat_requests import ChatRequest, answer, parse_chat_request, reply_language
 from lotse.redact import configure_logging
 from lotse.settings import PROJECT_ROOT, Settings, load_settings, web_origin
+from lotse.web_guard import chat_guard
 
 WEB_ROOT = PROJECT_ROOT / "web"
-MAX_BODY_BYTES = 16 * 1024
-MAX_MESSAGE_CHARS = 2000
 log = logging.getLogger("lotse.web")
 SETTINGS = web.AppKey("settings", Settings)
 CLIENT = web.AppKey("client", ClientSession)
@@ -47,33 +47,23 @@ def security_headers_for(settings: Settings) -> dict[str, str]:
     }
 
 
-def _json_error(status: int, text: str) -> web.Response:
-    return web.json_response([{"text": text}], status=status)
-
-
 async def chat(request: web.Request) -> web.Response:
-    try:
-        payload = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
-        return _json_error(400, "Die Nachricht konnte nicht gelesen werden.")
-    if not isinstance(payload, dict) or not isinstance(payload.get("sender"), str) or not isinstance(payload.get("message"), str):
-        return _json_error(400, "Die Nachricht konnte nicht gelesen werden.")
-    sender, message = payload["sender"][:64], payload["message"]
-    if len(message) > MAX_MESSAGE_CHARS:
-        return web.json_response(
-            [{"text": f"Ihre Nachricht ist sehr lang. Bitte schreiben Sie kürzer (höchstens {MAX_MESSAGE_CHARS} Zeichen)."}]
-        )
+    """Forwards a chat request that lotse.web_guard has already checked (size, shape, rate, length)."""
+    parsed = parse_chat_request(await request.read())
+    if not isinstance(parsed, ChatRequest):  # the guard answered already; kept for direct use of the app
+        return web.json_response(answer(parsed, "de"), status=400)
     settings = request.app[SETTINGS]
     try:
         async with request.app[CLIENT].post(
-            f"{settings.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}
+            f"{settings.rasa_url}/webhooks/rest/webhook", json={"sender": parsed.sender, "message": parsed.message}
         ) as response:
             if response.status != 200:
                 raise RuntimeError(f"rasa answered {response.status}")
             return web.json_response(await response.json())
     except Exception as exc:  # the user gets a clear answer whatever went wrong upstream
         log.warning("chat backend unavailable: %s", type(exc).__name__)
-        return _json_error(503, "Lotse ist gerade nicht erreichbar. Bitte versuchen Sie es in ein paar Minuten noch einmal.")
+        language = reply_language(parsed.message, request.headers.get("Accept-Language"))
+        return web.json_response(answer("service_unavailable", language), status=503)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -115,8 +105,8 @@ async def _client(app: web.Application):
 
 
 def create_app() -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[security_headers])
     settings = load_settings()
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[security_headers, chat_guard(settings)])
     app[SETTINGS] = settings
     app[HEADERS] = security_headers_for(settings)
     app[DEMO_PAGE] = render_demo_page(settings)

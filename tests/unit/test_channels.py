@@ -777,10 +777,10 @@ def test_credentials_without_messenger_variables_are_the_always_on_channels():
     import yaml
 
     credentials = channel_credentials({})
-    assert credentials["rest"] == {}
+    assert credentials["channels.rest.RestInput"] == {}  # Lotse's REST channel, still named `rest`
     widget = "channels.secure_socketio.SecureSocketIOInput"
     assert credentials[widget] == yaml.safe_load((ROOT / "credentials.yml").read_text())[widget]
-    assert set(credentials) == {"rest", widget}
+    assert set(credentials) == {"channels.rest.RestInput", widget}
 
 
 def test_credentials_enable_each_fully_configured_channel_with_placeholders():

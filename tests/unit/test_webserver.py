@@ -8,6 +8,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from lotse import webserver
+from lotse.settings import load_settings
 
 
 def _with_client(check, rasa_reply=None):
@@ -53,7 +54,7 @@ def test_malformed_requests_get_a_clear_answer():
 
 def test_huge_body_is_refused_and_long_message_explained():
     async def check(client):
-        response = await client.post("/api/chat", data=b"x" * (webserver.MAX_BODY_BYTES + 1))
+        response = await client.post("/api/chat", data=b"x" * (load_settings().max_body_bytes + 1))
         assert response.status == 413
         response = await client.post("/api/chat", json={"sender": "a", "message": "x" * 5000})
         assert response.status == 200

@@ -1,0 +1,95 @@
+"""Lotse's REST channel: Rasa's `rest` channel (same name, same URL /webhooks/rest/webhook, same
+request and answer format) with the checks a public endpoint needs (issue #12):
+
+- bodies above LOTSE_MAX_BODY_BYTES: 413 before parsing;
+- anything but a JSON object with a string `sender` and a string `message`: 400 with a clear
+  answer (Rasa's own channel answers 500 to a list, a number or a non-string message);
+- rate limits per client IP and per conversation (lotse/ratelimit.py): 429 with a clear answer;
+- messages above LOTSE_MAX_MESSAGE_CHARS: a normal answer asking for a shorter message;
+- a failure while handling a message is logged with its type only, never with the user's text.
+
+Every refusal is answered `[{"text": ...}]` in the user's language (lotse/chat_requests.py).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Awaitable, Callable, Optional
+
+import rasa.utils.endpoints
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput as RasaRestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from lotse.chat_requests import ChatRequest, answer, parse_chat_request, reply_language
+from lotse.ratelimit import RateLimits
+from lotse.settings import Settings, load_settings
+
+logger = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+class RestInput(RasaRestInput):
+    """Registered in credentials.yml as `channels.rest.RestInput`; its name stays `rest`."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "RestInput":
+        return cls()
+
+    def __init__(self, settings: Optional[Settings] = None, clock: Callable[[], float] = time.monotonic):
+        self.settings = settings or load_settings()
+        self.limits = RateLimits(self.settings, clock)
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        bp = Blueprint("lotse_rest", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> Any:
+            return await self.handle(request, on_new_message)
+
+        return bp
+
+    async def handle(self, request: Request, on_new_message: OnNewMessage) -> Any:
+        accept_language = request.headers.get("accept-language")
+        body = request.body or b""
+        if len(body) > self.settings.max_body_bytes:
+            return response.json(answer("request_too_large", reply_language(None, accept_language)), status=413)
+        parsed = parse_chat_request(body)
+        ip = self.limits.client_ip(request.ip, request.headers.get("x-forwarded-for"))
+        decision = self.limits.check(ip, parsed.sender if isinstance(parsed, ChatRequest) else None)
+        text = parsed.message if isinstance(parsed, ChatRequest) else None
+        if not decision.allowed:
+            logger.warning("rest: rate limit per %s reached", decision.reason)
+            return response.json(answer("rate_limited", reply_language(text, accept_language)), status=429)
+        if not isinstance(parsed, ChatRequest):
+            return response.json(answer(parsed, reply_language(None, accept_language)), status=400)
+        if len(parsed.message) > self.settings.max_message_chars:
+            reply = answer("message_too_long", reply_language(parsed.message, accept_language), max=self.settings.max_message_chars)
+            return response.json([{"recipient_id": parsed.sender, **reply[0]}])
+        if rasa.utils.endpoints.bool_arg(request, "stream", default=False):
+            return response.stream(
+                self.stream_response(on_new_message, parsed.message, parsed.sender, self.name(), parsed.metadata),
+                content_type="text/event-stream",
+            )
+        return response.json(await self.collect(parsed, on_new_message))
+
+    async def collect(self, parsed: ChatRequest, on_new_message: OnNewMessage) -> list[dict[str, Any]]:
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(
+                UserMessage(parsed.message, collector, parsed.sender, input_channel=self.name(), metadata=parsed.metadata)
+            )
+        except Exception as error:  # noqa: BLE001 - the user gets what was collected; the log gets no text
+            logger.error("rest: handling a message failed: %s", type(error).__name__)
+        return collector.messages

@@ -1,0 +1,63 @@
+"""One real stack for the fuzzing: Rasa, action server and web page, with all four messenger
+channels enabled against a fake platform API (as in tests/integration/test_channels.py), on free ports."""
+from __future__ import annotations
+
+import pytest
+
+from lotse.settings import load_settings
+from lotse.stack import Stack
+from tests.integration.conftest import MODEL, free_port
+from tests.integration.test_channels import (
+    FB_SECRET, FB_TOKEN, FB_VERIFY, TG_SECRET, TG_TOKEN, TW_NUMBER, TW_PUBLIC_URL, TW_SID, TW_TOKEN,
+    WA_PHONE_ID, WA_SECRET, WA_TOKEN, WA_VERIFY, FakePlatform,
+)
+
+
+ACTIONS_SECRET = "fuzz-actions-secret"
+
+
+def channel_env(platform_url: str) -> dict[str, str]:
+    return {
+        "LOTSE_TELEGRAM_TOKEN": TG_TOKEN, "LOTSE_TELEGRAM_SECRET": TG_SECRET,
+        "LOTSE_TELEGRAM_API_URL": f"{platform_url}/telegram",
+        "LOTSE_FACEBOOK_VERIFY_TOKEN": FB_VERIFY, "LOTSE_FACEBOOK_APP_SECRET": FB_SECRET,
+        "LOTSE_FACEBOOK_PAGE_ACCESS_TOKEN": FB_TOKEN, "LOTSE_FACEBOOK_API_URL": f"{platform_url}/facebook/v19.0",
+        "LOTSE_TWILIO_ACCOUNT_SID": TW_SID, "LOTSE_TWILIO_AUTH_TOKEN": TW_TOKEN,
+        "LOTSE_TWILIO_WHATSAPP_NUMBER": TW_NUMBER, "LOTSE_TWILIO_API_URL": f"{platform_url}/twilio",
+        "LOTSE_TWILIO_PUBLIC_URL": TW_PUBLIC_URL,
+        "LOTSE_WHATSAPP_VERIFY_TOKEN": WA_VERIFY, "LOTSE_WHATSAPP_APP_SECRET": WA_SECRET,
+        "LOTSE_WHATSAPP_ACCESS_TOKEN": WA_TOKEN, "LOTSE_WHATSAPP_PHONE_NUMBER_ID": WA_PHONE_ID,
+        "LOTSE_WHATSAPP_API_URL": f"{platform_url}/whatsapp/v19.0",
+    }
+
+
+@pytest.fixture(scope="session")
+def fuzz_platform():
+    fake = FakePlatform()
+    yield fake
+    fake.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def fuzz_stack(tmp_path_factory, fuzz_platform):
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train` first (make test does)")
+    data_dir = tmp_path_factory.mktemp("lotse-fuzz")
+    env = {
+        **{name: str(free_port()) for name in ("LOTSE_RASA_PORT", "LOTSE_ACTIONS_PORT", "LOTSE_WEB_PORT")},
+        "LOTSE_DATA_DIR": str(data_dir),
+        "LOTSE_LOG_LEVEL": "WARNING",
+        # The action server as when exposed: Rasa must send the shared secret (lotse/action_server.py).
+        "LOTSE_ACTIONS_SECRET": ACTIONS_SECRET,
+        **channel_env(fuzz_platform.url),
+    }
+    stack = Stack(load_settings(env), MODEL, data_dir / "logs")
+    with pytest.MonkeyPatch.context() as patch:  # the processes inherit the environment at start
+        for name, value in env.items():
+            patch.setenv(name, value)
+        stack.start()
+    try:
+        stack.wait_ready(timeout=180)
+        yield stack
+    finally:
+        stack.stop()
