@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lotse.settings import load_settings
-from lotse.stack import Stack
-from tests.integration.conftest import MODEL, free_port
+from lotse.stack import Stack, free_ports
+from tests.integration.conftest import MODEL
 from tests.integration.test_channels import (
     FB_SECRET, FB_TOKEN, FB_VERIFY, TG_SECRET, TG_TOKEN, TW_NUMBER, TW_PUBLIC_URL, TW_SID, TW_TOKEN,
     WA_PHONE_ID, WA_SECRET, WA_TOKEN, WA_VERIFY, FakePlatform,
@@ -44,7 +44,7 @@ def fuzz_stack(tmp_path_factory, fuzz_platform):
         pytest.fail(f"no trained model at {MODEL}: run `make train` first (make test does)")
     data_dir = tmp_path_factory.mktemp("lotse-fuzz")
     env = {
-        **{name: str(free_port()) for name in ("LOTSE_RASA_PORT", "LOTSE_ACTIONS_PORT", "LOTSE_WEB_PORT")},
+        **free_ports(),
         "LOTSE_DATA_DIR": str(data_dir),
         "LOTSE_LOG_LEVEL": "WARNING",
         # The action server as when exposed: Rasa must send the shared secret (lotse/action_server.py).

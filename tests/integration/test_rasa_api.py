@@ -8,8 +8,8 @@ import pytest
 import requests
 
 from lotse.settings import load_settings
-from lotse.stack import Stack
-from tests.integration.conftest import MODEL, free_port
+from lotse.stack import Stack, free_port
+from tests.integration.conftest import MODEL
 
 TOKEN = "api-token-for-tests-7f3a"
 
