@@ -11,6 +11,15 @@ from pathlib import Path
 from typing import Mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOCK_STORES = ("in_memory", "redis")
+
+
+@dataclass(frozen=True)
+class DbPool:
+    """SQLAlchemy pool of one process: `size` kept open, up to `max_overflow` more under load."""
+
+    size: int
+    max_overflow: int
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,23 @@ class Settings:
     callback_webhook_secret: str
     phone_retention_days: int
     public_url: str
+    # Several instances (docs/deploy.md): the lock store and PostgreSQL connection budget.
+    lock_store: str
+    redis_url: str
+    lock_lifetime_seconds: float
+    lock_wait_seconds: float
+    instances: int
+    db_connections: int
+
+    @property
+    def db_pool(self) -> DbPool:
+        """Connections per process so that every process of every instance together stays within
+        `db_connections`: each instance runs a Rasa server (tracker store) and an action server
+        (callbacks); the worker and the staff console run once."""
+        processes = 2 * max(1, self.instances) + 2
+        per_process = max(2, self.db_connections // processes)
+        size = max(1, per_process // 2)
+        return DbPool(size=size, max_overflow=per_process - size)
 
     @property
     def action_endpoint_url(self) -> str:
@@ -84,7 +110,20 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         callback_webhook_secret=env.get("LOTSE_CALLBACK_WEBHOOK_SECRET", ""),
         phone_retention_days=int(env.get("LOTSE_PHONE_RETENTION_DAYS", "30")),
         public_url=env.get("LOTSE_PUBLIC_URL", "http://localhost:8080").rstrip("/"),
+        lock_store=_choice(env, "LOTSE_LOCK_STORE", LOCK_STORES),
+        redis_url=env.get("LOTSE_REDIS_URL", "redis://127.0.0.1:6379/1"),
+        lock_lifetime_seconds=float(env.get("LOTSE_LOCK_LIFETIME_SECONDS", "15")),
+        lock_wait_seconds=float(env.get("LOTSE_LOCK_WAIT_SECONDS", "30")),
+        instances=int(env.get("LOTSE_INSTANCES", "1")),
+        db_connections=int(env.get("LOTSE_DB_CONNECTIONS", "80")),
     )
+
+
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    value = (env.get(name) or allowed[0]).strip()
+    if value not in allowed:
+        raise ValueError(f"{name}={value!r}: expected one of {', '.join(allowed)}")
+    return value
 
 
 def process_environment(settings: Settings, base: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -107,6 +146,13 @@ def process_environment(settings: Settings, base: Mapping[str, str] | None = Non
             "LOTSE_CALLBACK_WEBHOOK_URL": settings.callback_webhook_url,
             "LOTSE_CALLBACK_WEBHOOK_SECRET": settings.callback_webhook_secret,
             "LOTSE_PHONE_RETENTION_DAYS": str(settings.phone_retention_days),
+            "LOTSE_LOCK_STORE": settings.lock_store,
+            "LOTSE_REDIS_URL": settings.redis_url,
+            "LOTSE_INSTANCES": str(settings.instances),
+            "LOTSE_DB_CONNECTIONS": str(settings.db_connections),
+            # Rasa's own names for the tracker store's PostgreSQL pool (ignored for SQLite).
+            "SQL_POOL_SIZE": str(settings.db_pool.size),
+            "SQL_MAX_OVERFLOW": str(settings.db_pool.max_overflow),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lotse.credentials import write_credentials
+from lotse.endpoints import render_endpoints, write_endpoints
 from lotse.settings import PROJECT_ROOT, Settings, load_settings, process_environment
 
 BIN = Path(sys.executable).parent
@@ -48,12 +49,20 @@ class Stack:
         """Written at start from the environment (lotse/credentials.py): always-on and messenger channels."""
         return self.settings.data_dir / "credentials.yml"
 
+    @property
+    def endpoints_file(self) -> Path:
+        """Written at start (lotse/endpoints.py): endpoints.yml plus the lock store of this set-up."""
+        return self.settings.data_dir / "endpoints.yml"
+
+    def endpoints_text(self) -> str:
+        return render_endpoints(self.settings)
+
     def commands(self) -> dict[str, list[str]]:
         s = self.settings
         return {
             "actions": [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "-p", str(s.actions_port), "--quiet"],
             "rasa": [
-                str(BIN / "rasa"), "run", "--model", str(self.model), "--endpoints", "endpoints.yml",
+                str(BIN / "rasa"), "run", "--model", str(self.model), "--endpoints", str(self.endpoints_file),
                 "--credentials", str(self.credentials_file), "-i", s.rasa_host, "-p", str(s.rasa_port), "--quiet",
             ],
             "web": [str(BIN / "python"), "-m", "lotse.webserver"],
@@ -74,6 +83,7 @@ class Stack:
         env = process_environment(self.settings)
         env["SANIC_HOST"] = self.settings.actions_host
         write_credentials(self.credentials_file, env)
+        write_endpoints(self.endpoints_file, self.endpoints_text())
         for name, cmd in self.commands().items():
             if only and name not in only:
                 continue

@@ -5,11 +5,19 @@
   length (measured: 17 ms at message 5, 63 ms at message 100). A cached tracker is used only if
   the database still holds exactly the events it was saved with (same newest event id), so
   several Rasa instances sharing one database stay correct, and an erasure invalidates it.
+  The check runs inside the turn's lock (one turn per conversation at a time across instances,
+  lotse/lock_store.py), so nobody can add events between the check and the save.
+  A tracker that spans two sessions is not cached: Rasa rebuilds only the latest session, and
+  its save counts the stored events of the latest session, so a cached longer tracker would
+  make it store events a second time.
 
 - SQLite: WAL journal and `synchronous=NORMAL`, so a turn's write does not wait for a full
   fsync and reads never block writes; a busy timeout instead of "database is locked".
 - Every dialect: an index on the event timestamp, which retention purges and erasure need
-  (Rasa only indexes sender_id).
+  (Rasa only indexes sender_id), and one on (sender_id, id) for the newest-event check and
+  Rasa's ordered event query. Created safely when several instances start at once.
+- PostgreSQL: Rasa's pool (SQL_POOL_SIZE/SQL_MAX_OVERFLOW, sized by lotse/settings.py) with a
+  liveness check, so a restarted database costs no failed message.
 """
 from __future__ import annotations
 
@@ -17,13 +25,16 @@ from collections import OrderedDict
 from typing import Any, Optional
 
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from lotse import rasa_patches
 
 TIMESTAMP_INDEX = "ix_events_timestamp"
+SENDER_ID_INDEX = "ix_events_sender_id_id"
 CACHED_TRACKERS = 2000
 MAX_CACHED_EVENTS = 5000
 
@@ -50,13 +61,26 @@ class LotseSQLTrackerStore(SQLTrackerStore):
             )
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             self.sessionmaker = sessionmaker(bind=self.engine)
-        events = self.SQLEvent.__table__
-        if not any(index.name == TIMESTAMP_INDEX for index in events.indexes):
-            sa.Index(TIMESTAMP_INDEX, events.c.timestamp)
-        for index in events.indexes:
-            if index.name == TIMESTAMP_INDEX:
-                index.create(self.engine, checkfirst=True)
+        elif self.engine.dialect.name == "postgresql":
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+            self.sessionmaker = sessionmaker(bind=self.engine)
+        self._create_indexes()
         self._cache: "OrderedDict[str, tuple[Optional[int], DialogueStateTracker]]" = OrderedDict()
+
+    def _create_indexes(self) -> None:
+        events = self.SQLEvent.__table__
+        wanted = {TIMESTAMP_INDEX: (events.c.timestamp,), SENDER_ID_INDEX: (events.c.sender_id, events.c.id)}
+        known = {index.name: index for index in events.indexes}
+        for name, columns in wanted.items():
+            index = known.get(name) or sa.Index(name, *columns)
+            try:
+                index.create(self.engine, checkfirst=True)
+            except DBAPIError:
+                # Another instance created it between our check and our CREATE INDEX.
+                if name not in {i["name"] for i in sa.inspect(self.engine).get_indexes(events.name)}:
+                    raise
 
     def _newest_event_id(self, sender_id: str) -> Optional[int]:
         with self.session_scope() as session:
@@ -71,9 +95,13 @@ class LotseSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await super().save(tracker)
-        if len(tracker.events) > MAX_CACHED_EVENTS:
+        if len(tracker.events) > MAX_CACHED_EVENTS or _sessions_in(tracker) > 1:
             return
         self._cache[tracker.sender_id] = (self._newest_event_id(tracker.sender_id), tracker)
         self._cache.move_to_end(tracker.sender_id)
         while len(self._cache) > CACHED_TRACKERS:
             self._cache.popitem(last=False)
+
+
+def _sessions_in(tracker: DialogueStateTracker) -> int:
+    return sum(1 for event in tracker.events if isinstance(event, SessionStarted))
