@@ -294,9 +294,12 @@ class CallbackStore:
         conn.execute(window_seats.insert().values(office_id=office_id, window_key=window_key, seat=free[0], callback_id=callback_id))
 
     def book(self, booking: Booking, idempotency_key: str, now: datetime | None = None) -> Callback:
+        """One callback per idempotency key; and a confirmation sent again in the same conversation
+        (its answer was lost, e.g. the Rasa instance died before saving the turn) returns the open
+        callback with the same office, window and phone instead of booking a second one."""
         now = now or utcnow()
         try:
-            existing = self.find_by_key(idempotency_key)
+            existing = self.find_by_key(idempotency_key) or self._open_twin(booking, idempotency_key.split("#")[0])
             if existing:
                 return existing
             for _ in range(5):
@@ -328,6 +331,17 @@ class CallbackStore:
             created = _row_to_callback(row, created=True)
             _event(conn, "callback.created", created, now)
             return created
+
+    def _open_twin(self, booking: Booking, conversation_id: str) -> Callback | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(callbacks).where(
+                    callbacks.c.conversation_id == conversation_id, callbacks.c.office_id == booking.office_id,
+                    callbacks.c.window_key == booking.window_key, callbacks.c.phone_e164 == booking.phone_e164,
+                    callbacks.c.status.in_(OPEN_STATUSES),
+                ).order_by(callbacks.c.id).limit(1)
+            ).first()
+        return _row_to_callback(row) if row else None
 
     def find_by_key(self, key: str) -> Callback | None:
         with self.engine.connect() as conn:
