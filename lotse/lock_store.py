@@ -10,8 +10,12 @@ Here every change is one Lua script, so Redis applies it atomically:
   while the turn runs, released only by its owner (compare-and-delete), and expires on its own
   when the instance dies, so the conversation continues elsewhere after `lifetime_seconds`.
 - `queue` (a sorted set) orders the waiting turns by ticket, so messages of one conversation are
-  answered in the order they reached Redis. A waiter that stops polling (its process died) is
-  dropped from the queue after `waiter_timeout_seconds` (5 s).
+  answered in the order they reached Redis. A waiter whose process died is dropped from the
+  queue after `waiter_timeout_seconds` (5 s).
+- Renewal (of held locks and of waiters' places) runs in a thread of its own, not in Rasa's event
+  loop: under overload a busy loop can stall for seconds (measured: over 3 s with 200 concurrent
+  conversations on 2 shared cores), and a lock renewed from the loop then expired mid-turn.
+  A lock is kept for at most `MAX_TURN_SECONDS`, so a hung process cannot hold one forever.
 - A turn that cannot get the lock within `wait_seconds` gives up with a `LockError`; the message
   is then not processed (the channel answers with an error and the client may retry).
 
@@ -24,6 +28,7 @@ import hashlib
 import logging
 import random
 import secrets
+import threading
 import time
 import weakref
 from collections import deque
@@ -38,6 +43,7 @@ from rasa.utils.endpoints import EndpointConfig
 log = logging.getLogger(__name__)
 
 WAITER_TIMEOUT_MS = 5000
+MAX_TURN_SECONDS = 300.0
 FIRST_POLL_SECONDS = 0.005
 MAX_POLL_SECONDS = 0.05
 
@@ -77,6 +83,23 @@ return 1
 RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
+
+# KEYS: queue, alive, owner. ARGV: token, waiter timeout ms, lifetime ms. Keeps a live waiter's
+# place in the queue; 2 (and renewed) if the waiter got the lock and its loop has not noticed yet.
+KEEP_WAITING = """
+pcall(redis.replicate_commands)
+if redis.call('GET', KEYS[3]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[3], ARGV[3])
+  return 2
+end
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
+  return 1
 end
 return 0
 """
@@ -138,6 +161,7 @@ class AtomicRedisLockStore(LockStore):
             raise ValueError("lock lifetime must be at least 0.3 s")
         self._clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any]" = weakref.WeakKeyDictionary()
         self._sync_client: Any = None
+        self._keeper = _Keeper(self)
         super().__init__()
 
     # --- Redis connections --------------------------------------------------------------------
@@ -187,6 +211,10 @@ class AtomicRedisLockStore(LockStore):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.wait_seconds
         pause = FIRST_POLL_SECONDS
+        keys = self.keys(conversation_id)
+        # Kept alive from the start: Redis may grant the lock while this event loop is too busy
+        # to read the answer for a while; the keeper renews it meanwhile.
+        self._keeper.waiting(keys, token)
         try:
             while not await self.try_acquire(conversation_id, token):
                 if loop.time() >= deadline:
@@ -197,18 +225,10 @@ class AtomicRedisLockStore(LockStore):
                 await asyncio.sleep(pause * random.uniform(0.5, 1.0))
                 pause = min(MAX_POLL_SECONDS, pause * 2)
         except BaseException:
+            self._keeper.forget(token)
             await _quietly(self.abandon(conversation_id, token))
             raise
-
-    async def _keep_renewed(self, conversation_id: str, token: str) -> None:
-        while True:
-            await asyncio.sleep(self.lifetime_ms / 3000)
-            try:
-                if not await self.renew(conversation_id, token):
-                    log.error("turn lock lost while the turn was running (lock lifetime %.1f s exceeded)", self.lifetime_ms / 1000)
-                    return
-            except Exception as exc:  # Redis briefly unreachable: the lock lives on until it expires
-                log.warning("turn lock renewal failed: %s", type(exc).__name__)
+        self._keeper.holding(keys, token)
 
     @asynccontextmanager
     async def lock(
@@ -229,11 +249,10 @@ class AtomicRedisLockStore(LockStore):
             raise
         except Exception as exc:  # Redis unreachable: refuse the turn rather than run it unlocked
             raise LockError(f"Lock store unavailable ({type(exc).__name__}); message not processed.") from exc
-        renewal = asyncio.ensure_future(self._keep_renewed(conversation_id, token))
         try:
             yield TicketLock(conversation_id)
         finally:
-            renewal.cancel()
+            self._keeper.releasing(token)  # renewed until the release has reached Redis
             try:
                 released = await self.release(conversation_id, token)
             except Exception as exc:  # the lock expires by itself
@@ -241,7 +260,9 @@ class AtomicRedisLockStore(LockStore):
             else:
                 if not released:
                     log.error("turn finished after its lock had expired: another instance may have processed "
-                              "the conversation meanwhile (turn longer than the lock lifetime and no renewal)")
+                              "the conversation meanwhile (Redis unreachable for longer than the lock lifetime?)")
+            finally:
+                self._keeper.forget(token)
 
     # --- Rasa's LockStore interface (introspection) --------------------------------------------
 
@@ -274,6 +295,82 @@ class AtomicRedisLockStore(LockStore):
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         raise NotImplementedError("AtomicRedisLockStore issues tickets inside lock(); use lock().")
+
+
+class _Keeper:
+    """Keeps this process's held locks and places in the queue alive from a daemon thread (started
+    on first use, stopped when idle), independent of how busy the event loop is."""
+
+    IDLE_SECONDS = 60.0
+
+    def __init__(self, store: AtomicRedisLockStore) -> None:
+        self._store = store
+        self._mutex = threading.Lock()
+        # token -> (keys, "waiting" | "held" | "releasing", since)
+        self._entries: Dict[str, tuple[LockKeys, str, float]] = {}
+        self._thread: Optional[threading.Thread] = None
+
+    @property
+    def interval(self) -> float:
+        return min(self._store.lifetime_ms, self._store.waiter_timeout_ms) / 3000
+
+    def holding(self, keys: LockKeys, token: str) -> None:
+        self._set(token, keys, "held")
+
+    def releasing(self, token: str) -> None:
+        with self._mutex:
+            entry = self._entries.get(token)
+            if entry:
+                self._entries[token] = (entry[0], "releasing", entry[2])
+
+    def waiting(self, keys: LockKeys, token: str) -> None:
+        self._set(token, keys, "waiting")
+
+    def forget(self, token: str) -> None:
+        with self._mutex:
+            self._entries.pop(token, None)
+
+    def _set(self, token: str, keys: LockKeys, kind: str) -> None:
+        with self._mutex:
+            self._entries[token] = (keys, kind, time.monotonic())
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="lotse-lock-keeper", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        idle_since = time.monotonic()
+        while True:
+            time.sleep(self.interval)
+            with self._mutex:
+                entries = list(self._entries.items())
+                if not entries and time.monotonic() - idle_since > self.IDLE_SECONDS:
+                    self._thread = None
+                    return
+            if entries:
+                idle_since = time.monotonic()
+                self._keep(entries)
+
+    def _keep(self, entries: list[tuple[str, tuple[LockKeys, str, float]]]) -> None:
+        store = self._store
+        now = time.monotonic()
+        try:
+            pipe = store._sync().pipeline(transaction=False)
+            for token, (keys, kind, since) in entries:
+                if kind in ("held", "releasing"):
+                    pipe.eval(RENEW, 1, keys.owner, token, store.lifetime_ms)
+                else:
+                    pipe.eval(KEEP_WAITING, 3, keys.queue, keys.alive, keys.owner, token, store.waiter_timeout_ms, store.lifetime_ms)
+            results = pipe.execute()
+        except Exception as exc:  # Redis briefly unreachable: the locks live on until they expire
+            log.warning("turn lock renewal failed: %s", type(exc).__name__)
+            return
+        for (token, (keys, kind, since)), kept in zip(entries, results):
+            if kind != "held" or (int(kept) and now - since <= MAX_TURN_SECONDS):
+                continue
+            with self._mutex:
+                if self._entries.pop(token, None) is None:
+                    continue  # released meanwhile
+            log.error("turn lock no longer held: %s", "expired" if not int(kept) else f"turn longer than {MAX_TURN_SECONDS:.0f} s")
 
 
 async def _quietly(awaitable: Any) -> None:
