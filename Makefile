@@ -16,7 +16,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 TRAIN_INPUTS := config.yml domain.yml $(shell find data content/answers -name "*.yml" 2>/dev/null) content/labels.yml \
                 lotse/rasa_components.py lotse/places.py lotse/child_age.py lotse/textnorm.py lotse/content.py
 
-.PHONY: help run test unit integration e2e validate eval bench content-report check-content \
+.PHONY: help run test unit integration e2e validate eval bench scale content-report check-content \
         validate-offices build-content train compare-pipelines lock clean
 
 help:
@@ -24,6 +24,7 @@ help:
 	@echo "make test            the whole test suite"
 	@echo "make eval            held-out NLU evaluation (per-intent F1, confusions) -> docs/nlu-eval.md"
 	@echo "make bench           latency, throughput, memory, training time -> docs/benchmarks.md"
+	@echo "make scale           2 Rasa instances on PostgreSQL + Redis: 1000 conversations, bursts, a killed instance (docs/deploy.md)"
 	@echo "make content-report  answers due for review and unverified facts in use"
 	@echo "make validate-offices  check content/offices.yml"
 
@@ -99,6 +100,10 @@ eval: $(MODEL)
 
 bench: $(MODEL)
 	$(PY) scripts/bench.py --write docs/benchmarks.md
+
+# Needs PostgreSQL and Redis on 127.0.0.1 (docs/deploy.md); writes $(BUILD)/scale.json.
+scale: $(MODEL)
+	$(PY) scripts/scale_out.py --conversations 1000 --bursts 100 --kill --throughput --json $(BUILD)/scale.json
 
 compare-pipelines: $(VENV)/.installed build-content
 	$(PY) scripts/compare_pipelines.py --write docs/nlu-pipeline.md

@@ -50,6 +50,7 @@ class Settings:
     lock_wait_seconds: float
     instances: int
     db_connections: int
+    rasa_backlog: int
 
     @property
     def db_pool(self) -> DbPool:
@@ -116,6 +117,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         lock_wait_seconds=float(env.get("LOTSE_LOCK_WAIT_SECONDS", "30")),
         instances=int(env.get("LOTSE_INSTANCES", "1")),
         db_connections=int(env.get("LOTSE_DB_CONNECTIONS", "80")),
+        rasa_backlog=int(env.get("LOTSE_RASA_BACKLOG", "1024")),
     )
 
 
@@ -153,6 +155,9 @@ def process_environment(settings: Settings, base: Mapping[str, str] | None = Non
             # Rasa's own names for the tracker store's PostgreSQL pool (ignored for SQLite).
             "SQL_POOL_SIZE": str(settings.db_pool.size),
             "SQL_MAX_OVERFLOW": str(settings.db_pool.max_overflow),
+            # Connections Rasa's server lets wait to be accepted (Rasa's default 100 reset
+            # connections under a burst of a few hundred simultaneous messages).
+            "SANIC_BACKLOG": str(settings.rasa_backlog),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",

@@ -77,13 +77,18 @@ class Stack:
             "web": f"http://{s.web_host}:{s.web_port}/healthz",
         }
 
-    def start(self, only: tuple[str, ...] | None = None) -> None:
+    def prepare(self) -> dict[str, str]:
+        """The processes' environment; writes Rasa's credentials and endpoints files for it."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.log_dir.mkdir(parents=True, exist_ok=True)
         env = process_environment(self.settings)
         env["SANIC_HOST"] = self.settings.actions_host
         write_credentials(self.credentials_file, env)
         write_endpoints(self.endpoints_file, self.endpoints_text())
+        return env
+
+    def start(self, only: tuple[str, ...] | None = None) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        env = self.prepare()
         for name, cmd in self.commands().items():
             if only and name not in only:
                 continue

@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 import uuid
+import zlib
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -102,6 +103,7 @@ class AlternatingProxy:
     def __init__(self, upstreams: list[str], by_conversation: bool):
         self.upstreams = upstreams
         self.by_conversation = by_conversation
+        self.sticky = False  # True: a conversation stays on one upstream, as with nginx in production
         self.down: set[int] = set()
         self.served: Counter[int] = Counter()
         self.in_flight: Counter[int] = Counter()
@@ -159,6 +161,8 @@ class AlternatingProxy:
                 sender = str(json.loads(body).get("sender"))
             except (ValueError, AttributeError):
                 sender = ""
+            if self.sticky:
+                return zlib.crc32(sender.encode()) % len(self.upstreams)
             n = self._counts[sender]
             self._counts[sender] += 1
             return n % len(self.upstreams)
@@ -185,8 +189,8 @@ class AlternatingProxy:
                     )
             except aiohttp.ClientConnectorError:
                 self.down.add(i)
-            except (aiohttp.ClientError, asyncio.TimeoutError):
-                return web.Response(status=502, text="upstream failed during the request")
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                return web.Response(status=502, text=f"upstream failed during the request: {type(exc).__name__} {exc}"[:200])
             finally:
                 self.in_flight[i] -= 1
         return web.Response(status=502, text="no upstream")
@@ -279,6 +283,18 @@ class Cluster:
             result[f"actions-{i + 1}"] = rss_mb(stack.processes["actions"].pid)
         return result
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time (user + system) each running Rasa and action server process has used so far."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        result = {}
+        for kind, stacks in (("rasa", self.rasa), ("actions", self.actions)):
+            for i, stack in enumerate(stacks):
+                proc = stack.processes[kind]
+                if proc.poll() is None:
+                    fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+                    result[f"{kind}-{i + 1}"] = (int(fields[11]) + int(fields[12])) / ticks
+        return result
+
     def stop(self) -> None:
         for stack in self.rasa + self.actions:
             stack.stop()
@@ -347,7 +363,8 @@ class Driver:
             try:
                 async with session.post(self.url, json={"sender": conv.sender, "message": text, "metadata": metadata}) as r:
                     body = await r.json(content_type=None) if r.status == 200 else None
-                    problem = None if r.status == 200 and body else f"HTTP {r.status}"
+                    problem = None if r.status == 200 and body else (
+                        f"HTTP {r.status} {(await r.text())[:120]}" if r.status != 200 else "no answer (Rasa failed to process it)")
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
                 body, problem = None, type(exc).__name__
             conv.latencies_ms.append((time.perf_counter() - started) * 1000)
@@ -518,6 +535,35 @@ def stored_callbacks(callback_db_url: str, senders: list[str]) -> dict[str, list
 
 # --- report ------------------------------------------------------------------------------------
 
+class ConnectionSampler:
+    """Highest number of PostgreSQL connections to the given databases while it runs."""
+
+    def __init__(self, databases: list[str], admin_url: str = POSTGRES_ADMIN_URL):
+        import sqlalchemy as sa
+
+        self._engine = sa.create_engine(admin_url, poolclass=sa.pool.NullPool)
+        self._databases = databases
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.maximum = 0
+
+    def _run(self) -> None:
+        import sqlalchemy as sa
+
+        query = sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = ANY(:names)")
+        with self._engine.connect() as conn:
+            while not self._stop.wait(0.25):
+                self.maximum = max(self.maximum, conn.execute(query, {"names": list(self._databases)}).scalar())
+
+    def __enter__(self) -> "ConnectionSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join(10)
+        self._engine.dispose()
+
 @dataclass
 class Report:
     lock_store: str
@@ -537,6 +583,8 @@ class Report:
     conversations_with_two_callbacks: int = 0
     callbacks_beyond_requests: int = 0  # stored callbacks the user did not ask for (booked twice)
     killed_with_requests_in_flight: int = 0
+    postgres_connections_max: int = 0
+    error_samples: list = field(default_factory=list)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -561,7 +609,8 @@ def run_phase(cluster: Cluster, conversations: list[Conversation], strict: bool,
     """Drive the conversations and check them. `strict`: no retries, so every message must be
     stored exactly once; otherwise a failed message is sent once more, as a user would."""
     before = Counter(cluster.rasa_proxy.served)
-    seconds = asyncio.run(Driver(cluster.url, retry=not strict).run(conversations, meanwhile))
+    with ConnectionSampler([cluster.tracker_db, cluster.callback_db_url.rsplit("/", 1)[1]]) as connections:
+        seconds = asyncio.run(Driver(cluster.url, retry=not strict).run(conversations, meanwhile))
     served = {f"rasa-{i + 1}": n - before[i] for i, n in sorted(cluster.rasa_proxy.served.items())}
     tracker_url = f"postgresql://root@127.0.0.1:5432/{cluster.tracker_db}"
     check = check_all(tracker_url, conversations, strict)
@@ -575,8 +624,38 @@ def run_phase(cluster: Cluster, conversations: list[Conversation], strict: bool,
         p95_ms=round(percentile(latencies, 95), 1), check={**asdict(check), "problems": check.problems},
         served_by_instance=served, memory_mb={k: round(v) for k, v in cluster.memory_mb().items()},
         callbacks_confirmed=confirmed, callbacks_lost=lost, conversations_with_two_callbacks=doubled,
-        callbacks_beyond_requests=beyond,
+        callbacks_beyond_requests=beyond, postgres_connections_max=connections.maximum,
+        error_samples=[e for c in conversations for e in c.error_samples][:5],
     )
+
+
+def throughput(cluster: Cluster) -> dict:
+    """`make bench`'s concurrent measurements (scripts/bench.py) through the proxy, routing each
+    conversation to one instance as nginx does in production: 20 users without pause
+    (saturation), then 20 users paced to 62 messages/s in total."""
+    from scripts import bench
+
+    url = cluster.url
+    cluster.rasa_proxy.sticky = True
+    try:
+        before = cluster.cpu_seconds()
+        saturated, saturated_rate = bench.run_concurrent(url, 20, 3)
+        used = {k: v - before.get(k, 0.0) for k, v in cluster.cpu_seconds().items()}
+        paced, paced_rate = bench.run_concurrent(url, 20, 6, rate=62.0)
+    finally:
+        cluster.rasa_proxy.sticky = False
+    messages = len(saturated.latencies_ms)
+    per_message = {kind: round(1000 * sum(v for k, v in used.items() if k.startswith(kind)) / messages, 1) for kind in ("rasa", "actions")}
+    return {
+        "cpu_ms_per_message": per_message,
+        "saturated_messages_per_second": round(saturated_rate, 1),
+        "saturated_p95_ms": round(bench.percentile(saturated.latencies_ms, 95)),
+        "paced_62_per_second_throughput": round(paced_rate, 1),
+        "paced_p50_ms": round(bench.percentile(paced.latencies_ms, 50)),
+        "paced_p95_ms": round(bench.percentile(paced.latencies_ms, 95)),
+        "errors": saturated.errors + paced.errors,
+        "memory_mb": {k: round(v) for k, v in cluster.memory_mb().items()},
+    }
 
 
 def main() -> int:
@@ -586,6 +665,7 @@ def main() -> int:
     parser.add_argument("--lock-store", choices=["atomic", "stock"], default="atomic")
     parser.add_argument("--kill", action="store_true", help="then a second run in which one instance is killed")
     parser.add_argument("--bursts", type=int, default=0, help="then a run of this many conversations made only of bursts")
+    parser.add_argument("--throughput", action="store_true", help="also measure messages/s as `make bench` does")
     parser.add_argument("--admin-url", default=POSTGRES_ADMIN_URL)
     parser.add_argument("--json", help="write the report(s) here")
     args = parser.parse_args()
@@ -593,7 +673,7 @@ def main() -> int:
     names = (f"lotse_scale_tracker_{tag}", f"lotse_scale_callbacks_{tag}")
     create_database(args.admin_url, names[0])
     callback_url = create_database(args.admin_url, names[1])
-    reports = []
+    reports, measured = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         cluster = Cluster(Path(tmp), names[0], callback_url, lock_store=args.lock_store, instances=args.instances)
         try:
@@ -602,13 +682,16 @@ def main() -> int:
             if args.bursts:
                 convs = make_conversations(args.bursts, "bursts", callback_every=10**9, kind="bursts")
                 reports.append(run_phase(cluster, convs, strict=True))
+            if args.throughput:
+                measured = throughput(cluster)
             if args.kill:
                 reports.append(kill_phase(cluster, max(8, args.conversations // 5)))
         finally:
             cluster.stop()
             for name in names:
                 drop_database(args.admin_url, name)
-    text = json.dumps([asdict(r) for r in reports], indent=2, ensure_ascii=False)
+    machine = {"cores": os.cpu_count(), "load_average_1m": round(os.getloadavg()[0], 1)}
+    text = json.dumps({"runs": [asdict(r) for r in reports], "throughput": measured, "machine": machine}, indent=2, ensure_ascii=False)
     print(text)
     if args.json:
         Path(args.json).write_text(text, encoding="utf-8")

@@ -62,3 +62,8 @@ def test_all_processes_of_all_instances_stay_within_the_connection_budget(instan
     assert pool.size >= 1
     if budget >= 2 * processes:  # below that every process still gets 2 connections (docs/deploy.md)
         assert processes * (pool.size + pool.max_overflow) <= budget
+
+
+def test_rasa_queues_a_burst_of_connections_instead_of_resetting_them():
+    assert process_environment(load_settings({}), base={})["SANIC_BACKLOG"] == "1024"
+    assert process_environment(load_settings({"LOTSE_RASA_BACKLOG": "4096"}), base={})["SANIC_BACKLOG"] == "4096"
