@@ -99,6 +99,9 @@ if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   local t = redis.call('TIME')
   local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
+  local keep = tonumber(ARGV[2]) + tonumber(ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], keep)
+  redis.call('PEXPIRE', KEYS[2], keep)
   return 1
 end
 return 0

@@ -166,6 +166,23 @@ def test_a_turn_longer_than_the_lifetime_keeps_its_lock_even_with_a_blocked_even
     assert started.is_set() and not stolen
 
 
+def test_a_lock_granted_before_the_busy_loop_reads_the_answer_stays_held(prefix):
+    """Redis grants the lock, but the instance's loop only reads that answer seconds later."""
+    locks = store(prefix, lifetime_seconds=1)
+    locks._keeper.waiting(locks.keys("conv"), "slow-reader")  # as acquire() does before asking
+    assert asyncio.run(locks.try_acquire("conv", "slow-reader"))
+    time.sleep(2.5)  # the loop is busy, well past the 1 s lifetime
+
+    async def competitor() -> bool:
+        other = store(prefix)
+        taken = await other.try_acquire("conv", "competitor")
+        await other.abandon("conv", "competitor")
+        return taken
+
+    assert asyncio.run(competitor()) is False
+    locks._keeper.forget("slow-reader")
+
+
 def _hold_forever(prefix: str, ready) -> None:
     async def main() -> None:
         locks = store(prefix, lifetime_seconds=1)
