@@ -8,6 +8,7 @@ Values that may hold secrets stay `${VAR}` placeholders that Rasa fills in from 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from lotse.settings import PROJECT_ROOT, Settings
@@ -32,6 +33,8 @@ def lock_store_section(settings: Settings) -> str:
 def render_endpoints(settings: Settings, base: Path = BASE_ENDPOINTS) -> str:
     header = "# Written by lotse/endpoints.py at start; edit endpoints.yml or the environment instead.\n"
     text = base.read_text(encoding="utf-8").rstrip("\n") + "\n"
+    if re.search(r"^lock_store\s*:", text, re.M):
+        raise ValueError(f"{base} must not configure lock_store: it follows LOTSE_LOCK_STORE (lotse/endpoints.py)")
     section = lock_store_section(settings)
     return header + text + ("\n" + section if section else "")
 

@@ -67,3 +67,10 @@ def test_all_processes_of_all_instances_stay_within_the_connection_budget(instan
 def test_rasa_queues_a_burst_of_connections_instead_of_resetting_them():
     assert process_environment(load_settings({}), base={})["SANIC_BACKLOG"] == "1024"
     assert process_environment(load_settings({"LOTSE_RASA_BACKLOG": "4096"}), base={})["SANIC_BACKLOG"] == "4096"
+
+
+def test_a_lock_store_in_the_shared_endpoints_file_is_refused(tmp_path):
+    base = tmp_path / "endpoints.yml"
+    base.write_text("action_endpoint:\n  url: ${LOTSE_ACTION_ENDPOINT_URL}\nlock_store:\n  type: redis\n")
+    with pytest.raises(ValueError, match="LOTSE_LOCK_STORE"):
+        render_endpoints(load_settings({}), base=base)
