@@ -60,7 +60,7 @@ KNOWLEDGE = [
 OFFICE = ["ich wohn in gemen, wo muss ich hin?", "Welches Jobcenter ist für Stadtlohn zuständig?", "48599"]
 TOWNS = ["Ahaus", "Bocholt", "Borken", "Gescher", "Gronau", "Heek", "Heiden", "Isselburg", "Legden", "Raesfeld",
          "Reken", "Rhede", "Schöppingen", "Stadtlohn", "Südlohn", "Velen", "Vreden"]
-MAX_CALLBACK_MESSAGES = 16
+MAX_CALLBACK_MESSAGES = 30
 START_BOOKING = "Ich hätte gern einen Rückruf"
 
 
@@ -316,6 +316,7 @@ class Conversation:
     reference: Optional[str] = None
     answered: set[int] = field(default_factory=set)  # seqs the client got an answer for
     booking_requests: int = 0  # how often the user (re)started the callback form
+    transcript: list[str] = field(default_factory=list)  # the last few exchanges, for the report
     latencies_ms: list[float] = field(default_factory=list)
     error_samples: list[str] = field(default_factory=list)
 
@@ -411,6 +412,7 @@ class Driver:
             conv.booking_requests += message == START_BOOKING
             replies = (await self.burst(session, conv, [message], step))[0]
             text = reply_text(replies)
+            conv.transcript = (conv.transcript + [f"> {message}", f"< {text[:100]}"])[-8:]
             if "Rückruf-Code: " in text:
                 conv.reference = text.split("Rückruf-Code: ")[1].split()[0]
             message = next_callback_message(replies, town, phone)
@@ -585,6 +587,7 @@ class Report:
     killed_with_requests_in_flight: int = 0
     postgres_connections_max: int = 0
     error_samples: list = field(default_factory=list)
+    unconfirmed_samples: list = field(default_factory=list)  # callback conversations without a code
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -626,6 +629,7 @@ def run_phase(cluster: Cluster, conversations: list[Conversation], strict: bool,
         callbacks_confirmed=confirmed, callbacks_lost=lost, conversations_with_two_callbacks=doubled,
         callbacks_beyond_requests=beyond, postgres_connections_max=connections.maximum,
         error_samples=[e for c in conversations for e in c.error_samples][:5],
+        unconfirmed_samples=[c.transcript for c in conversations if c.kind == "callback" and not c.reference][:3],
     )
 
 
