@@ -16,7 +16,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 TRAIN_INPUTS := config.yml domain.yml $(shell find data content/answers -name "*.yml" 2>/dev/null) content/labels.yml content/responses.yml \
                 lotse/rasa_components.py lotse/places.py lotse/child_age.py lotse/textnorm.py lotse/content.py lotse/languages.py
 
-.PHONY: help run test unit integration e2e validate eval bench soak fuzz content-report check-content \
+.PHONY: help run test unit integration e2e validate eval bench soak fuzz scale content-report check-content \
         validate-offices build-content train compare-pipelines lock clean
 
 help:
@@ -26,6 +26,7 @@ help:
 	@echo "make bench           latency, throughput, memory, training time -> docs/benchmarks.md"
 	@echo "make fuzz            hostile requests on every public endpoint, 10,000 per endpoint (docs/reliability-fuzz.md)"
 	@echo "make soak            make fuzz, then 50 simulated users for 5 minutes: failures, p95, bookings = rows = deliveries -> docs/soak.md"
+	@echo "make scale           2 Rasa instances on PostgreSQL + Redis: 1000 conversations, bursts, a killed instance (docs/deploy.md)"
 	@echo "make content-report  answers due for review and unverified facts in use"
 	@echo "make validate-offices  check content/offices.yml"
 
@@ -111,6 +112,10 @@ fuzz: $(MODEL)
 
 soak: $(MODEL) fuzz
 	$(PY) scripts/soak.py --users 50 --seconds 300 --write docs/soak.md
+
+# Needs PostgreSQL and Redis on 127.0.0.1 (docs/deploy.md); writes $(BUILD)/scale.json.
+scale: $(MODEL)
+	$(PY) scripts/scale_out.py --conversations 1000 --bursts 100 --kill --throughput --json $(BUILD)/scale.json
 
 compare-pipelines: $(VENV)/.installed build-content
 	$(PY) scripts/compare_pipelines.py --write docs/nlu-pipeline.md

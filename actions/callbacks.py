@@ -61,7 +61,10 @@ class Services:
     def store(self) -> CallbackStore:
         """The callback database, opened (and migrated) on first use; retried after a failure."""
         if self._store is None:
-            self._store = CallbackStore.open(self.settings.callback_db_url, self.calendar.capacity_per_window)
+            pool = self.settings.db_pool
+            self._store = CallbackStore.open(
+                self.settings.callback_db_url, self.calendar.capacity_per_window, pool.size, pool.max_overflow
+            )
         return self._store
 
     def now(self) -> datetime:

@@ -12,10 +12,11 @@ import json
 import re
 import secrets
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -164,8 +165,12 @@ def _as_utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-def create_store_engine(url: str) -> Engine:
+def create_store_engine(url: str, pool_size: int | None = None, max_overflow: int | None = None) -> Engine:
+    """`pool_size`/`max_overflow` (PostgreSQL) come from Settings.db_pool when several instances share the database."""
     kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True}
+    if not url.startswith("sqlite") and pool_size is not None:
+        kwargs["pool_size"] = pool_size
+        kwargs["max_overflow"] = max_overflow or 0
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
         # SQLAlchemy 1.4 opens a new SQLite connection per use by default; keep a few open.
@@ -189,17 +194,50 @@ def create_store_engine(url: str) -> Engine:
     return engine
 
 
+MIGRATION_LOCK_ID = 0x4C6F747365  # "Lotse": PostgreSQL advisory lock held while migrating
+
+
 def migrate(url: str) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
+    """Bring the schema to the newest migration (idempotent). Processes that start together (several
+    action servers, the worker) migrate one after another, so none fails on a half-made schema:
+    PostgreSQL through an advisory lock, SQLite through a lock file next to the database."""
     from alembic import command
     from alembic.config import Config
 
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(config, "head")
+    with _migration_lock(url):
+        command.upgrade(config, "head")
+
+
+@contextmanager
+def _migration_lock(url: str) -> Iterator[None]:
+    if url.startswith("sqlite:///"):
+        import fcntl
+
+        database = Path(url.removeprefix("sqlite:///"))
+        database.parent.mkdir(parents=True, exist_ok=True)
+        with open(database.with_name(database.name + ".migrate-lock"), "a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+        return
+    if not url.startswith("postgresql"):
+        yield
+        return
+    engine = sa.create_engine(url, future=True, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID})
+    finally:
+        engine.dispose()
 
 
 def _row_to_callback(row: Any, created: bool = False) -> Callback:
@@ -244,12 +282,12 @@ class CallbackStore:
         self.capacity = capacity
 
     @classmethod
-    def open(cls, url: str, capacity: int) -> "CallbackStore":
+    def open(cls, url: str, capacity: int, pool_size: int | None = None, max_overflow: int | None = None) -> "CallbackStore":
         try:
             migrate(url)
         except OperationalError as exc:
             raise StoreUnavailable(str(exc.orig)) from exc
-        return cls(create_store_engine(url), capacity)
+        return cls(create_store_engine(url, pool_size, max_overflow), capacity)
 
     def _claim_seat(self, conn: Connection, office_id: str, window_key: str, callback_id: int) -> None:
         taken = {
@@ -265,9 +303,12 @@ class CallbackStore:
         conn.execute(window_seats.insert().values(office_id=office_id, window_key=window_key, seat=free[0], callback_id=callback_id))
 
     def book(self, booking: Booking, idempotency_key: str, now: datetime | None = None) -> Callback:
+        """One callback per idempotency key; and a confirmation sent again in the same conversation
+        (its answer was lost, e.g. the Rasa instance died before saving the turn) returns the open
+        callback with the same office, window and phone instead of booking a second one."""
         now = now or utcnow()
         try:
-            existing = self.find_by_key(idempotency_key)
+            existing = self.find_by_key(idempotency_key) or self._open_twin(booking, idempotency_key.split("#")[0])
             if existing:
                 return existing
             for _ in range(5):
@@ -299,6 +340,17 @@ class CallbackStore:
             created = _row_to_callback(row, created=True)
             _event(conn, "callback.created", created, now)
             return created
+
+    def _open_twin(self, booking: Booking, conversation_id: str) -> Callback | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(callbacks).where(
+                    callbacks.c.conversation_id == conversation_id, callbacks.c.office_id == booking.office_id,
+                    callbacks.c.window_key == booking.window_key, callbacks.c.phone_e164 == booking.phone_e164,
+                    callbacks.c.status.in_(OPEN_STATUSES),
+                ).order_by(callbacks.c.id).limit(1)
+            ).first()
+        return _row_to_callback(row) if row else None
 
     def find_by_key(self, key: str) -> Callback | None:
         with self.engine.connect() as conn:

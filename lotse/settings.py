@@ -12,6 +12,15 @@ from typing import Mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WIDGET_ORIGINS = ("http://localhost:8080", "http://127.0.0.1:8080")
+LOCK_STORES = ("in_memory", "redis")
+
+
+@dataclass(frozen=True)
+class DbPool:
+    """SQLAlchemy pool of one process: `size` kept open, up to `max_overflow` more under load."""
+
+    size: int
+    max_overflow: int
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,14 @@ class Settings:
     widget_secret: str
     widget_session_hours: int
     widget_origins: tuple[str, ...]
+    # Several instances (docs/deploy.md): the lock store and PostgreSQL connection budget.
+    lock_store: str
+    redis_url: str
+    lock_lifetime_seconds: float
+    lock_wait_seconds: float
+    instances: int
+    db_connections: int
+    rasa_backlog: int
     retention_days: int = 90
     console_host: str = "127.0.0.1"
     console_port: int = 8090
@@ -59,6 +76,16 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
     rasa_api_token: str = ""
     actions_secret: str = ""
+
+    @property
+    def db_pool(self) -> DbPool:
+        """Connections per process so that every process of every instance together stays within
+        `db_connections`: each instance runs a Rasa server (tracker store) and an action server
+        (callbacks); the worker and the staff console run once."""
+        processes = 2 * max(1, self.instances) + 2
+        per_process = max(2, self.db_connections // processes)
+        size = max(1, per_process // 2)
+        return DbPool(size=size, max_overflow=per_process - size)
 
     @property
     def action_endpoint_url(self) -> str:
@@ -159,12 +186,26 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=_addresses(env.get("LOTSE_TRUSTED_PROXIES", "127.0.0.1,::1")),
         rasa_api_token=env.get("LOTSE_RASA_API_TOKEN", "").strip(),
         actions_secret=env.get("LOTSE_ACTIONS_SECRET", "").strip(),
+        lock_store=_choice(env, "LOTSE_LOCK_STORE", LOCK_STORES),
+        redis_url=env.get("LOTSE_REDIS_URL", "redis://127.0.0.1:6379/1"),
+        lock_lifetime_seconds=float(env.get("LOTSE_LOCK_LIFETIME_SECONDS", "15")),
+        lock_wait_seconds=float(env.get("LOTSE_LOCK_WAIT_SECONDS", "30")),
+        instances=int(env.get("LOTSE_INSTANCES", "1")),
+        db_connections=int(env.get("LOTSE_DB_CONNECTIONS", "80")),
+        rasa_backlog=int(env.get("LOTSE_RASA_BACKLOG", "1024")),
     )
 
 
 def _addresses(value: str) -> tuple[str, ...]:
     """A comma-separated list of IP addresses ("" = none)."""
     return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    value = (env.get(name) or allowed[0]).strip()
+    if value not in allowed:
+        raise ValueError(f"{name}={value!r}: expected one of {', '.join(allowed)}")
+    return value
 
 
 def process_environment(settings: Settings, base: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -209,6 +250,16 @@ def process_environment(settings: Settings, base: Mapping[str, str] | None = Non
             "LOTSE_RATE_EXEMPT_IPS": ",".join(settings.rate_exempt_ips),
             "LOTSE_TRUSTED_PROXIES": ",".join(settings.trusted_proxies),
             "LOTSE_ACTIONS_SECRET": settings.actions_secret,  # endpoints.yml; lotse.stack gives it to Rasa and actions only
+            "LOTSE_LOCK_STORE": settings.lock_store,
+            "LOTSE_REDIS_URL": settings.redis_url,
+            "LOTSE_INSTANCES": str(settings.instances),
+            "LOTSE_DB_CONNECTIONS": str(settings.db_connections),
+            # Rasa's own names for the tracker store's PostgreSQL pool (ignored for SQLite).
+            "SQL_POOL_SIZE": str(settings.db_pool.size),
+            "SQL_MAX_OVERFLOW": str(settings.db_pool.max_overflow),
+            # Connections Rasa's server lets wait to be accepted (Rasa's default 100 reset
+            # connections under a burst of a few hundred simultaneous messages).
+            "SANIC_BACKLOG": str(settings.rasa_backlog),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lotse.credentials import write_credentials
+from lotse.endpoints import render_endpoints, write_endpoints
 from lotse.settings import PROJECT_ROOT, Settings, load_settings, process_environment
 
 BIN = Path(sys.executable).parent
@@ -73,6 +74,14 @@ class Stack:
         """Written at start from the environment (lotse/credentials.py): always-on and messenger channels."""
         return self.settings.data_dir / "credentials.yml"
 
+    @property
+    def endpoints_file(self) -> Path:
+        """Written at start (lotse/endpoints.py): endpoints.yml plus the lock store of this set-up."""
+        return self.settings.data_dir / "endpoints.yml"
+
+    def endpoints_text(self) -> str:
+        return render_endpoints(self.settings)
+
     def commands(self) -> dict[str, list[str]]:
         s = self.settings
         return {
@@ -83,7 +92,8 @@ class Stack:
             ],
             # lotse/rasa_server.py: `rasa run`, with the HTTP API only when LOTSE_RASA_API_TOKEN is set.
             "rasa": [
-                str(BIN / "python"), "-m", "lotse.rasa_server", "run", "--model", str(self.model), "--endpoints", "endpoints.yml",
+                str(BIN / "python"), "-m", "lotse.rasa_server", "run", "--model", str(self.model),
+                "--endpoints", str(self.endpoints_file),
                 "--credentials", str(self.credentials_file), "-i", s.rasa_host, "-p", str(s.rasa_port),
                 *log_level_flag(s.log_level), "--logging-config-file", str(LOGGING_CONFIG),
             ],
@@ -101,12 +111,18 @@ class Stack:
             "console": f"http://{s.console_host}:{s.console_port}/healthz",
         }
 
-    def start(self, only: tuple[str, ...] | None = None) -> None:
+    def prepare(self) -> dict[str, str]:
+        """The processes' environment; writes Rasa's credentials and endpoints files for it."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.log_dir.mkdir(parents=True, exist_ok=True)
         env = process_environment(self.settings)
         env["SANIC_HOST"] = self.settings.actions_host
         write_credentials(self.credentials_file, env)
+        write_endpoints(self.endpoints_file, self.endpoints_text())
+        return env
+
+    def start(self, only: tuple[str, ...] | None = None) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        env = self.prepare()
         for name, cmd in self.commands().items():
             if only and name not in only:
                 continue

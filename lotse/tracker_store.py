@@ -5,27 +5,48 @@
   length (measured: 17 ms at message 5, 63 ms at message 100). A cached tracker is used only if
   the database still holds exactly the events it was saved with (same newest event id), so
   several Rasa instances sharing one database stay correct, and an erasure invalidates it.
+  The check runs inside the turn's lock (one turn per conversation at a time across instances,
+  lotse/lock_store.py), so nobody can add events between the check and the save.
+  Saving a cached tracker stores the events after the ones it was saved with. Rasa's own save
+  instead counts the stored events of the latest session and skips that many: right for a
+  tracker rebuilt from the database (which holds the latest session only, from its
+  `session_started` on), wrong for a cached one, which also holds the events logged before
+  `session_started` (or a whole earlier session): they were stored twice.
 
 - SQLite: WAL journal and `synchronous=NORMAL`, so a turn's write does not wait for a full
   fsync and reads never block writes; a busy timeout instead of "database is locked".
 - Every dialect: an index on the event timestamp, which retention purges and erasure need
-  (Rasa only indexes sender_id).
+  (Rasa only indexes sender_id), and one on (sender_id, id) for the newest-event check and
+  Rasa's ordered event query. Created safely when several instances start at once.
+- PostgreSQL: Rasa's pool (SQL_POOL_SIZE/SQL_MAX_OVERFLOW, sized by lotse/settings.py) with a
+  liveness check, so a restarted database costs no failed message.
 """
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
-from typing import Any, Optional
+from dataclasses import dataclass
+from typing import Any, Iterator, Optional
 
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from lotse import rasa_patches
 
 TIMESTAMP_INDEX = "ix_events_timestamp"
+SENDER_ID_INDEX = "ix_events_sender_id_id"
 CACHED_TRACKERS = 2000
 MAX_CACHED_EVENTS = 5000
+
+
+@dataclass
+class CachedTracker:
+    newest_event_id: Optional[int]
+    tracker: DialogueStateTracker
+    stored_events: int  # how many of tracker.events are in the database
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -50,13 +71,27 @@ class LotseSQLTrackerStore(SQLTrackerStore):
             )
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             self.sessionmaker = sessionmaker(bind=self.engine)
+        elif self.engine.dialect.name == "postgresql":
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+            self.sessionmaker = sessionmaker(bind=self.engine)
+        self._create_indexes()
+        self._cache: "OrderedDict[str, CachedTracker]" = OrderedDict()
+        self._checked_out: "OrderedDict[str, CachedTracker]" = OrderedDict()
+
+    def _create_indexes(self) -> None:
         events = self.SQLEvent.__table__
-        if not any(index.name == TIMESTAMP_INDEX for index in events.indexes):
-            sa.Index(TIMESTAMP_INDEX, events.c.timestamp)
-        for index in events.indexes:
-            if index.name == TIMESTAMP_INDEX:
+        wanted = {TIMESTAMP_INDEX: (events.c.timestamp,), SENDER_ID_INDEX: (events.c.sender_id, events.c.id)}
+        known = {index.name: index for index in events.indexes}
+        for name, columns in wanted.items():
+            index = known.get(name) or sa.Index(name, *columns)
+            try:
                 index.create(self.engine, checkfirst=True)
-        self._cache: "OrderedDict[str, tuple[Optional[int], DialogueStateTracker]]" = OrderedDict()
+            except DBAPIError:
+                # Another instance created it between our check and our CREATE INDEX.
+                if name not in {i["name"] for i in sa.inspect(self.engine).get_indexes(events.name)}:
+                    raise
 
     def _newest_event_id(self, sender_id: str) -> Optional[int]:
         with self.session_scope() as session:
@@ -65,15 +100,27 @@ class LotseSQLTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         # Taken out of the cache: the caller owns the object until it saves it again.
         cached = self._cache.pop(sender_id, None)
-        if cached is not None and cached[0] is not None and cached[0] == self._newest_event_id(sender_id):
-            return cached[1]
+        if cached is not None and cached.newest_event_id is not None and cached.newest_event_id == self._newest_event_id(sender_id):
+            self._checked_out[sender_id] = cached
+            _bound(self._checked_out)
+            return cached.tracker
         return await super().retrieve(sender_id)
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        checked_out = self._checked_out.pop(tracker.sender_id, None)
+        if checked_out is not None and checked_out.tracker is tracker:
+            return itertools.islice(tracker.events, checked_out.stored_events, None)
+        return super()._additional_events(session, tracker)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await super().save(tracker)
         if len(tracker.events) > MAX_CACHED_EVENTS:
             return
-        self._cache[tracker.sender_id] = (self._newest_event_id(tracker.sender_id), tracker)
+        self._cache[tracker.sender_id] = CachedTracker(self._newest_event_id(tracker.sender_id), tracker, len(tracker.events))
         self._cache.move_to_end(tracker.sender_id)
-        while len(self._cache) > CACHED_TRACKERS:
-            self._cache.popitem(last=False)
+        _bound(self._cache)
+
+
+def _bound(cache: "OrderedDict[str, CachedTracker]") -> None:
+    while len(cache) > CACHED_TRACKERS:
+        cache.popitem(last=False)

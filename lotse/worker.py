@@ -61,7 +61,7 @@ def main() -> int:
     last_retention = float("-inf")
     while running:
         try:
-            store = store or CallbackStore.open(settings.callback_db_url, capacity)
+            store = store or CallbackStore.open(settings.callback_db_url, capacity, pool_size=1, max_overflow=1)
             now = datetime.now(timezone.utc)
             if settings.callback_webhook_url:
                 deliver_due(store, settings.callback_webhook_url, settings.callback_webhook_secret, now, session)
