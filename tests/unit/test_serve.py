@@ -13,7 +13,7 @@ def test_rasa_gets_the_atomic_lock_store_and_binds_to_the_configured_address(tmp
         "LOTSE_REDIS_URL": "redis://:pw@redis:6379/1", "LOTSE_ACTIONS_HOST": "lb",
     })
     command, env = plan("rasa", settings)
-    assert command[1:3] == ["run", "--model"]
+    assert command[1:4] == ["-m", "lotse.rasa_server", "run"]
     endpoints = command[command.index("--endpoints") + 1]
     assert endpoints == str(tmp_path / "endpoints.yml")
     text = (tmp_path / "endpoints.yml").read_text()
@@ -25,7 +25,7 @@ def test_rasa_gets_the_atomic_lock_store_and_binds_to_the_configured_address(tmp
 
 def test_the_action_server_listens_on_all_interfaces_in_a_container(tmp_path):
     command, env = plan("actions", load_settings({"LOTSE_DATA_DIR": str(tmp_path), "LOTSE_ACTIONS_HOST": "0.0.0.0"}))
-    assert command[1:3] == ["-m", "rasa_sdk"] and command[command.index("-p") + 1] == "5055"
+    assert command[1:3] == ["-m", "lotse.action_server"] and command[command.index("-p") + 1] == "5055"
     assert env["SANIC_HOST"] == "0.0.0.0"
 
 
