@@ -481,7 +481,10 @@ def test_every_pod_runs_non_root_with_a_read_only_root_and_pinned_images():
 
 
 def test_kubernetes_secrets_come_from_the_documented_secrets_only():
-    documented = {"lotse-secrets": {"LOTSE_DB_PASSWORD", "LOTSE_REDIS_PASSWORD", "LOTSE_CALLBACK_WEBHOOK_SECRET"}}
+    documented = {"lotse-secrets": {
+        "LOTSE_DB_PASSWORD", "LOTSE_REDIS_PASSWORD", "LOTSE_CALLBACK_WEBHOOK_SECRET",
+        "LOTSE_ACTIONS_SECRET", "LOTSE_WIDGET_SECRET", "LOTSE_CONSOLE_SECRET",
+    }}
     guide = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
     for spec in pod_specs().values():
         for container in spec["containers"]:
