@@ -20,7 +20,6 @@ import itertools
 import json
 import os
 import signal
-import socket
 import sys
 import tempfile
 import threading
@@ -41,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from lotse.endpoints import render_endpoints  # noqa: E402
 from lotse.settings import load_settings  # noqa: E402
-from lotse.stack import Stack, rss_mb  # noqa: E402
+from lotse.stack import Stack, free_port, rss_mb  # noqa: E402
 
 POSTGRES_ADMIN_URL = "postgresql://root@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/1"
@@ -62,12 +61,6 @@ TOWNS = ["Ahaus", "Bocholt", "Borken", "Gescher", "Gronau", "Heek", "Heiden", "I
          "Reken", "Rhede", "Schöppingen", "Stadtlohn", "Südlohn", "Velen", "Vreden"]
 MAX_CALLBACK_MESSAGES = 30
 START_BOOKING = "Ich hätte gern einen Rückruf"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # --- databases ---------------------------------------------------------------------------------

@@ -23,8 +23,8 @@ import pytest
 import requests
 from aiohttp import web
 
+from lotse.stack import free_port
 from tests.conftest import ROOT
-from tests.integration.conftest import free_port
 
 NGINX_DIR = ROOT / "deploy" / "nginx"
 LISTEN_PORTS = ("8080", "5005", "5055", "8090")
