@@ -255,7 +255,8 @@ def test_conversations_of_a_stopped_instance_continue_on_the_other(balanced):
 
 async def socketio_send(ws_url: str, session_id: str, message: str) -> str:
     """A socket.io 5 / Engine.IO 4 client over one websocket (the protocol of socket.io-client 4):
-    asks for the session, sends one message; returns the confirmed session id."""
+    connects to the hardened widget channel, sends one message with the server-issued token;
+    returns the session id the server issued."""
     async with aiohttp.ClientSession() as client, client.ws_connect(ws_url) as ws:
         async def event(name: str) -> object:
             while True:
@@ -270,13 +271,12 @@ async def socketio_send(ws_url: str, session_id: str, message: str) -> str:
                         return data
 
         assert (await ws.receive(timeout=30)).data.startswith("0")  # Engine.IO open
-        await ws.send_str("40")  # socket.io connect
-        assert (await ws.receive(timeout=30)).data.startswith("40")
-        await ws.send_str("42" + json.dumps(["session_request", {"session_id": session_id}]))
+        await ws.send_str("40")  # socket.io connect, without a token: the server issues a session
         confirmed = await event("session_confirm")
-        await ws.send_str("42" + json.dumps(["user_uttered", {"message": message, "session_id": session_id}]))
+        assert confirmed["session_id"] != session_id  # a client-chosen id is never taken
+        await ws.send_str("42" + json.dumps(["user_uttered", {"message": message, "token": confirmed["token"]}]))
         await asyncio.sleep(0.5)  # let the frame leave before closing
-        return str(confirmed)
+        return str(confirmed["session_id"])
 
 
 def stored_user_messages(tracker_db: str, sender: str, wait_seconds: float = 30) -> list[str]:
@@ -302,10 +302,9 @@ def test_socketio_over_a_websocket_through_nginx_reaches_rasa(stack, tmp_path):
     session_id = uuid.uuid4().hex
     ws_url = f"ws://127.0.0.1:{nginx.ports['8080']}/socket.io/?EIO=4&transport=websocket&lotse_session={session_id}"
     try:
-        confirmed = asyncio.run(socketio_send(ws_url, session_id, "Hallo über nginx"))
+        issued = asyncio.run(socketio_send(ws_url, session_id, "Hallo über nginx"))
         page = requests.get(nginx.url("8080") + "/", timeout=10)
     finally:
         nginx.stop()
-    assert confirmed == session_id
-    assert stored_user_messages(str(stack.settings.tracker_db), session_id) == ["Hallo über nginx"]
+    assert stored_user_messages(str(stack.settings.tracker_db), issued) == ["Hallo über nginx"]
     assert page.status_code == 200 and "<html" in page.text.lower()
