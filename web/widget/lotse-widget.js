@@ -208,13 +208,14 @@
     ui.container.setAttribute("lang", state.language);
     ui.language.value = state.language;
     ui.launcherText.textContent = t.launcher;
-    ui.title.textContent = CONFIG.title || t.title;
+    ui.title.textContent = (state.language === CONFIG.language && CONFIG.title) || t.title;  // the page's title is in its own language
     ui.languageLabel.textContent = t.language;
     ui.closeText.textContent = t.close;
     ui.close.title = t.close;
     ui.noticeFull.textContent = t.notice;
     ui.noticeShort.textContent = t.notice_short;
     ui.privacyText.textContent = t.privacy_link;
+    if (ui.statusKey) setStatus(ui.statusKey);
     ui.privacy.setAttribute("href", BASE + t.privacy_path);
     ui.privacy.setAttribute("hreflang", state.language);
     ui.privacyWindow.textContent = " " + t.new_window;
@@ -294,9 +295,12 @@
     ui.log.scrollTop = ui.log.scrollHeight;
   }
 
-  function setStatus(text) {
-    ui.status.textContent = text || "";
+  // The status is kept as a key of strings.json, so a language change re-renders it.
+  function setStatus(key) {
+    ui.statusKey = key || "";
+    ui.status.textContent = key ? t[key] : "";
   }
+
 
   function messageCount() {
     return ui.log.querySelectorAll(".msg").length;
@@ -418,7 +422,7 @@
   function connect() {
     if (socket) return;
     socket = {}; // placeholder while the module loads
-    setStatus(t.connecting);
+    setStatus("connecting");
     loadSocketModule().then(function (module) {
       socket = module.io(SERVER.origin, {
         path: SERVER.pathname.replace(/\/+$/, "") + "/socket.io/",
@@ -436,16 +440,16 @@
         stopTyping();
         if (reason !== "io client disconnect") {
           wasOffline = true;
-          setStatus(t.offline);
+          setStatus("offline");
         }
       });
       socket.on("connect_error", function () {
         wasOffline = true;
-        setStatus(t.offline);
+        setStatus("offline");
       });
     }).catch(function () {
       socket = null;
-      setStatus(t.unavailable);
+      setStatus("unavailable");
     });
   }
 
@@ -454,14 +458,14 @@
     var previous = state.token;
     state.token = info.token;
     saveState();
-    if (wasOffline) setStatus(t.online);
-    else if (ui.status.textContent === t.connecting) setStatus("");
+    if (wasOffline) setStatus("online");
+    else if (ui.statusKey === "connecting") setStatus("");
     wasOffline = false;
     if (info.resumed) {
       if (!pending.length) renderHistory(info.history);
     } else if (previous && previous !== info.token && !erasing) {
       clearLog();
-      setStatus(t.new_session);
+      setStatus("new_session");
     }
     var queued = pending;
     pending = [];
@@ -480,24 +484,24 @@
     clearLog();
     state.token = null;
     clearState();
-    setStatus(t.erased);
+    setStatus("erased");
     socket.emit("session_request", {});
   }
 
   function rate(messageId, rating, group) {
     if (!socket || !socket.connected) {
-      setStatus(t.rate_failed);
+      setStatus("rate_failed");
       return;
     }
     socket.timeout(10000).emit("feedback", { token: state.token, message_id: messageId, rating: rating }, function (error, answer) {
       if (error || !answer || !answer.ok) {
-        setStatus(t.rate_failed);
+        setStatus("rate_failed");
         return;
       }
       Array.prototype.forEach.call(group.querySelectorAll("button"), function (button) {
         button.setAttribute("aria-pressed", String(button.getAttribute("data-rating") === rating));
       });
-      setStatus(t.rate_thanks);
+      setStatus("rate_thanks");
     });
   }
 
@@ -515,7 +519,7 @@
 
   function eraseConversation() {
     if (!socket || !socket.connected) {
-      setStatus(t.erase_failed);
+      setStatus("erase_failed");
       return;
     }
     erasing = true;
@@ -523,7 +527,7 @@
       erasing = false;
       cancelErase(false);
       if (error || !answer || !answer.ok) {
-        setStatus(t.erase_failed);
+        setStatus("erase_failed");
         ui.erase.focus();
         return;
       }
@@ -533,7 +537,7 @@
       clearState();
       state.token = fresh;
       saveState();
-      setStatus(t.erased);
+      setStatus("erased");
       ui.input.focus();
     });
   }
