@@ -23,7 +23,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from lotse.chat_requests import ChatRequest, answer, parse_chat_request, reply_language
+from lotse.chat_requests import ChatRequest, Refusal, screen_chat_request
 from lotse.ratelimit import RateLimits
 from lotse.settings import Settings, load_settings
 
@@ -61,22 +61,14 @@ class RestInput(RasaRestInput):
         return bp
 
     async def handle(self, request: Request, on_new_message: OnNewMessage) -> Any:
-        accept_language = request.headers.get("accept-language")
-        body = request.body or b""
-        if len(body) > self.settings.max_body_bytes:
-            return response.json(answer("request_too_large", reply_language(None, accept_language)), status=413)
-        parsed = parse_chat_request(body)
         ip = self.limits.client_ip(request.ip, request.headers.get("x-forwarded-for"))
-        decision = self.limits.check(ip, parsed.sender if isinstance(parsed, ChatRequest) else None)
-        text = parsed.message if isinstance(parsed, ChatRequest) else None
-        if not decision.allowed:
-            logger.warning("rest: rate limit per %s reached", decision.reason)
-            return response.json(answer("rate_limited", reply_language(text, accept_language)), status=429)
-        if not isinstance(parsed, ChatRequest):
-            return response.json(answer(parsed, reply_language(None, accept_language)), status=400)
-        if len(parsed.message) > self.settings.max_message_chars:
-            reply = answer("message_too_long", reply_language(parsed.message, accept_language), max=self.settings.max_message_chars)
-            return response.json([{"recipient_id": parsed.sender, **reply[0]}])
+        parsed = screen_chat_request(
+            request.body or b"", ip, self.limits, self.settings, request.headers.get("accept-language")
+        )
+        if isinstance(parsed, Refusal):
+            if parsed.status == 200:  # too long: a normal reply, shaped like Rasa's
+                return response.json([{"recipient_id": parsed.sender, **parsed.answer[0]}])
+            return response.json(parsed.answer, status=parsed.status)
         if rasa.utils.endpoints.bool_arg(request, "stream", default=False):
             return response.stream(
                 self.stream_response(on_new_message, parsed.message, parsed.sender, self.name(), parsed.metadata),

@@ -32,15 +32,14 @@ from sanic import Blueprint, response
 from socketio import AsyncServer
 
 from lotse import feedback
+from lotse.messages import messages_for
 from lotse.settings import Settings, load_settings
 from lotse.widget_sessions import TokenSigner, WidgetSession, signer_from_settings
 from lotse.widget_store import WidgetStore
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 2000
 MAX_EVENT_BYTES = 64 * 1024
-TOO_LONG = f"Ihre Nachricht ist sehr lang. Bitte schreiben Sie kürzer (höchstens {MAX_MESSAGE_CHARS} Zeichen)."
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 
 
@@ -246,10 +245,12 @@ class SecureSocketIOInput(SocketIOInput):
             if not isinstance(text, str) or not text.strip():
                 return
             try:
-                if len(text) > MAX_MESSAGE_CHARS:
-                    await output.send_text_message(session.session_id, TOO_LONG)
-                    return
                 language = message_language(data)
+                limit = self.settings.max_message_chars  # the same limit and text as the REST channel
+                if len(text) > limit:
+                    too_long = messages_for(language)("message_too_long", max=limit)
+                    await output.send_text_message(session.session_id, too_long)
+                    return
                 metadata = {"language": language} if language else {}
                 await on_new_message(
                     UserMessage(text.strip(), output, session.session_id, input_channel=self.name(), metadata=metadata)

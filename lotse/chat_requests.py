@@ -9,14 +9,20 @@ replaced. Answers are Rasa-shaped: `[{"text": ...}]`.
 from __future__ import annotations
 
 import json
+import logging
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from lotse.languages import DEFAULT_LANGUAGE, LANGUAGES, detect_language
 from lotse.messages import messages_for
 
+if TYPE_CHECKING:
+    from lotse.ratelimit import RateLimits
+    from lotse.settings import Settings
+
 MAX_SENDER_CHARS = 128
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -90,3 +96,33 @@ def reply_language(text: Optional[str], accept_language: Optional[str]) -> str:
 
 def answer(key: str, language: str, **values: object) -> list[dict[str, str]]:
     return [{"text": messages_for(language)(key, **values)}]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """What to answer instead of passing a request on: an error status, or 200 with a normal
+    reply for a message that is too long."""
+
+    status: int
+    answer: list[dict[str, str]]
+    sender: Optional[str] = None  # known when the request itself was readable
+
+
+def screen_chat_request(
+    body: bytes, client_ip: str, limits: "RateLimits", settings: "Settings", accept_language: Optional[str]
+) -> Union[ChatRequest, Refusal]:
+    """The checks every public chat endpoint makes, in order: size, rate, shape, length."""
+    if len(body) > settings.max_body_bytes:
+        return Refusal(413, answer("request_too_large", reply_language(None, accept_language)))
+    parsed = parse_chat_request(body)
+    decision = limits.check(client_ip, parsed.sender if isinstance(parsed, ChatRequest) else None)
+    text = parsed.message if isinstance(parsed, ChatRequest) else None
+    if not decision.allowed:
+        logger.warning("chat request: rate limit per %s reached", decision.reason)
+        return Refusal(429, answer("rate_limited", reply_language(text, accept_language)))
+    if not isinstance(parsed, ChatRequest):
+        return Refusal(400, answer(parsed, reply_language(None, accept_language)))
+    if len(parsed.message) > settings.max_message_chars:
+        language = reply_language(parsed.message, accept_language)
+        return Refusal(200, answer("message_too_long", language, max=settings.max_message_chars), parsed.sender)
+    return parsed

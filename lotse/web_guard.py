@@ -10,17 +10,15 @@ Every refusal is `[{"text": ...}]` in the user's language. lotse/webserver.py ad
 """
 from __future__ import annotations
 
-import logging
 import time
 from typing import Awaitable, Callable
 
 from aiohttp import web
 
-from lotse.chat_requests import ChatRequest, answer, parse_chat_request, reply_language
+from lotse.chat_requests import Refusal, answer, reply_language, screen_chat_request
 from lotse.ratelimit import RateLimits
 from lotse.settings import Settings
 
-log = logging.getLogger("lotse.web")
 GUARDED = {("POST", "/api/chat")}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -37,19 +35,10 @@ def chat_guard(settings: Settings, clock: Callable[[], float] = time.monotonic):
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return web.json_response(answer("request_too_large", reply_language(None, accept_language)), status=413)
-        if len(body) > settings.max_body_bytes:
-            return web.json_response(answer("request_too_large", reply_language(None, accept_language)), status=413)
-        parsed = parse_chat_request(body)
         ip = limits.client_ip(request.remote, request.headers.get("X-Forwarded-For"))
-        decision = limits.check(ip, parsed.sender if isinstance(parsed, ChatRequest) else None)
-        text = parsed.message if isinstance(parsed, ChatRequest) else None
-        if not decision.allowed:
-            log.warning("chat: rate limit per %s reached", decision.reason)
-            return web.json_response(answer("rate_limited", reply_language(text, accept_language)), status=429)
-        if not isinstance(parsed, ChatRequest):
-            return web.json_response(answer(parsed, reply_language(None, accept_language)), status=400)
-        if len(parsed.message) > settings.max_message_chars:
-            return web.json_response(answer("message_too_long", reply_language(parsed.message, accept_language), max=settings.max_message_chars))
+        parsed = screen_chat_request(body, ip, limits, settings, accept_language)
+        if isinstance(parsed, Refusal):
+            return web.json_response(parsed.answer, status=parsed.status)
         return await handler(request)
 
     return guard
