@@ -353,7 +353,14 @@ async def dispatch(
         language = reply_language(incoming.text, incoming.language_hint)
         await output.send_text_message(incoming.sender_id, messages_for(language)("message_too_long", max=limit))
         return
-    incoming = dataclasses.replace(incoming, text=clean_text(incoming.text))
+    # Every string that reaches the tracker store: a lone surrogate in any of them made the
+    # database driver fail, and Rasa exits on that error (found by tests/fuzz).
+    incoming = dataclasses.replace(
+        incoming,
+        text=clean_text(incoming.text),
+        sender_id=clean_text(incoming.sender_id),
+        message_id=clean_text(incoming.message_id),
+    )
     metadata = {"language_hint": incoming.language_hint} if incoming.language_hint else None
     await on_new_message(
         UserMessage(

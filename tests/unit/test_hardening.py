@@ -206,3 +206,18 @@ def test_rasas_warning_that_quotes_a_users_message_is_silenced():
         warnings.warn("Failed to parse arguments in line '/restart my phone is 0170 1234567'. Expected …", UserWarning)
         warnings.warn("another warning", UserWarning)
     assert [str(w.message) for w in caught] == ["another warning"]
+
+
+def test_messenger_ids_with_lone_surrogates_cannot_reach_the_tracker_store():
+    """A lone surrogate in the sender or message id made the database driver fail, and Rasa exited."""
+    from channels.common import Incoming, dispatch
+
+    received: list = []
+
+    async def on_new_message(message):
+        received.append((message.sender_id, message.message_id, message.text))
+
+    asyncio.run(dispatch(Incoming("u\ud800", "Hallo", "m\udfff"), RecordingOutput(), on_new_message, "telegram"))
+    assert received == [("u\ufffd", "m\ufffd", "Hallo")]
+    for value in received[0]:
+        value.encode("utf-8")  # what the database driver does; raised UnicodeEncodeError before
