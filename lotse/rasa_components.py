@@ -48,12 +48,22 @@ class FoldingTokenizer(WhitespaceTokenizer):
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class FastLogisticRegressionClassifier(LogisticRegressionClassifier):
-    """Rasa's LogisticRegressionClassifier, with its weights stored column-major.
+    """Rasa's LogisticRegressionClassifier, trained with Newton-CG and with its weights stored
+    column-major.
 
-    Scoring multiplies a sparse message vector by `coef_.T`; with the default row-major weights
-    scipy copies the whole transposed matrix (features × intents) on every call, which was half of
-    the NLU time per message (measured with cProfile). Same model, same numbers, no copy.
+    - Training: Rasa's default solver (L-BFGS) needed 102 s for three languages (6,459 examples ×
+      61,498 n-gram features × 59 intents; every L-BFGS step updates 3.6 M weights in Fortran).
+      Newton-CG reaches the same model in 16 Newton steps: 35 s, and the same held-out accuracy
+      in all three languages (measured on the dumped training matrix, docs/performance.md).
+      Scaling the features instead (unit length, SAG solver: 6–17 s) cost 1–2 points of accuracy.
+    - Scoring multiplies a sparse message vector by `coef_.T`; with the default row-major weights
+      scipy copies the whole transposed matrix (features × intents) on every call, which was half
+      of the NLU time per message (measured with cProfile).
     """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**LogisticRegressionClassifier.get_default_config(), "solver": "newton-cg", "tol": 0.1}
 
     def _use_fortran_order(self) -> None:
         if hasattr(self.clf, "coef_"):
@@ -85,14 +95,14 @@ class LotseEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
         self._config = config or {}
+        self._content_dir = load_settings().content_dir
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
-        content_dir = load_settings().content_dir
-        gazetteer = load_gazetteer(content_dir)
-        municipalities = load_office_data(content_dir).municipalities
+        gazetteer = load_gazetteer(self._content_dir)
+        municipalities = load_office_data(self._content_dir).municipalities
         for message in messages:
             text = message.get(TEXT) or ""
             if not text or text.startswith("/"):
@@ -143,12 +153,14 @@ class BarePlaceClassifier(GraphComponent):
     ) -> "BarePlaceClassifier":
         return cls()
 
+    def __init__(self) -> None:
+        self._content_dir = load_settings().content_dir
+
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
-        content_dir = load_settings().content_dir
-        gazetteer = load_gazetteer(content_dir)
+        gazetteer = load_gazetteer(self._content_dir)
         for message in messages:
             text = message.get(TEXT) or ""
             if text and not text.startswith("/") and is_bare_place(text, gazetteer):

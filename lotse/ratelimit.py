@@ -14,6 +14,7 @@ address comes from X-Forwarded-For.
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
 import time
 from collections import OrderedDict
@@ -51,6 +52,7 @@ class TokenBuckets:
         return len(self._buckets)
 
 
+@functools.lru_cache(maxsize=4096)  # parsing addresses on every request was 2.7 % of Rasa's CPU (py-spy)
 def _ip(value: str) -> Optional[str]:
     """The normalised address, or None when it is not an IP address."""
     try:

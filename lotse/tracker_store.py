@@ -12,6 +12,8 @@
   tracker rebuilt from the database (which holds the latest session only, from its
   `session_started` on), wrong for a cached one, which also holds the events logged before
   `session_started` (or a whole earlier session): they were stored twice.
+  The cached tracker is compacted (lotse/compaction.py): a session start with the slot values,
+  then the last turns, so a turn does not get slower as a conversation gets longer.
 
 - SQLite: WAL journal and `synchronous=NORMAL`, so a turn's write does not wait for a full
   fsync and reads never block writes; a busy timeout instead of "database is locked".
@@ -34,7 +36,7 @@ from sqlalchemy.orm import sessionmaker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from lotse import rasa_patches
+from lotse import compaction, rasa_patches
 
 TIMESTAMP_INDEX = "ix_events_timestamp"
 SENDER_ID_INDEX = "ix_events_sender_id_id"
@@ -114,9 +116,12 @@ class LotseSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await super().save(tracker)
-        if len(tracker.events) > MAX_CACHED_EVENTS:
+        # Rasa works on a compacted tracker from here on (lotse/compaction.py); the database keeps
+        # every event, and all events of the compacted tracker count as stored.
+        working = compaction.compact(tracker)
+        if len(working.events) > MAX_CACHED_EVENTS:
             return
-        self._cache[tracker.sender_id] = CachedTracker(self._newest_event_id(tracker.sender_id), tracker, len(tracker.events))
+        self._cache[tracker.sender_id] = CachedTracker(self._newest_event_id(tracker.sender_id), working, len(working.events))
         self._cache.move_to_end(tracker.sender_id)
         _bound(self._cache)
 

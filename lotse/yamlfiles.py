@@ -16,7 +16,7 @@ _lock = threading.Lock()
 
 
 def load_yaml(path: Path) -> Any:
-    path = Path(path).resolve()
+    path = Path(path).absolute()  # resolve() cost a realpath walk per call, on every message
     stat = path.stat()
     with _lock:
         cached = _cache.get(path)
