@@ -1,4 +1,4 @@
-"""Two patches for Rasa 3.6, installed when Lotse's tracker store starts (`install()`).
+"""Three patches for Rasa 3.6, installed when Lotse's tracker store starts (`install()`).
 
 1. The action server down or slow. Rasa 3.6 waits up to five minutes for a custom action and,
 when the action server cannot be reached, logs an error and says nothing at all. `install()`
@@ -16,6 +16,12 @@ py-spy showed this at about 60 % of the Rasa server's CPU time in a callback-for
 three action calls per turn). `install()` replaces the check with a validator compiled once:
 the response is validated against exactly the same schema, so invalid responses are still
 rejected with the same `ValidationError`.
+
+3. What Rasa sends to the action server. Rasa 3.6 sends the whole domain with every action call
+that needs one (here the form validators; endpoints.yml enables `enable_selective_domain`): 551 KB
+of JSON, mostly the answers in three languages, serialised by Rasa and parsed by the action
+server on every form turn. The action SDK reads only the domain's `slots` and `forms`, so only
+those are sent, prepared once per domain.
 """
 from __future__ import annotations
 
@@ -25,9 +31,11 @@ from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
 import aiohttp
+import rasa
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.core.constants import REQUESTED_SLOT
 from rasa.shared.core.events import ActiveLoop, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import EventVerbosity
 from rasa.shared.exceptions import RasaException
 
 from lotse.messages import messages_for
@@ -111,6 +119,35 @@ async def run_or_fall_back(self: RemoteAction, output_channel: Any, nlg: Any, tr
     return fallback_events(self.name(), tracker)
 
 
+_domain_for_actions: Dict[int, Dict[Text, Any]] = {}
+
+
+def domain_for_actions(domain: Any) -> Dict[Text, Any]:
+    """The part of the domain the action SDK reads (rasa_sdk/forms.py, slots.py), built once."""
+    key = id(domain)
+    cached = _domain_for_actions.get(key)
+    if cached is None or cached["_domain"] is not domain:
+        whole = domain.as_dict()
+        cached = {"_domain": domain, "part": {k: whole[k] for k in ("version", "slots", "forms") if k in whole}}
+        _domain_for_actions.clear()  # one model at a time
+        _domain_for_actions[key] = cached
+    return cached["part"]
+
+
+def _action_call_format(self: RemoteAction, tracker: Any, domain: Any) -> Dict[Text, Any]:
+    """`RemoteAction._action_call_format` of Rasa 3.6.21, with only the domain part actions read."""
+    result = {
+        "next_action": self._name,
+        "sender_id": tracker.sender_id,
+        "tracker": tracker.current_state(EventVerbosity.ALL),
+        "version": rasa.__version__,
+    }
+    if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
+        result["domain"] = domain_for_actions(domain)
+    return result
+
+
 def install() -> None:
+    RemoteAction._action_call_format = _action_call_format  # type: ignore[method-assign]
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     RemoteAction.run = run_or_fall_back  # type: ignore[method-assign]
