@@ -96,6 +96,7 @@ class LotseEntityExtractor(GraphComponent, EntityExtractorMixin):
     def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
         self._config = config or {}
         self._content_dir = load_settings().content_dir
+        load_gazetteer(self._content_dir)  # parsed now, not during the first user's message
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data

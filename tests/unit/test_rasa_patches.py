@@ -37,3 +37,109 @@ def test_only_form_validators_get_the_domain_and_only_its_slots_and_forms():
 
     office = RemoteAction("action_find_office", endpoint)._action_call_format(tracker, domain)
     assert "domain" not in office and office["next_action"] == "action_find_office"
+
+
+
+def test_the_graph_runs_each_node_once_with_the_results_dask_gives(tmp_path):
+    from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, SchemaNode
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+
+    calls: list[str] = []
+
+    class Step(GraphComponent):
+        @classmethod
+        def create(cls, config, model_storage, resource, execution_context):
+            return cls()
+
+        def add(self, x: int, y: int = 0) -> int:
+            calls.append("add")
+            return x + y + 1
+
+    def node(needs):
+        return SchemaNode(needs=needs, uses=Step, constructor_name="create", fn="add", config={})
+
+    schema = GraphSchema({"a": node({"x": "start"}), "b": node({"x": "a"}), "c": node({"x": "a", "y": "b"}), "unused": node({"x": "a"})})
+    rasa_patches.install()
+    assert DaskGraphRunner.run is rasa_patches.run_graph
+    runner = DaskGraphRunner(schema, LocalModelStorage(tmp_path), ExecutionContext(schema, "test"))
+
+    expected = rasa_patches.RASA_GRAPH_RUN(runner, inputs={"start": 1}, targets=["c", "b"])
+    calls.clear()
+    assert runner.run(inputs={"start": 1}, targets=["c", "b"]) == expected == {"c": 6, "b": 3}
+    assert len(calls) == 3  # a, b, c once each; "unused" not at all
+
+
+def test_rule_keys_found_are_those_rasa_finds():
+    import json
+    import random
+
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+
+    rasa_patches.install()
+    assert RulePolicy._get_possible_keys is rasa_patches.possible_rule_keys
+    policy = RulePolicy.create(
+        RulePolicy.get_default_config(), LocalModelStorage("/tmp"), Resource("rules"), ExecutionContext(GraphSchema({}), "t")
+    )
+    rng = random.Random(7)
+    intents, actions = ["greet", "ask_kita", "deny"], ["action_listen", "utter_a", "utter_b", "form"]
+
+    def state() -> dict:
+        s = {"prev_action": {"action_name": rng.choice(actions)}}
+        if rng.random() < 0.6:
+            s["user"] = {"intent": rng.choice(intents)}
+        if rng.random() < 0.3:
+            s["active_loop"] = {"name": "form"}
+        return s
+
+    lookup = {}
+    for _ in range(60):
+        rule = ([{}] if rng.random() < 0.2 else []) + [state() for _ in range(rng.randint(1, 4))]  # {} = conversation start
+        lookup[json.dumps(rule, sort_keys=True)] = rng.choice(actions)
+    found_some = 0
+    for _ in range(400):
+        conversation = [{}] + [state() for _ in range(rng.randint(0, 12))]
+        expected = rasa_patches.RASA_POSSIBLE_KEYS(policy, lookup, conversation)
+        assert policy._get_possible_keys(lookup, conversation) == expected
+        found_some += bool(expected)
+    assert found_some > 50  # the comparison covered matches, not only empty sets
+
+
+def test_calls_to_an_endpoint_reuse_one_connection_and_survive_a_server_restart():
+    import asyncio
+
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    rasa_patches.install()
+    peers: list = []
+
+    async def handle(request: web.Request) -> web.Response:
+        peers.append(request.transport.get_extra_info("peername"))
+        return web.json_response({"ok": True})
+
+    async def serve(port: int = 0) -> tuple[web.AppRunner, int]:
+        app = web.Application()
+        app.router.add_post("/webhook", handle)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", port)
+        await site.start()
+        return runner, site._server.sockets[0].getsockname()[1]
+
+    async def scenario() -> None:
+        runner, port = await serve()
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        for _ in range(5):
+            assert await endpoint.request(json={"n": 1}) == {"ok": True}
+        assert len(set(peers)) == 1  # one connection for five calls
+        await runner.cleanup()  # the action server restarts
+        runner, _ = await serve(port)
+        await asyncio.sleep(0.05)
+        assert await endpoint.request(json={"n": 2}) == {"ok": True}
+        await runner.cleanup()
+
+    asyncio.run(scenario())
