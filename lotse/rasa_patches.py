@@ -53,7 +53,7 @@ from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
-from rasa.shared.core.constants import REQUESTED_SLOT
+from rasa.shared.core.constants import PREVIOUS_ACTION, REQUESTED_SLOT
 from rasa.shared.core.events import ActiveLoop, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import EventVerbosity
 from rasa.shared.exceptions import RasaException
@@ -195,13 +195,36 @@ def run_graph(self: DaskGraphRunner, inputs: Optional[Dict[Text, Any]] = None, t
 
 def possible_rule_keys(self: RulePolicy, lookup: Dict[Text, Text], states: List[Any]) -> Set[Text]:
     """`RulePolicy._get_possible_keys`, stopping once every remaining rule is shorter than the
-    turns already checked (those rules are applicable at every earlier turn)."""
+    turns already checked (those rules are applicable at every earlier turn), with each rule's
+    states reversed once instead of at every check."""
+    reversed_rules = _reversed_rule_states(self, lookup)
     possible_keys = set(lookup.keys())
     for turn_index, state in enumerate(reversed(states)):
-        if not possible_keys or turn_index >= max(len(self._rule_key_to_state(key)) for key in possible_keys):
+        if not possible_keys or turn_index >= max(len(reversed_rules[key]) for key in possible_keys):
             break
-        possible_keys = {key for key in possible_keys if self._is_rule_applicable(key, turn_index, state)}
+        possible_keys = {key for key in possible_keys if _rule_applicable(reversed_rules[key], turn_index, state)}
     return possible_keys
+
+
+def _reversed_rule_states(policy: RulePolicy, lookup: Dict[Text, Text]) -> Dict[Text, List[Any]]:
+    cache: Dict[int, Any] = policy.__dict__.setdefault("_lotse_reversed_rules", {})
+    cached = cache.get(id(lookup))
+    if cached is None or cached[0] is not lookup or len(cached[1]) != len(lookup):
+        cached = cache[id(lookup)] = (lookup, {key: list(reversed(policy._rule_key_to_state(key))) for key in lookup})
+    return cached[1]
+
+
+def _rule_applicable(reversed_rule_states: List[Any], turn_index: int, conversation_state: Dict[Text, Any]) -> bool:
+    """`RulePolicy._is_rule_applicable` of Rasa 3.6.21 on already reversed rule states."""
+    if turn_index >= len(reversed_rule_states):
+        return True
+    current_previous_action = conversation_state.get(PREVIOUS_ACTION)
+    rule_previous_action = reversed_rule_states[turn_index].get(PREVIOUS_ACTION)
+    if not rule_previous_action and not current_previous_action:
+        return True  # both are conversation starts
+    if not rule_previous_action or not current_previous_action:
+        return False
+    return RulePolicy._does_rule_match_state(reversed_rule_states[turn_index], conversation_state)
 
 
 IDLE_CONNECTION_SECONDS = 1.0
