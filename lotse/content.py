@@ -15,6 +15,8 @@ from typing import Any, Iterable, Mapping
 
 from lotse.languages import DEFAULT_LANGUAGE, LANGUAGES
 from lotse.messages import catalogue_problems, load_catalogue
+from lotse.offices import load_office_data
+from lotse.settings import PROJECT_ROOT
 from lotse.yamlfiles import load_yaml
 
 SLOT_VALUES: dict[str, set[str] | None] = {
@@ -323,3 +325,27 @@ def review_report(answers: Iterable[Answer], today: date) -> tuple[list[Answer],
     due = [a for a in answers if today - a.reviewed > REVIEW_INTERVAL]
     unverified = [(a, note) for a in answers for note in a.unverified]
     return due, unverified
+
+
+def domain_intents() -> set[str]:
+    domain = load_yaml(PROJECT_ROOT / "domain.yml")
+    return set(domain["intents"])
+
+
+def content_problems(content_dir: Path) -> list[str]:
+    """Everything `make check-content` reports; content with problems is never rendered or served."""
+    loaded = load_answers(content_dir)
+    offices = load_office_data(content_dir)
+    contacts = (load_yaml(content_dir / "contacts.yml") or {}).get("contacts") or []
+    phones, emails = verified_contact_values(contacts, offices.raw["offices"])
+    return (
+        loaded.problems
+        + check_answers(loaded.answers, domain_intents(), phones, emails, set(offices.municipalities))
+        + check_translations(content_dir, domain_intents())
+    )
+
+
+def domain_responses(content_dir: Path, public_url: str) -> dict[str, list[dict[str, Any]]]:
+    """Every response text of the domain (fixed texts and answers), rendered from the content files."""
+    fixed = fixed_rasa_responses(load_fixed_responses(content_dir), public_url)
+    return {**fixed, **rasa_responses(load_answers(content_dir).answers)}

@@ -239,30 +239,23 @@ def training_time(workdir: Path) -> float:
     return time.perf_counter() - started
 
 
-def answer_change_time(workdir: Path) -> float:
-    """Edit one answer text in a copy of the content, re-render, retrain (cached) and start Rasa."""
-    content = workdir / "content"
-    shutil.copytree(ROOT / "content", content)
-    answer_file = content / "answers" / "mobilitaet.yml"
-    answer_file.write_text(answer_file.read_text(encoding="utf-8").replace("TaxiBus", "TaxiBus (Rufbus)", 1), encoding="utf-8")
-    (workdir / "change").mkdir()
-    env = process_environment(load_settings({"LOTSE_CONTENT_DIR": str(content), "LOTSE_DATA_DIR": str(workdir / "change")}))
+CHANGED_ANSWER = ("content/answers/mobilitaet.yml", "Auch ohne Auto gibt es Wege", "Auch ohne eigenes Auto kommen Sie ans Ziel")
+
+
+def answer_change_time(url: str, content_dir: Path, timeout: float = 120) -> float:
+    """Save a changed answer text in the running stack's content directory, as staff would, and
+    ask until the bot answers with it (lotse/nlg.py loads checked content without training)."""
+    relative, old, new = CHANGED_ANSWER
+    path = content_dir / Path(relative).relative_to("content")
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
     started = time.perf_counter()
-    subprocess.run([str(BIN / "python"), "-m", "lotse.cli", "build-content", "--out", str(workdir / "build")], cwd=ROOT,
-                   env=env, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([str(BIN / "rasa"), "train", "--config", "config.yml", "--domain", str(workdir / "build" / "domain"),
-                    "--data", "data", str(workdir / "build" / "data"), "--out", str(workdir / "models"),
-                    "--fixed-model-name", "changed"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    port = 15505
-    proc = subprocess.Popen([str(BIN / "rasa"), "run", "--model", str(workdir / "models" / "changed.tar.gz"), "-p", str(port),
-                             "-i", "127.0.0.1", "--quiet"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        wait_http(f"http://127.0.0.1:{port}/", proc)
-        return time.perf_counter() - started
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=30)
+    client = Client(url, Timings())
+    while time.perf_counter() - started < timeout:
+        replies = client.say(f"change-{uuid.uuid4().hex[:8]}", "Was ist ein TaxiBus?")
+        if any(new in (r.get("text") or "") for r in replies):
+            return time.perf_counter() - started
+        time.sleep(0.1)
+    raise TimeoutError("the changed answer text was not served")
 
 
 def summary(t: Timings) -> str:
@@ -285,7 +278,9 @@ def main() -> int:
         if args.url:
             url = args.url
         else:
-            env = {**free_ports(), "LOTSE_DATA_DIR": str(workdir / "data")}
+            content_dir = workdir / "content"  # a copy: the answer-text change edits it
+            shutil.copytree(ROOT / "content", content_dir)
+            env = {**free_ports(), "LOTSE_DATA_DIR": str(workdir / "data"), "LOTSE_CONTENT_DIR": str(content_dir)}
             stack = Stack(load_settings(env), model, workdir / "logs")
             stack.start()
             results["ready_s"] = stack.wait_ready(timeout=300)
@@ -299,6 +294,7 @@ def main() -> int:
             if stack:
                 results["rss_rasa"] = rss_mb(stack.processes["rasa"].pid)
                 results["rss_actions"] = rss_mb(stack.processes["actions"].pid)
+                results["change_s"] = answer_change_time(url, content_dir)
         finally:
             if stack:
                 stack.stop()
@@ -308,7 +304,6 @@ def main() -> int:
         if not smoke:
             results["stock"] = stock_bot(workdir, 300)
             results["train_s"] = training_time(workdir)
-            results["change_s"] = answer_change_time(workdir)
 
     seq, conc = results["sequential"], results["concurrent"]
     lines = [
@@ -322,7 +317,9 @@ def main() -> int:
     if "stock" in results:
         stock = results["stock"]
         lines.append(f"stock rasa init bot: {summary(stock['timings'])}; train {stock['train_s']:.0f} s (incl. init), ready {stock['ready_s']:.1f} s, RSS {stock['rss_mb']:.0f} MB")
-        lines.append(f"full training (--force): {results['train_s']:.1f} s; answer-text change applied (render + cached train + start): {results['change_s']:.1f} s")
+        lines.append(f"full training (--force): {results['train_s']:.1f} s")
+    if "change_s" in results:
+        lines.append(f"answer-text change served (saved in the content directory of the running stack): {results['change_s']:.1f} s")
     print("\n".join(lines))
     errors = seq.errors + conc.errors
     if smoke:
@@ -351,7 +348,7 @@ def write_report(path: Path, r: dict) -> None:
         ("RSS Rasa server", f"{r['rss_rasa']:.0f} MB", "≤ 800 MB"),
         ("RSS action server", f"{r['rss_actions']:.0f} MB", "≤ 200 MB"),
         ("Full training (`rasa train --force`)", f"{r['train_s']:.1f} s", "≤ 120 s"),
-        ("Answer-text change applied (render + cached train + start)", f"{r['change_s']:.1f} s", "≤ 30 s"),
+        ("Answer-text change served by the running bot (file saved → new text in a reply)", f"{r['change_s']:.1f} s", "≤ 30 s"),
         ("Stock bot: training incl. `rasa init`, ready, RSS", f"{stock['train_s']:.0f} s, {stock['ready_s']:.1f} s, {stock['rss_mb']:.0f} MB", ""),
     ]
     text = "\n".join(
@@ -368,6 +365,9 @@ def write_report(path: Path, r: dict) -> None:
             "20 users sending each next message as soon as the reply arrives (Little's law: latency = users ÷ throughput).",
             "Long: 5 conversations of 100 messages. The stock bot is `rasa init` (default DIET/TED config, in-memory",
             "tracker) trained and run on the same machine in the same run; the floor is a null HTTP endpoint.",
+            "Answer-text change: a changed answer text saved in the running stack's content directory (a copy), timed until",
+            "a reply carries it (lotse/nlg.py serves checked content without training); a new answer with a new intent needs",
+            "`make train` (full training time).",
             "",
             "| measure | result | target |",
             "|---|---|---|",

@@ -5,7 +5,7 @@ from datetime import date
 
 import yaml
 
-from lotse.cli import content_problems, domain_intents
+from lotse.content import content_problems, domain_intents
 from lotse.content import (
     FOOTER_LABELS,
     Answer,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from lotse.cli import domain_intents
+from lotse.content import domain_intents
 from lotse.languages import LANGUAGES
 from tests.conftest import ROOT
 
