@@ -116,26 +116,26 @@ class LotseSQLTrackerStore(SQLTrackerStore):
             return itertools.islice(tracker.events, checked_out.stored_events, None)
         return super()._additional_events(session, tracker)
 
-    def _event_row(self, sender_id: str, event: Any) -> Any:
+    def _event_row(self, sender_id: str, event: Any) -> dict[str, Any]:
         data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Rasa's `SQLTrackerStore.save`, which also learns the newest event id from the insert
-        (one query per turn less than asking the database afterwards)."""
+        """Rasa's `SQLTrackerStore.save` with plain inserts instead of ORM objects (the ORM's unit of
+        work was most of the save), learning the newest event id from the last insert."""
         await self.stream_events(tracker)
+        insert = self.SQLEvent.__table__.insert()
+        newest_event_id = None
         with self.session_scope() as session:
-            rows = [self._event_row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
-            session.add_all(rows)
-            session.flush()  # assigns the ids
-            newest_event_id = rows[-1].id if rows else None
+            for event in self._additional_events(session, tracker):
+                newest_event_id = session.execute(insert, self._event_row(tracker.sender_id, event)).inserted_primary_key[0]
             session.commit()
         if newest_event_id is None:
             newest_event_id = self._newest_event_id(tracker.sender_id)
