@@ -53,6 +53,28 @@ def secret_check(secret: str) -> Callable[[Any], Any]:
     return check
 
 
+def warm_up() -> None:
+    """Load now what the first users would otherwise wait for: reference data, the callback
+    database and the phone-number metadata (measured: the first office look-up and the first
+    phone number each took ~150 ms longer than later ones)."""
+    from actions.callbacks import services
+    from lotse.callback_store import StoreUnavailable
+    from lotse.languages import LANGUAGES
+    from lotse.messages import messages_for
+    from lotse.offices import load_gazetteer
+    from lotse.phone import parse_phone
+
+    svc = services()
+    load_gazetteer(svc.settings.content_dir)
+    for language in LANGUAGES:
+        messages_for(language)
+    parse_phone("0171 2345678")
+    try:
+        svc.store()
+    except StoreUnavailable:
+        logger.warning("callback database not reachable at start; bookings will retry it")
+
+
 def main() -> int:
     import rasa_sdk.endpoint as endpoint
     from rasa_sdk.__main__ import main as sdk_main
@@ -70,6 +92,7 @@ def main() -> int:
         return app
 
     endpoint.create_app = create_checked_app  # rasa_sdk.endpoint.run builds its app through this name
+    warm_up()
     sdk_main()
     return 0
 
