@@ -221,3 +221,23 @@ def test_messenger_ids_with_lone_surrogates_cannot_reach_the_tracker_store():
     assert received == [("u\ufffd", "m\ufffd", "Hallo")]
     for value in received[0]:
         value.encode("utf-8")  # what the database driver does; raised UnicodeEncodeError before
+
+
+def test_objects_of_the_loaded_model_are_frozen_out_of_the_garbage_collector(monkeypatch):
+    import asyncio
+    import gc
+
+    import rasa.core.run
+
+    from lotse.rasa_server import freeze_after_model_load
+
+    async def fake_load(*args, **kwargs):
+        return "agent"
+
+    monkeypatch.setattr(rasa.core.run, "load_agent_on_start", fake_load)
+    freeze_after_model_load()
+    try:
+        assert asyncio.run(rasa.core.run.load_agent_on_start("model")) == "agent"
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
