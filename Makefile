@@ -25,7 +25,7 @@ help:
 	@echo "make eval            held-out NLU evaluation (per-intent F1, confusions) -> docs/nlu-eval.md"
 	@echo "make bench           latency, throughput, memory, training time -> docs/benchmarks.md"
 	@echo "make fuzz            hostile requests on every public endpoint, 10,000 per endpoint (docs/reliability-fuzz.md)"
-	@echo "make soak            make fuzz, then 50 simulated users for 5 minutes: failures, p95, bookings = rows = deliveries -> docs/soak.md"
+	@echo "make soak            make fuzz, the fault tests with 10 Redis kills, then 50 simulated users for 5 minutes: failures, p95, bookings = rows = deliveries -> docs/soak.md"
 	@echo "make scale           2 Rasa instances on PostgreSQL + Redis: 1000 conversations, bursts, a killed instance (docs/deploy.md)"
 	@echo "make content-report  answers due for review and unverified facts in use"
 	@echo "make validate-offices  check content/offices.yml"
@@ -110,7 +110,11 @@ fuzz: $(MODEL)
 	LOTSE_FUZZ_CASES=$(FUZZ_CASES) $(PY) -m pytest -q -rs -o timeout=0 tests/fuzz
 	@cat $(BUILD)/fuzz-summary.json
 
+# The fault tests on the real stack: `make test` runs one round of Redis being killed and restarted,
+# `make soak` FAULT_ROUNDS of them (docs/reliability.md).
+FAULT_ROUNDS ?= 10
 soak: $(MODEL) fuzz
+	LOTSE_FAULT_ROUNDS=$(FAULT_ROUNDS) $(PY) -m pytest -q -rs -s tests/integration/test_faults.py tests/integration/test_redis_down.py
 	$(PY) scripts/soak.py --users 50 --seconds 300 --write docs/soak.md
 
 # Needs PostgreSQL and Redis on 127.0.0.1 (docs/deploy.md); writes $(BUILD)/scale.json.

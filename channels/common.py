@@ -21,6 +21,7 @@ from typing import Any, Awaitable, Callable, Coroutine, Generic, Mapping, Option
 
 import aiohttp
 from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.lock_store import LockError
 
 from lotse.chat_requests import clean_text, reply_language
 from lotse.messages import messages_for
@@ -362,12 +363,24 @@ async def dispatch(
         message_id=clean_text(incoming.message_id),
     )
     metadata = {"language_hint": incoming.language_hint} if incoming.language_hint else None
-    await on_new_message(
-        UserMessage(
-            incoming.text, output, incoming.sender_id, input_channel=channel, message_id=incoming.message_id,
-            metadata=metadata,
-        )
+    message = UserMessage(
+        incoming.text, output, incoming.sender_id, input_channel=channel, message_id=incoming.message_id,
+        metadata=metadata,
     )
+    await hand_over(on_new_message, message, reply_language(incoming.text, incoming.language_hint))
+
+
+async def hand_over(on_new_message: OnNewMessage, message: UserMessage, language: Optional[str]) -> bool:
+    """Passes a message to Rasa. When its conversation's turn lock cannot be had (the lock store,
+    Redis, is unreachable, or the conversation stayed busy for LOTSE_LOCK_WAIT_SECONDS), the message
+    is not processed and the user is asked to send it again; False then."""
+    try:
+        await on_new_message(message)
+    except LockError as error:  # its text names the cause, never the conversation or the message
+        logger.warning("%s: message not processed: %s", message.input_channel, error)
+        await message.output_channel.send_text_message(message.sender_id, messages_for(language)("try_again_shortly"))
+        return False
+    return True
 
 
 RequestHandler = Callable[[Any], Awaitable[Any]]

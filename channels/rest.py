@@ -6,6 +6,9 @@ request and answer format) with the checks a public endpoint needs (issue #12):
   answer (Rasa's own channel answers 500 to a list, a number or a non-string message);
 - rate limits per client IP and per conversation (lotse/ratelimit.py): 429 with a clear answer;
 - messages above LOTSE_MAX_MESSAGE_CHARS: a normal answer asking for a shorter message;
+- a message whose conversation lock cannot be had (the Redis lock store is unreachable, or the
+  conversation stays busy for LOTSE_LOCK_WAIT_SECONDS): 503 with Retry-After and "please send it
+  again in a moment"; the message was not processed, so sending it again is safe;
 - a failure while handling a message is logged with its type only, never with the user's text.
 
 Every refusal is answered `[{"text": ...}]` in the user's language (lotse/chat_requests.py).
@@ -19,17 +22,19 @@ from typing import Any, Awaitable, Callable, Optional
 import rasa.utils.endpoints
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
+from rasa.core.lock_store import LockError
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from lotse.chat_requests import ChatRequest, Refusal, screen_chat_request
+from lotse.chat_requests import ChatRequest, Refusal, answer, reply_language, screen_chat_request
 from lotse.ratelimit import RateLimits
 from lotse.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+RETRY_AFTER_SECONDS = 5
 
 
 class RestInput(RasaRestInput):
@@ -74,7 +79,14 @@ class RestInput(RasaRestInput):
                 self.stream_response(on_new_message, parsed.message, parsed.sender, self.name(), parsed.metadata),
                 content_type="text/event-stream",
             )
-        return response.json(await self.collect(parsed, on_new_message))
+        try:
+            return response.json(await self.collect(parsed, on_new_message))
+        except LockError as error:  # its text names the cause, never the conversation or the message
+            logger.warning("rest: message not processed: %s", error)
+            language = reply_language(parsed.message, request.headers.get("accept-language"))
+            return response.json(
+                answer("try_again_shortly", language), status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+            )
 
     async def collect(self, parsed: ChatRequest, on_new_message: OnNewMessage) -> list[dict[str, Any]]:
         collector = CollectingOutputChannel()
@@ -82,6 +94,8 @@ class RestInput(RasaRestInput):
             await on_new_message(
                 UserMessage(parsed.message, collector, parsed.sender, input_channel=self.name(), metadata=parsed.metadata)
             )
+        except LockError:  # not processed at all: handle() asks the user to send it again
+            raise
         except Exception as error:  # noqa: BLE001 - the user gets what was collected; the log gets no text
             logger.error("rest: handling a message failed: %s", type(error).__name__)
         return collector.messages

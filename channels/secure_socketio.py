@@ -31,6 +31,7 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIO
 from sanic import Blueprint, response
 from socketio import AsyncServer
 
+from channels.common import hand_over
 from lotse import feedback
 from lotse.messages import messages_for
 from lotse.settings import Settings, load_settings
@@ -252,9 +253,8 @@ class SecureSocketIOInput(SocketIOInput):
                     await output.send_text_message(session.session_id, too_long)
                     return
                 metadata = {"language": language} if language else {}
-                await on_new_message(
-                    UserMessage(text.strip(), output, session.session_id, input_channel=self.name(), metadata=metadata)
-                )
+                message = UserMessage(text.strip(), output, session.session_id, input_channel=self.name(), metadata=metadata)
+                await hand_over(on_new_message, message, language)  # "send it again" when there is no turn lock
             finally:
                 await sio.emit("bot_done", {}, room=session.session_id, namespace=namespace)
 

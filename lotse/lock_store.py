@@ -18,6 +18,11 @@ Here every change is one Lua script, so Redis applies it atomically:
   A lock is kept for at most `MAX_TURN_SECONDS`, so a hung process cannot hold one forever.
 - A turn that cannot get the lock within `wait_seconds` gives up with a `LockError`; the message
   is then not processed (the channel answers with an error and the client may retry).
+- Redis unreachable: the turn is refused with a `LockError` at once (never run unlocked); the
+  channels ask the user to send the message again in a moment (channels/rest.py, channels/common.py).
+  A command that fails on a connection error is retried once on a fresh connection: after Redis
+  restarts, the pooled connections to the old process are dead, and without the retry the first
+  turns on each of them were refused although Redis was back. Every script is safe to run twice.
 
 Keys are derived from a hash of the conversation id: no sender id (e.g. a phone number) in Redis.
 """
@@ -48,9 +53,13 @@ FIRST_POLL_SECONDS = 0.005
 MAX_POLL_SECONDS = 0.05
 
 # KEYS: owner, queue, alive, seq. ARGV: token, lifetime ms, waiter timeout ms.
-# Returns 1 when the lock was taken, 0 while someone else holds it or is ahead in the queue.
+# Returns 1 when the lock was taken (or is already this token's: a retried call whose first answer
+# was lost), 0 while someone else holds it or is ahead in the queue.
 ACQUIRE = """
 pcall(redis.replicate_commands)
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return 1
+end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 for _, waiter in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)) do
@@ -123,6 +132,19 @@ return 1
 """
 
 
+def _client_options(retry_class: Any) -> Dict[str, Any]:
+    """Timeouts, and one retry on a fresh connection after a connection error (see the module docstring)."""
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError
+
+    return {
+        "socket_timeout": 5,
+        "socket_connect_timeout": 5,
+        "retry": retry_class(NoBackoff(), 1),
+        "retry_on_error": [ConnectionError],  # not timeouts: a hung Redis would refuse turns only after 10 s
+    }
+
+
 @dataclass(frozen=True)
 class LockKeys:
     owner: str
@@ -172,19 +194,21 @@ class AtomicRedisLockStore(LockStore):
     def _client(self) -> Any:
         """An asyncio client for the running event loop (a client cannot be shared between loops)."""
         import redis.asyncio
+        import redis.asyncio.retry
 
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
         if client is None:
-            client = redis.asyncio.Redis.from_url(self.url, socket_timeout=5, socket_connect_timeout=5)
+            client = redis.asyncio.Redis.from_url(self.url, **_client_options(redis.asyncio.retry.Retry))
             self._clients[loop] = client
         return client
 
     def _sync(self) -> Any:
         if self._sync_client is None:
             import redis
+            import redis.retry
 
-            self._sync_client = redis.Redis.from_url(self.url, socket_timeout=5, socket_connect_timeout=5)
+            self._sync_client = redis.Redis.from_url(self.url, **_client_options(redis.retry.Retry))
         return self._sync_client
 
     def keys(self, conversation_id: str) -> LockKeys:

@@ -66,6 +66,10 @@ class Settings:
     console_max_failed_logins: int = 5
     console_lockout_minutes: int = 15
     action_timeout_seconds: float = 2.0  # Rasa gives up on the action server after this (lotse/rasa_patches.py)
+    # Staff webhook delivery (lotse/outbox.py): how long one POST may take, and the longest pause
+    # between attempts during an outage (= how late an event may arrive after the receiver is back).
+    webhook_timeout_seconds: float = 5.0
+    webhook_max_retry_seconds: float = 3600.0
     # Hardening (docs/hardening.md): sizes, rate limits, Rasa's HTTP API, the action server's secret.
     max_body_bytes: int = 16 * 1024
     max_webhook_body_bytes: int = 1024 * 1024
@@ -177,6 +181,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         console_max_failed_logins=int(env.get("LOTSE_CONSOLE_MAX_FAILED_LOGINS", "5")),
         console_lockout_minutes=int(env.get("LOTSE_CONSOLE_LOCKOUT_MINUTES", "15")),
         action_timeout_seconds=float(env.get("LOTSE_ACTION_TIMEOUT_SECONDS", "2")),
+        webhook_timeout_seconds=float(env.get("LOTSE_WEBHOOK_TIMEOUT_SECONDS", "5")),
+        webhook_max_retry_seconds=float(env.get("LOTSE_WEBHOOK_MAX_RETRY_SECONDS", "3600")),
         max_body_bytes=int(env.get("LOTSE_MAX_BODY_BYTES", str(16 * 1024))),
         max_webhook_body_bytes=int(env.get("LOTSE_MAX_WEBHOOK_BODY_BYTES", str(1024 * 1024))),
         max_message_chars=int(env.get("LOTSE_MAX_MESSAGE_CHARS", "2000")),
@@ -242,6 +248,8 @@ def process_environment(settings: Settings, base: Mapping[str, str] | None = Non
             "LOTSE_CONSOLE_MAX_FAILED_LOGINS": str(settings.console_max_failed_logins),
             "LOTSE_CONSOLE_LOCKOUT_MINUTES": str(settings.console_lockout_minutes),
             "LOTSE_ACTION_TIMEOUT_SECONDS": str(settings.action_timeout_seconds),
+            "LOTSE_WEBHOOK_TIMEOUT_SECONDS": str(settings.webhook_timeout_seconds),
+            "LOTSE_WEBHOOK_MAX_RETRY_SECONDS": str(settings.webhook_max_retry_seconds),
             "LOTSE_MAX_BODY_BYTES": str(settings.max_body_bytes),
             "LOTSE_MAX_WEBHOOK_BODY_BYTES": str(settings.max_webhook_body_bytes),
             "LOTSE_MAX_MESSAGE_CHARS": str(settings.max_message_chars),

@@ -57,6 +57,9 @@ async def chat(request: web.Request) -> web.Response:
         async with request.app[CLIENT].post(
             f"{settings.rasa_url}/webhooks/rest/webhook", json={"sender": parsed.sender, "message": parsed.message}
         ) as response:
+            if response.status == 503 and "Retry-After" in response.headers:
+                # channels/rest.py: the message was not processed (no turn lock); its "send it again" text
+                return web.json_response(await response.json(), status=503, headers={"Retry-After": response.headers["Retry-After"]})
             if response.status != 200:
                 raise RuntimeError(f"rasa answered {response.status}")
             return web.json_response(await response.json())

@@ -64,7 +64,10 @@ def main() -> int:
             store = store or CallbackStore.open(settings.callback_db_url, capacity, pool_size=1, max_overflow=1)
             now = datetime.now(timezone.utc)
             if settings.callback_webhook_url:
-                deliver_due(store, settings.callback_webhook_url, settings.callback_webhook_secret, now, session)
+                deliver_due(
+                    store, settings.callback_webhook_url, settings.callback_webhook_secret, now, session,
+                    timeout=settings.webhook_timeout_seconds, max_delay=settings.webhook_max_retry_seconds,
+                )
             if time.monotonic() - last_purge > PURGE_INTERVAL_SECONDS or args.once:
                 purged = store.purge_phone_numbers(settings.phone_retention_days, now)
                 if purged:

@@ -176,10 +176,10 @@ class AlternatingProxy:
                 ) as response:
                     payload = await response.read()
                     self.served[i] += 1
-                    return web.Response(
-                        status=response.status, body=payload,
-                        headers={"Content-Type": response.headers.get("Content-Type", "application/json")},
-                    )
+                    passed_on = {"Content-Type": response.headers.get("Content-Type", "application/json")}
+                    if "Retry-After" in response.headers:  # channels/rest.py's 503 "send it again"
+                        passed_on["Retry-After"] = response.headers["Retry-After"]
+                    return web.Response(status=response.status, body=payload, headers=passed_on)
             except aiohttp.ClientConnectorError:
                 self.down.add(i)
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:

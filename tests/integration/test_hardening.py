@@ -1,5 +1,5 @@
-"""Abuse protection on the running stack (issue #12): rate limits with a clear message, and
-Rasa's HTTP API off by default.
+"""Abuse protection on the running stack (issue #12): rate limits with a clear message,
+Rasa's HTTP API off by default, and the staff console never reachable from the widget's origin.
 
 The requests come from 127.0.0.1, which is a trusted proxy and exempt by default; each test
 names its own client address in X-Forwarded-For, as a reverse proxy would.
@@ -9,6 +9,12 @@ from __future__ import annotations
 import uuid
 
 import requests
+
+from lotse.settings import web_origin
+
+# Every kind of console page (console/app.py and its modules register them), and its stylesheet.
+CONSOLE_PATHS = ("/login", "/logout", "/transcripts", "/queue", "/queue/export.csv", "/dashboard", "/corrections",
+                 "/admin/users", "/admin/audit", "/admin/data", "/static/console.css")
 
 
 def rasa_chat(stack) -> str:
@@ -71,3 +77,24 @@ def test_rasa_http_api_is_off_by_default(stack):
     assert requests.post(f"{base}/model/parse", json={"text": "Hallo"}, timeout=10).status_code in (403, 404)
     assert requests.get(f"{base}/conversations/someone/tracker", timeout=10).status_code in (403, 404)
     assert requests.get(f"{base}/status", timeout=10).status_code in (403, 404)
+
+
+def test_the_staff_console_is_never_reachable_from_the_widgets_origin(stack):
+    settings = stack.settings
+    widget_origin = web_origin(settings.public_url)  # the demo page and /socket.io/ are served from here
+    console = f"http://{settings.console_host}:{settings.console_port}"
+    assert settings.console_host == "127.0.0.1"  # the default: not reachable from other hosts at all
+    assert web_origin(console) != widget_origin and web_origin(console) not in settings.widget_allowed_origins
+
+    for path in CONSOLE_PATHS:  # the widget's origin serves no console page, not even a redirect to one
+        response = requests.get(widget_origin + path, allow_redirects=False, timeout=10)
+        assert response.status_code == 404, path
+        assert "Anmelden" not in response.text and "console" not in response.headers.get("Location", "")
+    login = requests.post(f"{widget_origin}/login", data={"username": "admin", "password": "x"}, timeout=10)
+    assert login.status_code in (404, 405)
+
+    # The console itself runs, but a script on the widget's page can neither read it nor frame it.
+    page = requests.get(f"{console}/login", headers={"Origin": widget_origin}, timeout=10)
+    assert page.status_code == 200 and "Anmelden" in page.text
+    assert "Access-Control-Allow-Origin" not in page.headers
+    assert page.headers["X-Frame-Options"] == "DENY" and "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]

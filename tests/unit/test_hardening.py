@@ -88,6 +88,37 @@ def test_rest_channel_rate_limit_is_per_conversation():
     assert handle(channel, request(b'{"sender": "u2", "message": "Hallo"}'))[0] == 200
 
 
+def test_rest_channel_asks_to_send_again_when_the_conversation_lock_cannot_be_had():
+    from rasa.core.lock_store import LockError
+
+    async def no_lock(message):
+        raise LockError("Lock store unavailable (ConnectionError); message not processed.")
+
+    channel = rest_channel()
+    result = asyncio.run(channel.handle(request(b'{"sender": "u1", "message": "Hallo"}'), no_lock))
+    assert result.status == 503 and result.headers["Retry-After"] == "5"
+    assert json.loads(result.body) == [{"text": "Ihre Nachricht konnte gerade nicht bearbeitet werden. "
+                                                "Bitte schicken Sie sie in einem Moment noch einmal."}]
+    english = asyncio.run(channel.handle(request(b'{"sender": "u2", "message": "Where do I apply for a childcare place?"}'), no_lock))
+    assert english.status == 503 and "send it again in a moment" in json.loads(english.body)[0]["text"]
+
+
+def test_widget_and_messenger_users_are_asked_to_send_again_when_the_conversation_lock_cannot_be_had():
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+    from rasa.core.lock_store import LockError
+
+    from channels.common import hand_over
+
+    async def no_lock(message):
+        raise LockError("busy")
+
+    output = CollectingOutputChannel()
+    handled = asyncio.run(hand_over(no_lock, UserMessage("Привіт", output, "s1", input_channel="socketio"), "uk"))
+    assert handled is False
+    assert [m["text"] for m in output.messages] == [
+        "Ваше повідомлення зараз не вдалося обробити. Будь ласка, надішліть його ще раз за хвилинку."]
+
+
 # --- the action server's shared secret -------------------------------------------------------
 
 def test_action_server_refuses_to_listen_beyond_localhost_without_a_secret():

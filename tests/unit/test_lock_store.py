@@ -253,6 +253,64 @@ def test_redis_unreachable_refuses_the_turn():
         asyncio.run(main())
 
 
+def test_after_redis_restarts_every_turn_gets_its_lock_again(tmp_path):
+    """Pooled connections to the killed Redis are dead; without a retry on a fresh connection the
+    first turns on each of them were refused although Redis was back (found by test_redis_down)."""
+    import shutil
+    import subprocess
+
+    import redis
+
+    from lotse.stack import free_port
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server not installed")
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+
+    def start() -> subprocess.Popen:
+        process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                                    "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+                return process
+            except redis.RedisError:
+                time.sleep(0.1)
+        raise RuntimeError("redis-server did not start")
+
+    locks = AtomicRedisLockStore(url=url, wait_seconds=5)
+
+    async def turn(conversation: str) -> str:
+        try:
+            async with locks.lock(conversation):
+                await asyncio.sleep(0.05)
+                return "served"
+        except LockError:
+            return "refused"
+
+    async def main() -> tuple[list[str], list[str], list[str]]:
+        nonlocal server
+        before = await asyncio.gather(*(turn(f"c{i}") for i in range(6)))  # six pooled connections
+        server.kill()
+        server.wait()
+        down = await asyncio.gather(*(turn(f"c{i}") for i in range(3)))
+        server = start()
+        after = await asyncio.gather(*(turn(f"c{i}") for i in range(6)))
+        return before, down, after
+
+    server = start()
+    try:
+        before, down, after = asyncio.run(main())
+    finally:
+        server.kill()
+        server.wait()
+    assert before == ["served"] * 6
+    assert down == ["refused"] * 3
+    assert after == ["served"] * 6
+
+
 def test_rasa_creates_it_from_an_endpoint_config(prefix):
     config = EndpointConfig(
         url=REDIS_URL, type="lotse.lock_store.AtomicRedisLockStore", lifetime_seconds=7, wait_seconds=9, key_prefix=prefix

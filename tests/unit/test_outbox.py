@@ -90,3 +90,15 @@ def test_failed_delivery_backs_off(db_url):
     assert store.due_events(now) == []  # not due again at once
     event = store.due_events(now + timedelta(minutes=5))[0]
     assert event.attempts == 1 and event.last_error
+
+
+def test_the_pause_between_attempts_is_capped_so_an_event_arrives_soon_after_a_long_outage(db_url):
+    store = CallbackStore.open(db_url, capacity=5)
+    store.book(booking(), "x#1")
+    now = datetime.now(timezone.utc)
+    url = f"http://127.0.0.1:{free_port()}/hook"
+    for _ in range(12):  # uncapped, the 12th pause would be over an hour
+        now = now + timedelta(hours=2)
+        deliver_due(store, url, SECRET, now, requests.Session(), max_delay=10)
+    due = store.due_events(now + timedelta(seconds=13))  # 10 s at most, with 20 % jitter
+    assert [event.attempts for event in due] == [12]

@@ -17,7 +17,8 @@ def _with_client(check, rasa_reply=None):
 
         async def webhook(request):
             body = await request.json()
-            return web.json_response(rasa_reply(body) if rasa_reply else [{"text": "echo " + body["message"]}])
+            reply = rasa_reply(body) if rasa_reply else [{"text": "echo " + body["message"]}]
+            return reply if isinstance(reply, web.Response) else web.json_response(reply)
 
         backend.router.add_post("/webhooks/rest/webhook", webhook)
         backend_server = TestServer(backend, host="127.0.0.1")
@@ -61,6 +62,17 @@ def test_huge_body_is_refused_and_long_message_explained():
         assert "sehr lang" in (await response.json())[0]["text"]
 
     _with_client(check)
+
+
+def test_rasas_send_it_again_answer_is_passed_on():
+    again = [{"text": "Ihre Nachricht konnte gerade nicht bearbeitet werden. Bitte schicken Sie sie in einem Moment noch einmal."}]
+
+    async def check(client):
+        response = await client.post("/api/chat", json={"sender": "a", "message": "Hallo"})
+        assert response.status == 503 and response.headers["Retry-After"] == "5"
+        assert await response.json() == again
+
+    _with_client(check, lambda body: web.json_response(again, status=503, headers={"Retry-After": "5"}))
 
 
 def test_backend_down_gives_a_friendly_reply():
