@@ -64,6 +64,11 @@ class LiveResponses:
         self.responses = built
         self._stamp: Tuple[Tuple[str, int, int], ...] = ()
         self._checked_at = float("-inf")
+
+    def use_model(self, built: Responses) -> None:
+        """The responses of a newly loaded model, with the texts from the content directory."""
+        self.built = self.responses = built
+        self._stamp, self._checked_at = (), float("-inf")
         self.current()
 
     def current(self) -> Responses:
@@ -94,18 +99,26 @@ class LiveResponses:
 
 class LotseNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None) -> None:
-        built = (domain or Domain.empty()).responses
-        super().__init__(built)
         settings = load_settings()
-        self.live = LiveResponses(built, settings.content_dir, settings.public_url)
+        self.live = LiveResponses({}, settings.content_dir, settings.public_url)
+        super().__init__((domain or Domain.empty()).responses)
+
+    # Rasa assigns `responses` when it loads a model (rasa/core/agent.py); reads get the live texts.
+    @property  # type: ignore[override]
+    def responses(self) -> Responses:
+        return self.live.current()
+
+    @responses.setter
+    def responses(self, built: Responses) -> None:
+        self.live.use_model(built)
 
     def _random_response_for(
         self, utter_action: Text, output_channel: Text, filled_slots: Dict[Text, Any]
     ) -> Optional[Dict[Text, Any]]:
-        self.responses = self.live.current()
-        if utter_action not in self.responses:
+        responses = self.responses
+        if utter_action not in responses:
             return None
-        suitable = ResponseVariationFilter(self.responses).responses_for_utter_action(
+        suitable = ResponseVariationFilter(responses).responses_for_utter_action(
             utter_action, output_channel, filled_slots
         )
         return most_specific(suitable)

@@ -83,3 +83,27 @@ def test_only_responses_the_model_knows_are_served(content):
     del built[ANSWER]
     live = LiveResponses(built, content, "http://localhost:8080", clock)
     assert ANSWER not in live.current()
+
+
+def test_the_generator_answers_with_the_models_responses_assigned_after_loading(content, monkeypatch):
+    """Rasa creates the generator before the model is loaded and assigns the responses after."""
+    import asyncio
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from lotse.nlg import LotseNaturalLanguageGenerator
+
+    monkeypatch.setenv("LOTSE_CONTENT_DIR", str(content))
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    nlg = LotseNaturalLanguageGenerator(None, None)
+    nlg.responses = domain_responses(content, "http://localhost:8080")  # what rasa/core/agent.py does
+    tracker = DialogueStateTracker("t", domain.slots)
+    tracker.update(SlotSet("language", "de"))
+
+    reply = asyncio.run(nlg.generate(ANSWER, tracker, "rest"))
+    assert reply and reply["text"].startswith(OLD)
+    edit(content, OLD, NEW)
+    nlg.live._checked_at = float("-inf")  # as if a second had passed
+    assert asyncio.run(nlg.generate(ANSWER, tracker, "rest"))["text"].startswith(NEW)
