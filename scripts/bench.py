@@ -93,6 +93,8 @@ class Client:
             response = self.session.post(self.url, json={"sender": sender, "message": message}, timeout=30)
             ok, status = response.status_code == 200, str(response.status_code)
             body = response.json() if ok else []
+            if ok and not body:  # every message gets an answer: an empty one is a failure
+                ok, status = False, "empty reply"
         except (requests.RequestException, ValueError) as exc:
             ok, status, body = False, type(exc).__name__, []
         self.timings.add((time.perf_counter() - started) * 1000, ok, status)
