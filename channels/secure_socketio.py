@@ -71,6 +71,16 @@ def message_language(data: Dict[str, Any]) -> Optional[str]:
 CLIENT_PACKET_TYPES = (packet.CONNECT, packet.DISCONNECT, packet.EVENT, packet.ACK, packet.BINARY_EVENT, packet.BINARY_ACK)
 
 
+def well_formed_arguments(decoded: Any) -> bool:
+    """An event's data must be a list starting with its name, an acknowledgement's a list
+    (`42{"a":1}` or `42[]` made python-socketio raise KeyError/IndexError)."""
+    if decoded.packet_type in (packet.EVENT, packet.BINARY_EVENT):
+        return isinstance(decoded.data, list) and bool(decoded.data) and isinstance(decoded.data[0], str)
+    if decoded.packet_type in (packet.ACK, packet.BINARY_ACK):
+        return isinstance(decoded.data, list)
+    return True
+
+
 class TolerantAsyncServer(AsyncServer):
     """python-socketio raises on a socket.io packet that does not decode (e.g. `42[` or invalid
     JSON), and engine.io logs that with a traceback: any client could fill Rasa's log with them
@@ -79,12 +89,15 @@ class TolerantAsyncServer(AsyncServer):
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> Any:
         if isinstance(data, str):  # a packet (binary attachments are bytes and decoded with it)
             try:
-                packet_type = self.packet_class(encoded_packet=data).packet_type
+                decoded = self.packet_class(encoded_packet=data)
             except (ValueError, TypeError, IndexError, KeyError, AttributeError, RecursionError) as exc:
                 logger.info("socketio: malformed packet dropped (%s)", type(exc).__name__)
                 return None
-            if packet_type not in CLIENT_PACKET_TYPES:  # e.g. CONNECT_ERROR, which only a server sends
-                logger.info("socketio: packet of type %s from a client dropped", packet_type)
+            if decoded.packet_type not in CLIENT_PACKET_TYPES:  # e.g. CONNECT_ERROR, which only a server sends
+                logger.info("socketio: packet of type %s from a client dropped", decoded.packet_type)
+                return None
+            if not well_formed_arguments(decoded):
+                logger.info("socketio: event or acknowledgement without an argument list dropped")
                 return None
         return await super()._handle_eio_message(eio_sid, data)
 

@@ -166,6 +166,11 @@ async def send_event(client: FuzzClient, case: EventCase, box_for: Any) -> str:
     except (socketio.exceptions.BadNamespaceError, socketio.exceptions.DisconnectedError):
         return await alive(client, what)
     if too_big:
+        # Most likely refused: ask the server first instead of waiting for the acknowledgement.
+        await asyncio.sleep(0.3)
+        if not await asyncio.to_thread(engineio_session_exists, client.web_url, client.engineio_sid):
+            await client.restart()
+            return "reconnected"
         return await alive(client, what)
     if widget.sio.connected and expects_turn(EventCase(case.event, payload, case.kind), box):
         try:
