@@ -29,7 +29,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
-from socketio import AsyncServer
+from socketio import AsyncServer, packet
 
 from channels.common import hand_over
 from lotse import feedback
@@ -67,6 +67,40 @@ def message_language(data: Dict[str, Any]) -> Optional[str]:
     metadata = data.get("metadata")
     language = metadata.get("language") if isinstance(metadata, dict) else None
     return language if isinstance(language, str) and _LANGUAGE.fullmatch(language) else None
+
+
+CLIENT_PACKET_TYPES = (packet.CONNECT, packet.DISCONNECT, packet.EVENT, packet.ACK, packet.BINARY_EVENT, packet.BINARY_ACK)
+
+
+def well_formed_arguments(decoded: Any) -> bool:
+    """An event's data must be a list starting with its name, an acknowledgement's a list
+    (`42{"a":1}` or `42[]` made python-socketio raise KeyError/IndexError)."""
+    if decoded.packet_type in (packet.EVENT, packet.BINARY_EVENT):
+        return isinstance(decoded.data, list) and bool(decoded.data) and isinstance(decoded.data[0], str)
+    if decoded.packet_type in (packet.ACK, packet.BINARY_ACK):
+        return isinstance(decoded.data, list)
+    return True
+
+
+class TolerantAsyncServer(AsyncServer):
+    """python-socketio raises on a socket.io packet that does not decode (e.g. `42[` or invalid
+    JSON), and engine.io logs that with a traceback: any client could fill Rasa's log with them
+    (found by tests/fuzz/test_fuzz_socketio.py). Such a packet is dropped with one line at INFO."""
+
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> Any:
+        if isinstance(data, str):  # a packet (binary attachments are bytes and decoded with it)
+            try:
+                decoded = self.packet_class(encoded_packet=data)
+            except (ValueError, TypeError, IndexError, KeyError, AttributeError, RecursionError) as exc:
+                logger.info("socketio: malformed packet dropped (%s)", type(exc).__name__)
+                return None
+            if decoded.packet_type not in CLIENT_PACKET_TYPES:  # e.g. CONNECT_ERROR, which only a server sends
+                logger.info("socketio: packet of type %s from a client dropped", decoded.packet_type)
+                return None
+            if not well_formed_arguments(decoded):
+                logger.info("socketio: event or acknowledgement without an argument list dropped")
+                return None
+        return await super()._handle_eio_message(eio_sid, data)
 
 
 class SecureSocketIOInput(SocketIOInput):
@@ -194,7 +228,7 @@ class SecureSocketIOInput(SocketIOInput):
     # --- the blueprint -----------------------------------------------------------------------
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(
+        sio = TolerantAsyncServer(
             async_mode="sanic",
             cors_allowed_origins=list(self.settings.widget_allowed_origins),
             cors_credentials=False,
@@ -217,8 +251,17 @@ class SecureSocketIOInput(SocketIOInput):
         async def health(_: Any) -> Any:
             return response.json({"status": "ok"})
 
+        def client_event(sid: str) -> bool:
+            """python-socketio also calls the connect and disconnect handlers for a client's EVENT
+            named "connect" or "disconnect"; only then is the socket fully connected (during a real
+            connection or disconnection it is pending). Such events are ignored: a "disconnect"
+            event would otherwise unbind a socket that stays connected."""
+            return bool(sio.manager.is_connected(sid, namespace or "/"))
+
         @sio.on("connect", namespace=namespace)
-        async def connect(sid: str, environ: Dict, auth: Optional[Dict] = None) -> bool:
+        async def connect(sid: str, environ: Any = None, auth: Any = None) -> Optional[bool]:
+            if client_event(sid):
+                return None
             token = auth.get("token") if isinstance(auth, dict) else None
             session, token, resumed = await self._bind(sio, sid, token)
             await self._confirm(sio, sid, session, token, resumed)
@@ -226,7 +269,8 @@ class SecureSocketIOInput(SocketIOInput):
 
         @sio.on("disconnect", namespace=namespace)
         async def disconnect(sid: str, *args: Any) -> None:
-            self.bindings.pop(sid, None)
+            if not client_event(sid):
+                self.bindings.pop(sid, None)
 
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any = None) -> None:

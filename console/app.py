@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from console.security import load_or_create_secret, tokens_match
 from console.sessions import load_session
 from console.transcripts import TranscriptReader, fallback_threshold
-from console.web import CONSOLE, Console, error_page, redirect, template_environment
+from console.web import CONSOLE, Console, error_page, read_form, redirect, template_environment
 from lotse.callback_store import create_store_engine, migrate
 from lotse.offices import load_office_data
 from lotse.settings import PROJECT_ROOT, Settings
@@ -94,7 +94,7 @@ async def sessions(request: web.Request, handler):  # noqa: ANN001
     request["user"] = session.user
     request["csrf_token"] = session.csrf_token
     if request.method not in ("GET", "HEAD"):
-        form = await request.post()
+        form = await read_form(request)
         given = form.get("csrf_token") if isinstance(form.get("csrf_token"), str) else request.headers.get("X-CSRF-Token")
         if not tokens_match(session.csrf_token, given) or not _same_origin(request):
             return error_page(request, 403, "Anfrage abgelehnt",

@@ -48,7 +48,11 @@ def token_hash(token: str) -> str:
 
 
 def tokens_match(expected: str | None, given: str | None) -> bool:
-    return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))
+    """Constant-time comparison; as bytes, because compare_digest refuses non-ASCII strings with
+    a TypeError (a hostile login token gave a 500, found by tests/fuzz/test_fuzz_console.py)."""
+    if not expected or not given:
+        return False
+    return hmac.compare_digest(str(expected).encode("utf-8", "surrogatepass"), str(given).encode("utf-8", "surrogatepass"))
 
 
 def password_problem(password: str, username: str = "") -> str | None:

@@ -122,6 +122,15 @@ def not_found(request: web.Request) -> web.Response:
     return error_page(request, 404, "Nicht gefunden", "Diese Seite oder dieses Gespräch gibt es nicht (mehr).")
 
 
+async def read_form(request: web.Request) -> MultiDictProxy[Any]:
+    """The posted form; 400 when it does not decode (invalid UTF-8, a broken multipart body)
+    instead of an unhandled error and a 500 (found by tests/fuzz/test_fuzz_console.py)."""
+    try:
+        return await request.post()
+    except ValueError as exc:  # UnicodeDecodeError is one
+        raise web.HTTPBadRequest(text="Das Formular konnte nicht gelesen werden.") from exc
+
+
 def view(*roles: str) -> Callable[[Callable[..., web.StreamResponse]], Handler]:
     """A synchronous view for these roles, run in a worker thread with the form already read."""
 
@@ -131,7 +140,7 @@ def view(*roles: str) -> Callable[[Callable[..., web.StreamResponse]], Handler]:
             user: User | None = request.get("user")
             if roles and (user is None or user.role not in roles):
                 return forbidden(request)
-            form: MultiDictProxy[Any] | Mapping[str, Any] = await request.post() if request.method == "POST" else {}
+            form: MultiDictProxy[Any] | Mapping[str, Any] = await read_form(request) if request.method == "POST" else {}
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(None, func, request, form)
 

@@ -11,7 +11,7 @@ from console.app import clear_cookie, cookie_name, login_cookie_name, set_cookie
 from console.security import new_token, tokens_match
 from console.sessions import create_session, delete_expired, delete_session
 from console.users import authenticate
-from console.web import console, redirect, render, view
+from console.web import console, read_form, redirect, render, view
 
 FAILED = "Benutzername oder Passwort ist falsch."
 LOCKED = "Zu viele Fehlversuche: Das Konto ist vorübergehend gesperrt. Bitte versuchen Sie es später noch einmal oder wenden Sie sich an die Administration."
@@ -34,7 +34,7 @@ async def login_form(request: web.Request) -> web.Response:
 
 async def login(request: web.Request) -> web.StreamResponse:
     state = console(request)
-    form = await request.post()
+    form = await read_form(request)
     username = form.get("username") if isinstance(form.get("username"), str) else ""
     password = form.get("password") if isinstance(form.get("password"), str) else ""
     if not tokens_match(request.cookies.get(login_cookie_name(state.settings)), form.get("login_token")):

@@ -14,6 +14,8 @@ from tests.integration.test_channels import (
 
 
 ACTIONS_SECRET = "fuzz-actions-secret"
+# Known to the tests, so that they can sign expired widget tokens (tests/fuzz/socketio_cases.py).
+WIDGET_SECRET = "fuzz-widget-secret-0123456789abcdef0123456789"
 
 
 def channel_env(platform_url: str) -> dict[str, str]:
@@ -43,9 +45,15 @@ def fuzz_stack(tmp_path_factory, fuzz_platform):
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` first (make test does)")
     data_dir = tmp_path_factory.mktemp("lotse-fuzz")
+    ports = free_ports()
     env = {
-        **free_ports(),
+        **ports,
         "LOTSE_DATA_DIR": str(data_dir),
+        # The widget's socket.io channel accepts pages from the public URL only.
+        "LOTSE_PUBLIC_URL": f"http://127.0.0.1:{ports['LOTSE_WEB_PORT']}",
+        "LOTSE_WIDGET_SECRET": WIDGET_SECRET,
+        # Plain HTTP in tests: the console's cookies without Secure, so that requests sends them back.
+        "LOTSE_CONSOLE_COOKIE_SECURE": "false",
         "LOTSE_LOG_LEVEL": "WARNING",
         # The action server as when exposed: Rasa must send the shared secret (lotse/action_server.py).
         "LOTSE_ACTIONS_SECRET": ACTIONS_SECRET,

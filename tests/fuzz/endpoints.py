@@ -1,8 +1,8 @@
 """Every public HTTP endpoint the fuzzing drives, with its message shape and its signing.
 
-Adding an endpoint is one `Endpoint(...)` in `endpoints()`. Still to add once they are merged:
-the new widget's socket.io channel (a websocket client, not `requests`: its own test module)
-and the staff console's login form (POST, `application/x-www-form-urlencoded`, with CSRF token).
+Adding an endpoint is one `Endpoint(...)` in `endpoints()`. The widget's socket.io channel (a
+socket.io client and raw engine.io requests: test_fuzz_socketio.py) and the staff console's login
+(login token and cookie fetched first, then kept: test_fuzz_console.py) have their own modules.
 """
 from __future__ import annotations
 

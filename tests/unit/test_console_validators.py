@@ -75,3 +75,12 @@ def test_each_filter_selects_the_matching_conversations():
     assert found(q="KITA kostet") == ["d"]
     assert found(language="en") == ["e"]
     assert found(intent="request_human") == ["c"]
+
+
+def test_tokens_with_non_ascii_characters_do_not_match_and_do_not_raise():
+    from console.security import tokens_match
+
+    assert tokens_match("abc", "abc")
+    assert not tokens_match("abc", "\u202eevil\u202c")  # compare_digest raises TypeError on non-ASCII str
+    assert not tokens_match("abc", "lone \ud800")
+    assert not tokens_match("", "") and not tokens_match(None, "abc")

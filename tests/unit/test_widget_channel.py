@@ -79,3 +79,17 @@ def test_bot_messages_carry_the_id_used_for_ratings_and_stay_whole():
         ("bot_uttered", {"text": "Bitte wählen:", "message_id": feedback.message_id("Bitte wählen:"),
                          "quick_replies": [{"title": "Ja", "payload": "/affirm"}]}, "conv"),
     ]
+
+
+def test_packets_a_server_cannot_dispatch_are_recognised():
+    from socketio import packet
+
+    from channels.secure_socketio import well_formed_arguments
+
+    def decoded(text: str):  # a socket.io packet, i.e. an engine.io message without its leading "4"
+        return packet.Packet(encoded_packet=text)
+
+    assert well_formed_arguments(decoded('2["user_uttered",{"message":"Hallo"}]'))
+    assert well_formed_arguments(decoded("0")) and well_formed_arguments(decoded("31[]"))
+    for text in ('2{"a":1}', "2[]", "2[1,2]", '2"x"', "2", "31"):
+        assert not well_formed_arguments(decoded(text)), text

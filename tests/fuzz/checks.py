@@ -1,0 +1,69 @@
+"""What every fuzz test checks, whatever the endpoint: no traceback in an answer, every process
+up and healthy afterwards, no unhandled error in any process log; and the status counts and run
+times written to .build/fuzz-summary.json."""
+from __future__ import annotations
+
+import collections
+import json
+import time
+from pathlib import Path
+
+import requests
+
+from tests.conftest import ROOT
+
+TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "')
+SUMMARY = ROOT / ".build" / "fuzz-summary.json"
+
+
+def traceback_in(text: str) -> str | None:
+    """The traceback marker found in an answer, or None."""
+    return next((marker for marker in TRACEBACK_MARKERS if marker in text), None)
+
+
+def assert_healthy(stack, http: requests.Session | None = None) -> None:
+    get = (http or requests).get
+    for name, process in stack.processes.items():
+        assert process.poll() is None, f"{name} exited with {process.returncode}"
+    for name, url in stack.health_urls().items():
+        assert get(url, timeout=10).status_code == 200, f"{name} not healthy"
+
+
+def record(endpoint: str, statuses: collections.Counter, seconds: float) -> None:
+    """Cases, statuses and cases per second of one endpoint's run (seconds: the hypothesis run,
+    generation included, stack start-up excluded)."""
+    SUMMARY.parent.mkdir(exist_ok=True)
+    summary = json.loads(SUMMARY.read_text()) if SUMMARY.exists() else {}
+    cases = sum(statuses.values())
+    summary[endpoint] = {
+        "cases": cases,
+        "seconds": round(seconds, 1),
+        "cases_per_second": round(cases / seconds, 1) if seconds > 0 else None,
+        "statuses": dict(sorted(statuses.items())),
+    }
+    SUMMARY.write_text(json.dumps(summary, indent=2) + "\n")
+
+
+class Timer:
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+
+    @property
+    def seconds(self) -> float:
+        return time.monotonic() - self.started
+
+
+def unhandled_errors(log_dir: Path) -> list[str]:
+    """Tracebacks, ERROR lines and failed background tasks in the processes' logs. The web
+    server's and the console's aiohttp log unparseable HTTP (a broken request line, a URL or
+    header above 8 KB) with a traceback and answer 400: those are not Lotse's errors."""
+    problems = []
+    for log in sorted(log_dir.glob("*.log")):
+        lines = log.read_text(errors="replace").splitlines()
+        for number, line in enumerate(lines):
+            if "Traceback" in line or " failed: " in line or "ERROR" in line:
+                context = " | ".join(lines[number:number + 12])
+                if log.name in ("web.log", "console.log") and "aiohttp.http_exceptions." in context:
+                    continue
+                problems.append(f"{log.name}:{number + 1}: {line[:200]}")
+    return problems
