@@ -11,10 +11,11 @@ def _answer(intent: str):
     return next(a for a in load_answers(CONTENT).answers if a.intent == intent)
 
 
-def test_greeting_shows_the_privacy_notice_once(chat):
+def test_greeting_shows_the_privacy_notice_once(chat, stack):
     first = chat.text("Hallo")
     assert "Lotse" in first and "kein Mensch" in first and "Datenschutz" in first
-    assert "http://localhost:8080/datenschutz.html" in first
+    # the running deployment's own address (LOTSE_PUBLIC_URL), not the one the model was built with
+    assert f"{stack.settings.public_url}/datenschutz.html" in first
     second = chat.text("Hallo")
     assert "Datenschutz" not in second and second
 
