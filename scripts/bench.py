@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import random
 import shutil
 import subprocess
 import sys
@@ -51,6 +52,7 @@ OFFICE = ["ich wohn in gemen, wo muss ich hin?", "Welches Jobcenter ist für Sta
 @dataclass
 class Timings:
     latencies_ms: list[float] = field(default_factory=list)
+    done_at: list[float] = field(default_factory=list)  # perf_counter() when each answer arrived
     errors: int = 0
     statuses: Counter = field(default_factory=Counter)  # HTTP status or exception name -> requests
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -58,6 +60,7 @@ class Timings:
     def add(self, ms: float, ok: bool, status: str = "") -> None:
         with self.lock:
             self.latencies_ms.append(ms)
+            self.done_at.append(time.perf_counter())
             self.statuses[status or ("200" if ok else "error")] += 1
             if not ok:
                 self.errors += 1
@@ -73,27 +76,30 @@ def percentile(values: list[float], p: float) -> float:
 
 class Client:
     """A keep-alive HTTP client; with `interval` set it paces itself like a user who reads and
-    types (one message every `interval` seconds at most)."""
+    types: one message every `interval` seconds on average (each pause drawn from 0.5–1.5 ×
+    interval, the first one from 0–1 × interval), so that users are not in lockstep."""
 
-    def __init__(self, url: str, timings: Timings, interval: float = 0.0):
+    def __init__(self, url: str, timings: Timings, interval: float = 0.0, expect_reply: bool = True, seed: int = 0):
         self.url = url
+        self.expect_reply = expect_reply
+        self.random = random.Random(seed)
         self.session = requests.Session()
         self.timings = timings
         self.interval = interval
-        self._next_send = 0.0
+        self._next_send = time.perf_counter() + self.random.uniform(0, interval)
 
     def say(self, sender: str, message: str) -> list[dict]:
         if self.interval:
             delay = self._next_send - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-            self._next_send = time.perf_counter() + self.interval
+            self._next_send = time.perf_counter() + self.interval * self.random.uniform(0.5, 1.5)
         started = time.perf_counter()
         try:
             response = self.session.post(self.url, json={"sender": sender, "message": message}, timeout=30)
             ok, status = response.status_code == 200, str(response.status_code)
             body = response.json() if ok else []
-            if ok and not body:  # every message gets an answer: an empty one is a failure
+            if ok and not body and self.expect_reply:  # every message gets an answer: an empty one is a failure
                 ok, status = False, "empty reply"
         except (requests.RequestException, ValueError) as exc:
             ok, status, body = False, type(exc).__name__, []
@@ -135,18 +141,31 @@ def run_sequential(url: str, conversations: int) -> Timings:
 
 def run_concurrent(url: str, users: int, conversations_per_user: int, rate: float = 0.0) -> tuple[Timings, float]:
     """`users` conversations at the same time; with `rate` (messages/s over all users) each user
-    is paced, otherwise every user sends its next message as soon as the reply arrives."""
+    is paced, otherwise every user sends its next message as soon as the reply arrives.
+    Throughput is counted while all users are active (from the last user's first answer to the
+    first user's last answer), so start-up and the tail of the slowest user do not dilute it."""
     timings = Timings()
     interval = users / rate if rate else 0.0
+    spans: list[tuple[float, float]] = []  # each user's first and last answer
 
     def user(u: int) -> int:
-        client = Client(url, timings, interval)
-        return sum(mixed_conversation(client, u * 7 + k) for k in range(conversations_per_user))
+        client = Client(url, timings, interval, seed=u)
+        mine = Timings()
+        client.timings = mine
+        count = sum(mixed_conversation(client, u * 7 + k) for k in range(conversations_per_user))
+        with timings.lock:
+            timings.latencies_ms += mine.latencies_ms
+            timings.done_at += mine.done_at
+            timings.errors += mine.errors
+            timings.statuses.update(mine.statuses)
+            spans.append((mine.done_at[0], mine.done_at[-1]))
+        return count
 
-    started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=users) as pool:
-        total = sum(pool.map(user, range(users)))
-    return timings, total / (time.perf_counter() - started)
+        list(pool.map(user, range(users)))
+    window_start, window_end = max(s for s, _ in spans), min(e for _, e in spans)
+    in_window = sum(1 for t in timings.done_at if window_start < t <= window_end)
+    return timings, in_window / (window_end - window_start)
 
 
 def run_long(url: str, conversations: int, length: int) -> tuple[float, float]:
@@ -184,7 +203,7 @@ def floor_latency(messages: int) -> Timings:
     server = ThreadingHTTPServer(("127.0.0.1", 0), NullHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     timings = Timings()
-    client = Client(f"http://127.0.0.1:{server.server_address[1]}/", timings)
+    client = Client(f"http://127.0.0.1:{server.server_address[1]}/", timings, expect_reply=False)
     for i in range(messages):
         client.say("floor", KNOWLEDGE[i % len(KNOWLEDGE)])
     server.shutdown()
@@ -363,7 +382,8 @@ def write_report(path: Path, r: dict) -> None:
             "127.0.0.1; the client is a keep-alive HTTP client in the same machine. Conversations mix knowledge answers,",
             "personalised answers, office look-ups and complete callback bookings (every third conversation).",
             "Sequential: 60 conversations one after another. Concurrent: 20 users with 6 conversations each, each user",
-            "paced to 3.1 messages/s (62 messages/s offered in total, like people reading and typing); saturation: the same",
+            "paced to 3.1 messages/s on average (62 messages/s offered in total, like people reading and typing; pauses",
+            "drawn from 0.5–1.5 × the mean with a fixed seed, so the users are not in lockstep); saturation: the same",
             "20 users sending each next message as soon as the reply arrives (Little's law: latency = users ÷ throughput).",
             "Long: 5 conversations of 100 messages. The stock bot is `rasa init` (default DIET/TED config, in-memory",
             "tracker) trained and run on the same machine in the same run; the floor is a null HTTP endpoint.",
