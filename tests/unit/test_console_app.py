@@ -67,6 +67,18 @@ def test_login_form_without_its_token_is_refused(seeded):
     assert response.status_code == 403 and "veraltet" in response.text
 
 
+def test_a_login_that_is_not_a_plain_form_is_refused_unread(seeded):
+    """The 10,000-case fuzz run found a 500 for a truncated multipart body (aiohttp's reader fails)."""
+    session = requests.Session()
+    token = login_token(session, seeded.url)
+    truncated = b'--xyz\r\nContent-Disposition: form-data; name="username"\r\n\r\n<script>alert(1)</script>\r\n--x'
+    for content_type, body in (("multipart/form-data; boundary=xyz", truncated), ("application/json", b'{"username": "x"}')):
+        response = session.post(f"{seeded.url}/login?login_token={token}", data=body, headers={"Content-Type": content_type})
+        assert response.status_code == 415, (content_type, response.status_code)
+    form = session.post(f"{seeded.url}/login", data={"username": "r.reviewer", "password": DEMO_PASSWORD, "login_token": login_token(session, seeded.url)})
+    assert form.status_code == 200 and not form.url.endswith("/login")  # the real form still logs in
+
+
 def test_a_post_without_the_csrf_token_or_from_another_site_changes_nothing(seeded):
     session = seeded.login("r.reviewer")
     page = f"{seeded.url}/transcripts/{seeded.alias(seeded.demo.telegram)}"
