@@ -195,6 +195,15 @@ def test_socketio_long_polling_is_forwarded_with_the_page_origin():
     _with_socketio_backend(check)
 
 
+def test_a_socketio_post_that_is_not_utf8_is_refused_before_rasa():
+    async def check(client, seen):
+        response = await client.post("/socket.io/?EIO=4&transport=polling&sid=abc", data=b"42\xed\xa0\x80", headers={"Origin": "http://localhost:8080"})
+        assert response.status == 400
+        assert seen == []  # Rasa never saw it
+
+    _with_socketio_backend(check)
+
+
 def test_socketio_websocket_is_forwarded_and_refusals_pass_through():
     async def check(client, seen):
         ws = await client.ws_connect("/socket.io/?EIO=4&transport=websocket", origin="http://localhost:8080")
