@@ -333,7 +333,10 @@ class SecureSocketIOInput(SocketIOInput):
             logger.info("socketio: conversation erased (%s rows)", report.total)
             await self._end_session(sio, session, except_sid=sid)
             new_session, token = self.signer.issue()
-            await sio.enter_room(sid, new_session.session_id, namespace=namespace)
+            try:
+                await sio.enter_room(sid, new_session.session_id, namespace=namespace)
+            except KeyError:  # the socket went away while its conversation was erased (found by fuzzing)
+                return {"ok": True}
             self.bindings[sid] = new_session
             await self._confirm(sio, sid, new_session, token, resumed=False)
             return {"ok": True}

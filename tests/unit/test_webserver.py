@@ -195,11 +195,14 @@ def test_socketio_long_polling_is_forwarded_with_the_page_origin():
     _with_socketio_backend(check)
 
 
-def test_a_socketio_post_that_is_not_utf8_is_refused_before_rasa():
+def test_a_socketio_post_that_is_not_an_engineio_payload_is_refused_before_rasa():
     async def check(client, seen):
-        response = await client.post("/socket.io/?EIO=4&transport=polling&sid=abc", data=b"42\xed\xa0\x80", headers={"Origin": "http://localhost:8080"})
-        assert response.status == 400
-        assert seen == []  # Rasa never saw it
+        for body in (b"42\xed\xa0\x80", b"\x17garbage", b'42["user_uttered",{}]\x1e', b"", b"x"):
+            response = await client.post("/socket.io/?EIO=4&transport=polling&sid=abc", data=body, headers={"Origin": "http://localhost:8080"})
+            assert response.status == 400, body
+        assert seen == []  # Rasa never saw them
+        ok = await client.post("/socket.io/?EIO=4&transport=polling&sid=abc", data='42["user_uttered",{}]\x1e3', headers={"Origin": "http://localhost:8080"})
+        assert ok.status == 200
 
     _with_socketio_backend(check)
 
