@@ -7,6 +7,7 @@ import collections
 import json
 import time
 from pathlib import Path
+from typing import Callable
 
 import requests
 
@@ -51,6 +52,15 @@ class Timer:
     @property
     def seconds(self) -> float:
         return time.monotonic() - self.started
+
+
+def run_and_record(endpoint: str, statuses: collections.Counter, check: Callable[[], None]) -> None:
+    """Runs the hypothesis test `check` and records its statuses and time, also when it fails."""
+    timer = Timer()
+    try:
+        check()
+    finally:
+        record(endpoint, statuses, timer.seconds)
 
 
 def unhandled_errors(log_dir: Path) -> list[str]:

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from console.app import MAX_BODY_BYTES, login_cookie_name
 from console.users import create_user
 from lotse.callback_store import create_store_engine
-from tests.fuzz.checks import Timer, assert_healthy, record, traceback_in, unhandled_errors
+from tests.fuzz.checks import assert_healthy, run_and_record, traceback_in, unhandled_errors
 from tests.fuzz.strategies import HOSTILE_STRINGS, content_type_headers, hostile_text, invalid_utf8, json_values, mutated
 from tests.fuzz.test_fuzz_endpoints import CASES
 
@@ -155,11 +155,7 @@ def test_hostile_logins_never_give_5xx_or_a_traceback(fuzz_stack, console_url, c
             f"{response.status_code} for {case.describe()}: {response.text[:300]!r}"
         assert traceback_in(response.text) is None, f"traceback in the answer to {case.describe()}"
 
-    timer = Timer()
-    try:
-        check()
-    finally:
-        record("console_login", statuses, timer.seconds)
+    run_and_record("console_login", statuses, check)
     assert_healthy(fuzz_stack)
 
 

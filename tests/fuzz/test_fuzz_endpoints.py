@@ -13,7 +13,7 @@ import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 
-from tests.fuzz.checks import Timer, assert_healthy, record, traceback_in, unhandled_errors
+from tests.fuzz.checks import assert_healthy, run_and_record, traceback_in, unhandled_errors
 from tests.fuzz.endpoints import Endpoint, endpoints
 from tests.fuzz.strategies import Probe
 
@@ -61,11 +61,7 @@ def test_hostile_requests_never_give_5xx_or_a_traceback(fuzz_stack, name):
         assert response.status_code < 500, f"{response.status_code} for {probe.describe()}: {response.text[:300]!r}"
         assert traceback_in(response.text) is None, f"traceback in the answer to {probe.describe()}"
 
-    timer = Timer()
-    try:
-        check()
-    finally:
-        record(name, statuses, timer.seconds)
+    run_and_record(name, statuses, check)
     assert_healthy(fuzz_stack)
 
 

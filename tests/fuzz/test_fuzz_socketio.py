@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 
 from channels.secure_socketio import MAX_EVENT_BYTES
 from lotse.widget_sessions import TokenSigner
-from tests.fuzz.checks import Timer, assert_healthy, record, traceback_in, unhandled_errors
+from tests.fuzz.checks import assert_healthy, run_and_record, traceback_in, unhandled_errors
 from tests.fuzz.conftest import WIDGET_SECRET
 from tests.fuzz.socketio_cases import (
     SERVER_EVENTS, SESSION_ERRORS, EventCase, RawCase, TokenBox, event_cases, expects_turn, query_string, raw_cases, resolve,
@@ -245,11 +245,7 @@ def test_hostile_events_are_refused_or_answered(fuzz_stack, loop_thread, fuzz_cl
     def check(case: EventCase) -> None:
         outcomes[loop_thread.run(send_event(fuzz_client, case, box_for))] += 1
 
-    timer = Timer()
-    try:
-        check()
-    finally:
-        record("socketio_events", outcomes, timer.seconds)
+    run_and_record("socketio_events", outcomes, check)
     assert fuzz_client.unexpected == []
     assert_healthy(fuzz_stack)
 
@@ -294,11 +290,7 @@ def test_raw_engineio_requests_never_give_5xx_or_a_traceback(fuzz_stack, loop_th
         assert traceback_in(response.text) is None, f"traceback in the answer to {case.describe()}"
         after_case(case)
 
-    timer = Timer()
-    try:
-        check()
-    finally:
-        record("socketio_raw", statuses, timer.seconds)
+    run_and_record("socketio_raw", statuses, check)
     assert_healthy(fuzz_stack)
 
 
