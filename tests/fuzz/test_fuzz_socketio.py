@@ -41,10 +41,21 @@ class LoopThread:
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="fuzz-socketio", daemon=True)
+        self.ended_by: BaseException | None = None
+        self.thread = threading.Thread(target=self._run_forever, name="fuzz-socketio", daemon=True)
         self.thread.start()
 
+    def _run_forever(self) -> None:
+        try:
+            self.loop.run_forever()
+        except BaseException as exc:  # noqa: BLE001 - reported by run(), not lost in the thread
+            self.ended_by = exc
+
     def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 90.0) -> T:
+        # Fail at once when the loop is gone: a 10,000-case run once waited 90 s per case for it.
+        if not self.thread.is_alive():
+            coroutine.close()
+            raise RuntimeError(f"the fuzz client's event loop has ended ({self.ended_by!r})")
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
     def close(self) -> None:
