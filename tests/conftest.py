@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
+from typing import Any, Callable
 
 import pytest
 
@@ -50,3 +52,27 @@ def db_url(request, tmp_path):
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.dispose()
+
+
+def _run_when_released(action: Callable[[], Any], start: Any, results: Any) -> None:
+    start.wait(timeout=60)
+    try:
+        action()
+        results.put("ok")
+    except Exception as exc:  # noqa: BLE001 - reported to the test
+        results.put(f"{type(exc).__name__}: {exc}")
+
+
+def run_together(action: Callable[[], Any], processes: int) -> list[str]:
+    """Runs `action` in `processes` forked processes released at the same moment (instances of
+    Lotse starting together); "ok" or the error of each."""
+    context = multiprocessing.get_context("fork")
+    start, results = context.Event(), context.Queue()
+    workers = [context.Process(target=_run_when_released, args=(action, start, results)) for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    start.set()
+    outcomes = [results.get(timeout=120) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=30)
+    return outcomes

@@ -2,33 +2,16 @@
 each migrates it safely and a booking retried on another instance still gives one callback."""
 from __future__ import annotations
 
-import multiprocessing
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
 from lotse.callback_store import Booking, CallbackStore, callbacks
-
-
-def _open_in_process(url: str, start, results) -> None:
-    start.wait(timeout=60)
-    try:
-        CallbackStore.open(url, capacity=3, pool_size=1, max_overflow=1)
-        results.put("ok")
-    except Exception as exc:  # noqa: BLE001 - reported to the test
-        results.put(f"{type(exc).__name__}: {exc}")
+from tests.conftest import run_together
 
 
 def test_instances_starting_together_migrate_the_database_once(db_url):
-    context = multiprocessing.get_context("fork")
-    start, results = context.Event(), context.Queue()
-    processes = [context.Process(target=_open_in_process, args=(db_url, start, results)) for _ in range(4)]
-    for p in processes:
-        p.start()
-    start.set()
-    outcomes = [results.get(timeout=120) for _ in processes]
-    for p in processes:
-        p.join(timeout=30)
+    outcomes = run_together(lambda: CallbackStore.open(db_url, capacity=3, pool_size=1, max_overflow=1), 4)
     assert outcomes == ["ok"] * 4
     engine = sa.create_engine(db_url)
     with engine.connect() as conn:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import multiprocessing
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -13,6 +12,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from lotse.tracker_store import SENDER_ID_INDEX, TIMESTAMP_INDEX, LotseSQLTrackerStore
+from tests.conftest import run_together
 
 DOMAIN = Domain.from_yaml("version: '3.1'\nintents: [greet]\nresponses:\n  utter_greet:\n  - text: hi\n")
 
@@ -133,25 +133,8 @@ def test_an_erased_conversation_is_not_served_from_the_cache(db_url):
     assert asyncio.run(conversation()) is None
 
 
-def _open_in_process(url: str, start, results) -> None:
-    start.wait(timeout=60)
-    try:
-        open_store(url)
-        results.put("ok")
-    except Exception as exc:  # noqa: BLE001 - reported to the test
-        results.put(f"{type(exc).__name__}: {exc}")
-
-
 def test_instances_starting_together_on_an_empty_database_create_the_indexes_once(db_url):
-    context = multiprocessing.get_context("fork")
-    start, results = context.Event(), context.Queue()
-    processes = [context.Process(target=_open_in_process, args=(db_url, start, results)) for _ in range(3)]
-    for p in processes:
-        p.start()
-    start.set()
-    outcomes = [results.get(timeout=120) for _ in processes]
-    for p in processes:
-        p.join(timeout=30)
+    outcomes = run_together(lambda: open_store(db_url), 3)
     assert outcomes == ["ok"] * 3
     engine = sa.create_engine(db_url)
     indexes = {i["name"]: i["column_names"] for i in sa.inspect(engine).get_indexes("events")}
