@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Set, Text
 
@@ -228,7 +229,8 @@ def _rule_applicable(reversed_rule_states: List[Any], turn_index: int, conversat
 
 
 IDLE_CONNECTION_SECONDS = 1.0
-_sessions: Dict[Any, aiohttp.ClientSession] = {}
+# Per event loop (a session belongs to the loop it was made in), then per endpoint.
+_sessions: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Dict[Any, aiohttp.ClientSession]]" = weakref.WeakKeyDictionary()
 
 
 class _Borrowed:
@@ -247,10 +249,10 @@ class _Borrowed:
 
 def pooled_session(self: EndpointConfig) -> _Borrowed:
     """`EndpointConfig.session`, one kept-alive session per endpoint and event loop."""
-    loop = asyncio.get_running_loop()
-    key = (id(loop), self.url, tuple(sorted(self.headers.items())), tuple(sorted(self.basic_auth.items())))
-    session = _sessions.get(key)
-    if session is None or session.closed or session.loop is not loop:
+    sessions = _sessions.setdefault(asyncio.get_running_loop(), {})
+    key = (self.url, tuple(sorted(self.headers.items())), tuple(sorted(self.basic_auth.items())))
+    session = sessions.get(key)
+    if session is None or session.closed:
         auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
         session = aiohttp.ClientSession(
             headers=self.headers,
@@ -258,7 +260,7 @@ def pooled_session(self: EndpointConfig) -> _Borrowed:
             timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
             connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_SECONDS),
         )
-        _sessions[key] = session
+        sessions[key] = session
     return _Borrowed(session)
 
 
