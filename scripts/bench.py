@@ -149,9 +149,8 @@ def run_concurrent(url: str, users: int, conversations_per_user: int, rate: floa
     spans: list[tuple[float, float]] = []  # each user's first and last answer
 
     def user(u: int) -> int:
-        client = Client(url, timings, interval, seed=u)
         mine = Timings()
-        client.timings = mine
+        client = Client(url, mine, interval, seed=u)
         count = sum(mixed_conversation(client, u * 7 + k) for k in range(conversations_per_user))
         with timings.lock:
             timings.latencies_ms += mine.latencies_ms
