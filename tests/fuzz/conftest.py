@@ -7,30 +7,12 @@ import pytest
 from lotse.settings import load_settings
 from lotse.stack import Stack, free_ports
 from tests.integration.conftest import MODEL
-from tests.integration.test_channels import (
-    FB_SECRET, FB_TOKEN, FB_VERIFY, TG_SECRET, TG_TOKEN, TW_NUMBER, TW_PUBLIC_URL, TW_SID, TW_TOKEN,
-    WA_PHONE_ID, WA_SECRET, WA_TOKEN, WA_VERIFY, FakePlatform,
-)
+from tests.integration.test_channels import FakePlatform, channel_env
 
 
 ACTIONS_SECRET = "fuzz-actions-secret"
 # Known to the tests, so that they can sign expired widget tokens (tests/fuzz/socketio_cases.py).
 WIDGET_SECRET = "fuzz-widget-secret-0123456789abcdef0123456789"
-
-
-def channel_env(platform_url: str) -> dict[str, str]:
-    return {
-        "LOTSE_TELEGRAM_TOKEN": TG_TOKEN, "LOTSE_TELEGRAM_SECRET": TG_SECRET,
-        "LOTSE_TELEGRAM_API_URL": f"{platform_url}/telegram",
-        "LOTSE_FACEBOOK_VERIFY_TOKEN": FB_VERIFY, "LOTSE_FACEBOOK_APP_SECRET": FB_SECRET,
-        "LOTSE_FACEBOOK_PAGE_ACCESS_TOKEN": FB_TOKEN, "LOTSE_FACEBOOK_API_URL": f"{platform_url}/facebook/v19.0",
-        "LOTSE_TWILIO_ACCOUNT_SID": TW_SID, "LOTSE_TWILIO_AUTH_TOKEN": TW_TOKEN,
-        "LOTSE_TWILIO_WHATSAPP_NUMBER": TW_NUMBER, "LOTSE_TWILIO_API_URL": f"{platform_url}/twilio",
-        "LOTSE_TWILIO_PUBLIC_URL": TW_PUBLIC_URL,
-        "LOTSE_WHATSAPP_VERIFY_TOKEN": WA_VERIFY, "LOTSE_WHATSAPP_APP_SECRET": WA_SECRET,
-        "LOTSE_WHATSAPP_ACCESS_TOKEN": WA_TOKEN, "LOTSE_WHATSAPP_PHONE_NUMBER_ID": WA_PHONE_ID,
-        "LOTSE_WHATSAPP_API_URL": f"{platform_url}/whatsapp/v19.0",
-    }
 
 
 @pytest.fixture(scope="session")

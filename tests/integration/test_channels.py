@@ -88,6 +88,22 @@ class FakePlatform:
         raise AssertionError(f"fake API: {len(self.matching(predicate))} of {count} expected calls after {timeout:.0f} s")
 
 
+def channel_env(platform_url: str) -> dict[str, str]:
+    """All four messenger channels switched on, against the fake platform API at `platform_url`."""
+    return {
+        "LOTSE_TELEGRAM_TOKEN": TG_TOKEN, "LOTSE_TELEGRAM_SECRET": TG_SECRET,
+        "LOTSE_TELEGRAM_API_URL": f"{platform_url}/telegram",
+        "LOTSE_FACEBOOK_VERIFY_TOKEN": FB_VERIFY, "LOTSE_FACEBOOK_APP_SECRET": FB_SECRET,
+        "LOTSE_FACEBOOK_PAGE_ACCESS_TOKEN": FB_TOKEN, "LOTSE_FACEBOOK_API_URL": f"{platform_url}/facebook/v19.0",
+        "LOTSE_TWILIO_ACCOUNT_SID": TW_SID, "LOTSE_TWILIO_AUTH_TOKEN": TW_TOKEN,
+        "LOTSE_TWILIO_WHATSAPP_NUMBER": TW_NUMBER, "LOTSE_TWILIO_API_URL": f"{platform_url}/twilio",
+        "LOTSE_TWILIO_PUBLIC_URL": TW_PUBLIC_URL,
+        "LOTSE_WHATSAPP_VERIFY_TOKEN": WA_VERIFY, "LOTSE_WHATSAPP_APP_SECRET": WA_SECRET,
+        "LOTSE_WHATSAPP_ACCESS_TOKEN": WA_TOKEN, "LOTSE_WHATSAPP_PHONE_NUMBER_ID": WA_PHONE_ID,
+        "LOTSE_WHATSAPP_API_URL": f"{platform_url}/whatsapp/v19.0",
+    }
+
+
 @pytest.fixture(scope="module")
 def platform():
     fake = FakePlatform()
@@ -103,23 +119,7 @@ def lotse(tmp_path_factory, platform):
     env = {
         **PORTS,
         "LOTSE_DATA_DIR": str(data_dir),
-        "LOTSE_TELEGRAM_TOKEN": TG_TOKEN,
-        "LOTSE_TELEGRAM_SECRET": TG_SECRET,
-        "LOTSE_TELEGRAM_API_URL": f"{platform.url}/telegram",
-        "LOTSE_FACEBOOK_VERIFY_TOKEN": FB_VERIFY,
-        "LOTSE_FACEBOOK_APP_SECRET": FB_SECRET,
-        "LOTSE_FACEBOOK_PAGE_ACCESS_TOKEN": FB_TOKEN,
-        "LOTSE_FACEBOOK_API_URL": f"{platform.url}/facebook/v19.0",
-        "LOTSE_TWILIO_ACCOUNT_SID": TW_SID,
-        "LOTSE_TWILIO_AUTH_TOKEN": TW_TOKEN,
-        "LOTSE_TWILIO_WHATSAPP_NUMBER": TW_NUMBER,
-        "LOTSE_TWILIO_API_URL": f"{platform.url}/twilio",
-        "LOTSE_TWILIO_PUBLIC_URL": TW_PUBLIC_URL,
-        "LOTSE_WHATSAPP_VERIFY_TOKEN": WA_VERIFY,
-        "LOTSE_WHATSAPP_APP_SECRET": WA_SECRET,
-        "LOTSE_WHATSAPP_ACCESS_TOKEN": WA_TOKEN,
-        "LOTSE_WHATSAPP_PHONE_NUMBER_ID": WA_PHONE_ID,
-        "LOTSE_WHATSAPP_API_URL": f"{platform.url}/whatsapp/v19.0",
+        **channel_env(platform.url),
     }
     stack = Stack(load_settings(env), MODEL, data_dir / "logs")
     # The processes inherit the environment at start; it is restored right after.
