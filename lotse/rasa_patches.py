@@ -43,9 +43,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Set, Text
+from typing import Any, Dict, List, Optional, Set, Text, Tuple
 
 import aiohttp
 import rasa
@@ -229,8 +228,8 @@ def _rule_applicable(reversed_rule_states: List[Any], turn_index: int, conversat
 
 
 IDLE_CONNECTION_SECONDS = 1.0
-# Per event loop (a session belongs to the loop it was made in), then per endpoint.
-_sessions: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Dict[Any, aiohttp.ClientSession]]" = weakref.WeakKeyDictionary()
+# endpoint -> (the event loop the session was made in, the session); a session is only used in its loop.
+_sessions: Dict[Any, Tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = {}
 
 
 class _Borrowed:
@@ -249,10 +248,10 @@ class _Borrowed:
 
 def pooled_session(self: EndpointConfig) -> _Borrowed:
     """`EndpointConfig.session`, one kept-alive session per endpoint and event loop."""
-    sessions = _sessions.setdefault(asyncio.get_running_loop(), {})
+    loop = asyncio.get_running_loop()
     key = (self.url, tuple(sorted(self.headers.items())), tuple(sorted(self.basic_auth.items())))
-    session = sessions.get(key)
-    if session is None or session.closed:
+    made_in, session = _sessions.get(key, (None, None))
+    if session is None or session.closed or made_in is not loop:
         auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
         session = aiohttp.ClientSession(
             headers=self.headers,
@@ -260,7 +259,7 @@ def pooled_session(self: EndpointConfig) -> _Borrowed:
             timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
             connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_SECONDS),
         )
-        sessions[key] = session
+        _sessions[key] = (loop, session)
     return _Borrowed(session)
 
 

@@ -141,7 +141,7 @@ def test_calls_to_an_endpoint_reuse_one_connection_and_survive_a_server_restart(
         await asyncio.sleep(0.05)
         assert await endpoint.request(json={"n": 2}) == {"ok": True}
         await runner.cleanup()
-        for session in list(rasa_patches._sessions[asyncio.get_running_loop()].values()):
+        for _, session in list(rasa_patches._sessions.values()):
             await session.close()
 
     asyncio.run(scenario())
