@@ -1,10 +1,11 @@
 """What every fuzz test checks, whatever the endpoint: no traceback in an answer, every process
 up and healthy afterwards, no unhandled error in any process log; and the status counts and run
-times written to .build/fuzz-summary.json."""
+times written to .build/fuzz-summary.json (or LOTSE_FUZZ_SUMMARY)."""
 from __future__ import annotations
 
 import collections
 import json
+import os
 import time
 from pathlib import Path
 from typing import Callable
@@ -14,7 +15,12 @@ import requests
 from tests.conftest import ROOT
 
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "')
-SUMMARY = ROOT / ".build" / "fuzz-summary.json"
+DEFAULT_SUMMARY = ROOT / ".build" / "fuzz-summary.json"
+
+
+def summary_path() -> Path:
+    """Where this run's figures go: LOTSE_FUZZ_SUMMARY (scripts/fuzz.py gives each shard its own file)."""
+    return Path(os.environ.get("LOTSE_FUZZ_SUMMARY") or DEFAULT_SUMMARY)
 
 
 def traceback_in(text: str) -> str | None:
@@ -33,8 +39,9 @@ def assert_healthy(stack, http: requests.Session | None = None) -> None:
 def record(endpoint: str, statuses: collections.Counter, seconds: float) -> None:
     """Cases, statuses and cases per second of one endpoint's run (seconds: the hypothesis run,
     generation included, stack start-up excluded)."""
-    SUMMARY.parent.mkdir(exist_ok=True)
-    summary = json.loads(SUMMARY.read_text()) if SUMMARY.exists() else {}
+    path = summary_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    summary = json.loads(path.read_text()) if path.exists() else {}
     cases = sum(statuses.values())
     summary[endpoint] = {
         "cases": cases,
@@ -42,7 +49,7 @@ def record(endpoint: str, statuses: collections.Counter, seconds: float) -> None
         "cases_per_second": round(cases / seconds, 1) if seconds > 0 else None,
         "statuses": dict(sorted(statuses.items())),
     }
-    SUMMARY.write_text(json.dumps(summary, indent=2) + "\n")
+    path.write_text(json.dumps(summary, indent=2) + "\n")
 
 
 class Timer:
