@@ -69,37 +69,49 @@ def message_language(data: Dict[str, Any]) -> Optional[str]:
     return language if isinstance(language, str) and _LANGUAGE.fullmatch(language) else None
 
 
-CLIENT_PACKET_TYPES = (packet.CONNECT, packet.DISCONNECT, packet.EVENT, packet.ACK, packet.BINARY_EVENT, packet.BINARY_ACK)
+# The widget sends text packets only: binary events and acknowledgements (and the bytes of their
+# attachments) are refused too, because python-socketio treats whatever arrives after a binary
+# packet header as its attachment, unchecked (found by tests/fuzz/test_fuzz_websocket.py).
+CLIENT_PACKET_TYPES = (packet.CONNECT, packet.DISCONNECT, packet.EVENT, packet.ACK)
 
 
 def well_formed_arguments(decoded: Any) -> bool:
     """An event's data must be a list starting with its name, an acknowledgement's a list
     (`42{"a":1}` or `42[]` made python-socketio raise KeyError/IndexError)."""
-    if decoded.packet_type in (packet.EVENT, packet.BINARY_EVENT):
+    if decoded.packet_type == packet.EVENT:
         return isinstance(decoded.data, list) and bool(decoded.data) and isinstance(decoded.data[0], str)
-    if decoded.packet_type in (packet.ACK, packet.BINARY_ACK):
+    if decoded.packet_type == packet.ACK:
         return isinstance(decoded.data, list)
     return True
 
 
+def refusal_of(data: Any, packet_class: type = packet.Packet) -> Optional[str]:
+    """Why an engine.io message from a client is not handed to python-socketio, or None when it may
+    be. python-socketio raises on a packet that does not decode (`42[`, invalid JSON), on bytes
+    without a pending binary packet and on server-only packet types, and engine.io logs each with
+    a traceback: any client could fill Rasa's log with them."""
+    if not isinstance(data, str):
+        return "binary message"
+    try:
+        decoded = packet_class(encoded_packet=data)
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError, RecursionError) as exc:
+        return f"malformed packet ({type(exc).__name__})"
+    if decoded.packet_type not in CLIENT_PACKET_TYPES:  # e.g. CONNECT_ERROR, which only a server sends
+        return f"packet of type {decoded.packet_type}"
+    if not well_formed_arguments(decoded):
+        return "event or acknowledgement without an argument list"
+    return None
+
+
 class TolerantAsyncServer(AsyncServer):
-    """python-socketio raises on a socket.io packet that does not decode (e.g. `42[` or invalid
-    JSON), and engine.io logs that with a traceback: any client could fill Rasa's log with them
-    (found by tests/fuzz/test_fuzz_socketio.py). Such a packet is dropped with one line at INFO."""
+    """Drops what python-socketio cannot dispatch (refusal_of) with one line at INFO instead of a
+    traceback in Rasa's log (found by tests/fuzz/test_fuzz_socketio.py and test_fuzz_websocket.py)."""
 
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> Any:
-        if isinstance(data, str):  # a packet (binary attachments are bytes and decoded with it)
-            try:
-                decoded = self.packet_class(encoded_packet=data)
-            except (ValueError, TypeError, IndexError, KeyError, AttributeError, RecursionError) as exc:
-                logger.info("socketio: malformed packet dropped (%s)", type(exc).__name__)
-                return None
-            if decoded.packet_type not in CLIENT_PACKET_TYPES:  # e.g. CONNECT_ERROR, which only a server sends
-                logger.info("socketio: packet of type %s from a client dropped", decoded.packet_type)
-                return None
-            if not well_formed_arguments(decoded):
-                logger.info("socketio: event or acknowledgement without an argument list dropped")
-                return None
+        refusal = refusal_of(data, self.packet_class)
+        if refusal is not None:
+            logger.info("socketio: %s from a client dropped", refusal)
+            return None
         return await super()._handle_eio_message(eio_sid, data)
 
 
@@ -156,8 +168,9 @@ class SecureSocketIOInput(SocketIOInput):
             logger.error("socketio: revocation check failed (%s); starting a new session", type(exc).__name__)
             return True
 
-    async def _bind(self, sio: AsyncServer, sid: str, presented: Any) -> tuple[WidgetSession, str, bool]:
-        """Binds the socket to the session its token proves, or to a new session."""
+    async def _bind(self, sio: AsyncServer, sid: str, presented: Any) -> Optional[tuple[WidgetSession, str, bool]]:
+        """Binds the socket to the session its token proves, or to a new session; None when the
+        socket went away meanwhile (the revocation look-up awaits)."""
         session = self.signer.verify(presented)
         if session is not None and await self._is_revoked(session.session_id):
             session = None
@@ -169,9 +182,21 @@ class SecureSocketIOInput(SocketIOInput):
         previous = self.bindings.get(sid)
         if previous is not None and previous.session_id != session.session_id:
             await sio.leave_room(sid, previous.session_id, namespace=self.namespace)
-        await sio.enter_room(sid, session.session_id, namespace=self.namespace)
-        self.bindings[sid] = session
+        if not await self._join(sio, sid, session):
+            return None
         return session, token, resumed
+
+    async def _join(self, sio: AsyncServer, sid: str, session: WidgetSession) -> bool:
+        """Puts the socket in its session's room and binds it; False when the socket has gone
+        (python-socketio raises KeyError or ValueError then; found by the fuzzing: an event
+        followed at once by a disconnect)."""
+        try:
+            await sio.enter_room(sid, session.session_id, namespace=self.namespace)
+        except (KeyError, ValueError):
+            self.bindings.pop(sid, None)
+            return False
+        self.bindings[sid] = session
+        return True
 
     async def _confirm(self, sio: AsyncServer, sid: str, session: WidgetSession, token: str, resumed: bool) -> None:
         history: list = []
@@ -263,8 +288,10 @@ class SecureSocketIOInput(SocketIOInput):
             if client_event(sid):
                 return None
             token = auth.get("token") if isinstance(auth, dict) else None
-            session, token, resumed = await self._bind(sio, sid, token)
-            await self._confirm(sio, sid, session, token, resumed)
+            bound = await self._bind(sio, sid, token)
+            if bound is None:
+                return False
+            await self._confirm(sio, sid, *bound)
             return True
 
         @sio.on("disconnect", namespace=namespace)
@@ -276,8 +303,9 @@ class SecureSocketIOInput(SocketIOInput):
         async def session_request(sid: str, data: Any = None) -> None:
             # A client-chosen session_id is ignored: only a valid token resumes a conversation.
             token = data.get("token") if isinstance(data, dict) else None
-            session, token, resumed = await self._bind(sio, sid, token)
-            await self._confirm(sio, sid, session, token, resumed)
+            bound = await self._bind(sio, sid, token)
+            if bound is not None:
+                await self._confirm(sio, sid, *bound)
 
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: str, data: Any = None) -> None:
@@ -333,12 +361,8 @@ class SecureSocketIOInput(SocketIOInput):
             logger.info("socketio: conversation erased (%s rows)", report.total)
             await self._end_session(sio, session, except_sid=sid)
             new_session, token = self.signer.issue()
-            try:
-                await sio.enter_room(sid, new_session.session_id, namespace=namespace)
-            except KeyError:  # the socket went away while its conversation was erased (found by fuzzing)
-                return {"ok": True}
-            self.bindings[sid] = new_session
-            await self._confirm(sio, sid, new_session, token, resumed=False)
+            if await self._join(sio, sid, new_session):  # unless the socket went away meanwhile
+                await self._confirm(sio, sid, new_session, token, resumed=False)
             return {"ok": True}
 
         return bp

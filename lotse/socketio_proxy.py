@@ -9,10 +9,12 @@ Nothing is logged about the content.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import logging
-from typing import Optional
+from typing import Callable, Optional
 
-from aiohttp import ClientError, ClientSession, ClientTimeout, WSMsgType, WSServerHandshakeError, web
+from aiohttp import ClientError, ClientSession, ClientTimeout, WSCloseCode, WSMsgType, WSServerHandshakeError, web
 
 logger = logging.getLogger("lotse.web")
 
@@ -33,18 +35,31 @@ RESPONSE_HEADERS = (
 )
 
 
-PACKET_TYPES = frozenset("0123456b")  # engine.io v4 packet types; "b" is a base64 binary message
+PACKET_TYPES = frozenset("0123456")  # engine.io v4 packet types
+BINARY_PREFIX = "b"  # a base64-encoded binary message
+CLOSE_PACKET = "1"
 RECORD_SEPARATOR = "\x1e"
 
 
+def is_engineio_packet(text: str) -> bool:
+    """One engine.io v4 packet as text: a packet type, or "b" and base64. Rasa's engine.io raised
+    on anything else (an empty frame, `\x1c…`, broken base64) and logged a traceback."""
+    if text.startswith(BINARY_PREFIX):
+        try:
+            base64.b64decode(text[1:], validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        return True
+    return text[:1] in PACKET_TYPES
+
+
 def is_polling_payload(body: bytes) -> bool:
-    """An engine.io v4 long-polling payload: UTF-8 text, packets separated by \x1e, each starting
-    with its packet type."""
+    """An engine.io v4 long-polling payload: UTF-8 text, packets separated by \x1e."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    return all(packet[:1] in PACKET_TYPES for packet in text.split(RECORD_SEPARATOR))
+    return all(is_engineio_packet(packet) for packet in text.split(RECORD_SEPARATOR))
 
 
 def _pick(headers, names: tuple[str, ...]) -> dict[str, str]:
@@ -68,10 +83,18 @@ async def forward_polling(client: ClientSession, request: web.Request, upstream:
         return web.Response(status=502, text="backend unavailable")
 
 
-async def _pump(source, target) -> None:
+async def _pump(source, target, accept: Callable[[str], bool] = lambda text: True) -> None:
     async for message in source:
         if message.type == WSMsgType.TEXT:
+            if not accept(message.data):
+                # The same refusal as for a long-polling body (found by tests/fuzz/test_fuzz_websocket.py).
+                await source.close(code=WSCloseCode.UNSUPPORTED_DATA, message=b"not an engine.io packet")
+                break
             await target.send_str(message.data)
+            if message.data.startswith(CLOSE_PACKET):  # its type; engine.io ignores what follows
+                # The engine.io session ends here, but Rasa's engine.io kept the WebSocket open until
+                # its next ping time-out (45 s): both sides are closed now.
+                break
         elif message.type == WSMsgType.BINARY:
             await target.send_bytes(message.data)
         else:
@@ -91,7 +114,7 @@ async def forward_websocket(client: ClientSession, request: web.Request, upstrea
         return web.Response(status=502, text="backend unavailable")
     browser = web.WebSocketResponse(max_msg_size=MAX_WS_MESSAGE)
     await browser.prepare(request)
-    pumps = [asyncio.ensure_future(_pump(browser, backend)), asyncio.ensure_future(_pump(backend, browser))]
+    pumps = [asyncio.ensure_future(_pump(browser, backend, is_engineio_packet)), asyncio.ensure_future(_pump(backend, browser))]
     try:
         await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
     finally:

@@ -2,17 +2,50 @@
 channels enabled against a fake platform API (as in tests/integration/test_channels.py), on free ports."""
 from __future__ import annotations
 
+import asyncio
+import threading
+from typing import Any, Coroutine, TypeVar
+
 import pytest
 
 from lotse.settings import load_settings
 from lotse.stack import Stack, free_ports
 from tests.integration.conftest import MODEL
 from tests.integration.test_channels import FakePlatform, channel_env
+from tests.integration.widget_client import WidgetClient
 
 
 ACTIONS_SECRET = "fuzz-actions-secret"
 # Known to the tests, so that they can sign expired widget tokens (tests/fuzz/socketio_cases.py).
 WIDGET_SECRET = "fuzz-widget-secret-0123456789abcdef0123456789"
+T = TypeVar("T")
+
+
+class LoopThread:
+    """An asyncio loop in a thread, so that hypothesis' synchronous tests can drive async clients."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.ended_by: BaseException | None = None
+        self.thread = threading.Thread(target=self._run_forever, name="fuzz-socketio", daemon=True)
+        self.thread.start()
+
+    def _run_forever(self) -> None:
+        try:
+            self.loop.run_forever()
+        except BaseException as exc:  # noqa: BLE001 - reported by run(), not lost in the thread
+            self.ended_by = exc
+
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 90.0) -> T:
+        # Fail at once when the loop is gone: a 10,000-case run once waited 90 s per case for it.
+        if not self.thread.is_alive():
+            coroutine.close()
+            raise RuntimeError(f"the fuzz client's event loop has ended ({self.ended_by!r})")
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
 
 
 @pytest.fixture(scope="session")
@@ -51,3 +84,28 @@ def fuzz_stack(tmp_path_factory, fuzz_platform):
         yield stack
     finally:
         stack.stop()
+
+
+@pytest.fixture(scope="session")
+def loop_thread():
+    running = LoopThread()
+    yield running
+    running.close()
+
+
+@pytest.fixture(scope="session")
+def web_url(fuzz_stack) -> str:
+    return f"http://{fuzz_stack.settings.web_host}:{fuzz_stack.settings.web_port}"
+
+
+@pytest.fixture(scope="session")
+def foreign_token(loop_thread, web_url) -> str:
+    """The valid token of another live widget session, which a fuzzing client must not be able to use."""
+    async def connect() -> str:
+        other = WidgetClient(web_url)
+        try:
+            return (await other.connect())["token"]
+        finally:
+            await other.close()
+
+    return loop_thread.run(connect())

@@ -13,8 +13,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
-import threading
-from typing import Any, Coroutine, TypeVar
+from typing import Any
 
 import pytest
 import requests
@@ -31,36 +30,8 @@ from tests.fuzz.socketio_cases import (
 from tests.fuzz.test_fuzz_endpoints import CASES
 from tests.integration.widget_client import WidgetClient
 
-T = TypeVar("T")
 FUZZ_SETTINGS = settings(max_examples=CASES, deadline=None, print_blob=True,
                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
-
-
-class LoopThread:
-    """An asyncio loop in a thread, so that hypothesis' synchronous tests can drive async clients."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.ended_by: BaseException | None = None
-        self.thread = threading.Thread(target=self._run_forever, name="fuzz-socketio", daemon=True)
-        self.thread.start()
-
-    def _run_forever(self) -> None:
-        try:
-            self.loop.run_forever()
-        except BaseException as exc:  # noqa: BLE001 - reported by run(), not lost in the thread
-            self.ended_by = exc
-
-    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 90.0) -> T:
-        # Fail at once when the loop is gone: a 10,000-case run once waited 90 s per case for it.
-        if not self.thread.is_alive():
-            coroutine.close()
-            raise RuntimeError(f"the fuzz client's event loop has ended ({self.ended_by!r})")
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
-
-    def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
 
 
 class FuzzClient:
@@ -197,35 +168,10 @@ async def send_event(client: FuzzClient, case: EventCase, box_for: Any) -> str:
 
 
 @pytest.fixture(scope="module")
-def loop_thread():
-    running = LoopThread()
-    yield running
-    running.close()
-
-
-@pytest.fixture(scope="module")
-def web_url(fuzz_stack) -> str:
-    return f"http://{fuzz_stack.settings.web_host}:{fuzz_stack.settings.web_port}"
-
-
-@pytest.fixture(scope="module")
 def fuzz_client(loop_thread, web_url):
     client = FuzzClient(web_url)
     yield client
     loop_thread.run(client.close())
-
-
-@pytest.fixture(scope="module")
-def foreign_token(loop_thread, web_url) -> str:
-    """The valid token of another live session, which this socket must not be able to use."""
-    async def connect() -> str:
-        other = WidgetClient(web_url)
-        try:
-            return (await other.connect())["token"]
-        finally:
-            await other.close()
-
-    return loop_thread.run(connect())
 
 
 def test_events_named_connect_or_disconnect_do_not_unbind_the_socket(loop_thread, web_url):

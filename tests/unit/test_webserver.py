@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from aiohttp import web
+from aiohttp import WSCloseCode, WSMsgType, web
 from aiohttp.test_utils import TestClient, TestServer
 
 from lotse import webserver
@@ -155,6 +155,7 @@ def _with_socketio_backend(check):
                 ws = web.WebSocketResponse()
                 await ws.prepare(request)
                 async for message in ws:
+                    seen.append({"frame": message.data})
                     await ws.send_str("echo " + message.data)
                 return ws
             seen.append({"method": request.method, "query": dict(request.query), "origin": request.headers.get("Origin"),
@@ -197,11 +198,11 @@ def test_socketio_long_polling_is_forwarded_with_the_page_origin():
 
 def test_a_socketio_post_that_is_not_an_engineio_payload_is_refused_before_rasa():
     async def check(client, seen):
-        for body in (b"42\xed\xa0\x80", b"\x17garbage", b'42["user_uttered",{}]\x1e', b"", b"x"):
+        for body in (b"42\xed\xa0\x80", b"\x17garbage", b'42["user_uttered",{}]\x1e', b"", b"x", b"b!!not-base64"):
             response = await client.post("/socket.io/?EIO=4&transport=polling&sid=abc", data=body, headers={"Origin": "http://localhost:8080"})
             assert response.status == 400, body
         assert seen == []  # Rasa never saw them
-        ok = await client.post("/socket.io/?EIO=4&transport=polling&sid=abc", data='42["user_uttered",{}]\x1e3', headers={"Origin": "http://localhost:8080"})
+        ok = await client.post("/socket.io/?EIO=4&transport=polling&sid=abc", data='42["user_uttered",{}]\x1e3\x1ebAAEC', headers={"Origin": "http://localhost:8080"})
         assert ok.status == 200
 
     _with_socketio_backend(check)
@@ -217,5 +218,35 @@ def test_socketio_websocket_is_forwarded_and_refusals_pass_through():
             "Upgrade": "websocket", "Connection": "Upgrade", "Origin": "https://evil.example",
             "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="})
         assert refused.status == 400
+
+    _with_socketio_backend(check)
+
+
+def test_a_websocket_frame_that_is_not_an_engineio_packet_closes_the_socket_before_rasa():
+    """Rasa's engine.io raised on such a frame and logged a traceback (found by the WebSocket fuzzing)."""
+    async def check(client, seen):
+        for frame in ("", "\x1c42", "x", "b!!not-base64"):
+            ws = await client.ws_connect("/socket.io/?EIO=4&transport=websocket", origin="http://localhost:8080")
+            await ws.send_str("2probe")
+            assert (await ws.receive()).data == "echo 2probe"
+            await ws.send_str(frame)
+            closing = await ws.receive()
+            assert closing.type == WSMsgType.CLOSE and closing.data == WSCloseCode.UNSUPPORTED_DATA, frame
+            await ws.close()
+        assert seen and all(item == {"frame": "2probe"} for item in seen)  # Rasa never saw them
+
+    _with_socketio_backend(check)
+
+
+def test_an_engineio_close_packet_from_the_browser_closes_both_sides():
+    async def check(client, seen):
+        for close_packet in ("1", "1\x1e2"):
+            ws = await client.ws_connect("/socket.io/?EIO=4&transport=websocket", origin="http://localhost:8080")
+            await ws.send_str(close_packet)
+            closing = await ws.receive(timeout=5)
+            while closing.type == WSMsgType.TEXT:  # the stand-in's echo may still get through
+                closing = await ws.receive(timeout=5)
+            assert closing.type in (WSMsgType.CLOSE, WSMsgType.CLOSED), close_packet
+        assert seen == [{"frame": "1"}, {"frame": "1\x1e2"}]
 
     _with_socketio_backend(check)

@@ -93,3 +93,27 @@ def test_packets_a_server_cannot_dispatch_are_recognised():
     assert well_formed_arguments(decoded("0")) and well_formed_arguments(decoded("31[]"))
     for text in ('2{"a":1}', "2[]", "2[1,2]", '2"x"', "2", "31"):
         assert not well_formed_arguments(decoded(text)), text
+
+
+def test_binary_data_and_binary_packets_from_a_client_are_refused():
+    """The widget sends text only; python-socketio took any frame after a binary packet header as
+    its attachment, unchecked, and raised on bytes with none pending (found by the WebSocket fuzzing)."""
+    from channels.secure_socketio import refusal_of
+
+    assert refusal_of('2["user_uttered",{"message":"Hallo"}]') is None
+    assert refusal_of('21["feedback",{}]') is None and refusal_of("0") is None
+    assert refusal_of(b"\x04binary") == "binary message"
+    for text in ('51-["user_uttered",{"_placeholder":true,"num":0}]', "61-[1]", "4", '2["x"', "2"):
+        assert refusal_of(text) is not None, text
+
+
+def test_a_socket_that_goes_away_while_being_bound_is_not_left_bound():
+    """python-socketio raises when a socket that disconnected meanwhile joins a room (found by the
+    WebSocket fuzzing: a session_request followed at once by an engine.io close)."""
+    class GoneServer(FakeServer):
+        async def enter_room(self, sid, room, namespace=None):
+            raise ValueError("sid is not connected to requested namespace")
+
+    ch = channel()
+    assert asyncio.run(ch._bind(GoneServer(), "gone-socket", None)) is None  # no token: a new session
+    assert "gone-socket" not in ch.bindings
