@@ -4,8 +4,8 @@
     python scripts/fuzz.py --cases 10000 --shards 4 --seed 7   # repeat a run's cases
     python scripts/fuzz.py --cases 300 --shards 1              # sequential, one stack
 
-One shard runs the HTTP endpoints and the console login with --cases each; the socket.io tests
-(the slow ones: every case waits for the server) are split over --shards shards with
+One shard runs the HTTP endpoints and the console login with --cases each; the socket.io tests,
+long-polling and WebSocket (the slow ones: every case waits for the server), are split over --shards shards with
 --cases / --shards cases and their own hypothesis seed each (seed + 1, seed + 2, ...). Every
 shard is a pytest process with its own stack on free ports, its own temporary directory and its
 own summary file; at the end the shards' figures are added up into .build/fuzz-summary.json
@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / ".build"
 HTTP_TESTS = ["tests/fuzz/test_fuzz_endpoints.py", "tests/fuzz/test_fuzz_console.py", "tests/fuzz/test_exposed_services.py"]
-SOCKETIO_TESTS = ["tests/fuzz/test_fuzz_socketio.py"]
+SOCKETIO_TESTS = ["tests/fuzz/test_fuzz_socketio.py", "tests/fuzz/test_fuzz_websocket.py"]
 
 
 @dataclass(frozen=True)
