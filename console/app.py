@@ -22,6 +22,7 @@ from console.web import CONSOLE, Console, error_page, read_form, redirect, templ
 from lotse.callback_store import create_store_engine, migrate
 from lotse.offices import load_office_data
 from lotse.settings import PROJECT_ROOT, Settings
+from lotse.unread_bodies import close_when_body_unread
 from lotse.yamlfiles import load_yaml
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -156,7 +157,7 @@ def build_console(
 def create_app(state: Console) -> web.Application:
     from console.views import admin, auth, corrections, dashboard, queue, transcripts
 
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[security_headers, sessions])
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[close_when_body_unread, security_headers, sessions])
     app[CONSOLE] = state
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/", home)

@@ -20,6 +20,7 @@ from lotse import socketio_proxy
 from lotse.chat_requests import ChatRequest, answer, parse_chat_request, reply_language
 from lotse.redact import configure_logging
 from lotse.settings import PROJECT_ROOT, Settings, load_settings, web_origin
+from lotse.unread_bodies import close_when_body_unread
 from lotse.web_guard import chat_guard
 
 WEB_ROOT = PROJECT_ROOT / "web"
@@ -109,7 +110,10 @@ async def _client(app: web.Application):
 
 def create_app() -> web.Application:
     settings = load_settings()
-    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[security_headers, chat_guard(settings)])
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[close_when_body_unread, security_headers, chat_guard(settings)],
+    )
     app[SETTINGS] = settings
     app[HEADERS] = security_headers_for(settings)
     app[DEMO_PAGE] = render_demo_page(settings)

@@ -64,6 +64,21 @@ def test_huge_body_is_refused_and_long_message_explained():
     _with_client(check)
 
 
+def test_a_connection_whose_body_was_refused_unread_is_closed_after_the_answer():
+    """With aiohttp 3.9 a kept-alive connection was sometimes never read again after a 413: the
+    next request on it got no answer (found by the socket.io fuzzing). Refused bodies close it."""
+    too_big = b"4" * (load_settings().max_body_bytes + 1)
+
+    async def check(client, seen):
+        for path in ("/socket.io/?EIO=4&transport=polling&sid=abc", "/api/chat"):
+            refused = await client.post(path, data=too_big, headers={"Origin": "http://localhost:8080"})
+            assert refused.status == 413 and refused.headers.get("Connection", "").lower() == "close", path
+        normal = await client.post("/socket.io/?EIO=4&transport=polling&sid=abc", data="3", headers={"Origin": "http://localhost:8080"})
+        assert normal.status == 200 and normal.headers.get("Connection", "").lower() != "close"
+
+    _with_socketio_backend(check)
+
+
 def test_rasas_send_it_again_answer_is_passed_on():
     again = [{"text": "Ihre Nachricht konnte gerade nicht bearbeitet werden. Bitte schicken Sie sie in einem Moment noch einmal."}]
 
