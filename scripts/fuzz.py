@@ -78,6 +78,7 @@ def merge(summaries: list[dict]) -> dict:
 
 def run(shards: list[Shard]) -> dict[str, int]:
     running = {}
+    (BUILD / "fuzz-tmp").mkdir(parents=True, exist_ok=True)  # pytest makes --basetemp, not its parent
     for shard in shards:
         shard.summary.unlink(missing_ok=True)
         env = {**os.environ, "LOTSE_FUZZ_CASES": str(shard.cases), "LOTSE_FUZZ_SUMMARY": str(shard.summary)}
