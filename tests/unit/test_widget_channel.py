@@ -117,3 +117,26 @@ def test_a_socket_that_goes_away_while_being_bound_is_not_left_bound():
     ch = channel()
     assert asyncio.run(ch._bind(GoneServer(), "gone-socket", None)) is None  # no token: a new session
     assert "gone-socket" not in ch.bindings
+
+
+def test_a_request_on_a_closing_engineio_session_is_refused_not_a_server_error():
+    """python-engineio raised KeyError ("Session is disconnected") for a long-polling request on a
+    session that had just closed: a 500 and a traceback in Rasa's log (found by the 10,000-case run)."""
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from channels.secure_socketio import TolerantEngineIOServer
+
+    class ClosingSocket:
+        closed = True
+
+    async def status_of_a_post_to_a_closing_session() -> int:
+        server = TolerantEngineIOServer(async_mode="aiohttp")
+        app = web.Application()
+        server.attach(app)
+        server.sockets["closing"] = ClosingSocket()
+        async with TestClient(TestServer(app)) as client:
+            response = await client.post("/engine.io/?EIO=4&transport=polling&sid=closing", data="6")
+            return response.status
+
+    assert asyncio.run(status_of_a_post_to_a_closing_session()) == 400
