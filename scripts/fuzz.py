@@ -8,7 +8,7 @@ One shard runs the HTTP endpoints and the console login with --cases each; the s
 long-polling and WebSocket (the slow ones: every case waits for the server), are split over --shards shards with
 --cases / --shards cases and their own hypothesis seed each (seed + 1, seed + 2, ...). Every
 shard is a pytest process with its own stack on free ports, its own temporary directory and its
-own summary file; at the end the shards' figures are added up into .build/fuzz-summary.json
+own summary file; at the end the shards' figures are added up into .build/fuzz-run.json
 (seconds: the longest shard, as they ran side by side) and each shard's output is in
 .build/fuzz-shard-NAME.log. Exit status 0 only when every shard passed.
 """
@@ -107,7 +107,7 @@ def main() -> int:
     results = run(shards)
     summaries = [json.loads(shard.summary.read_text()) for shard in shards if shard.summary.exists()]
     summary = {"seed": seed, "wall_seconds": round(time.monotonic() - started, 1), "endpoints": merge(summaries)}
-    (BUILD / "fuzz-summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (BUILD / "fuzz-run.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary, indent=2))
     failed = [name for name, code in results.items() if code != 0]
     for name in failed:

@@ -293,6 +293,20 @@ async def still_answers(socket: RawSocket, ack_id: int) -> bool:
     return True
 
 
+NAMESPACE_PACKETS = ("40", "41")  # socket.io CONNECT and DISCONNECT, as engine.io messages
+
+
+def changes_namespace(frame: Frame) -> bool:
+    """A raw socket.io CONNECT or DISCONNECT packet: after a DISCONNECT the server ignores the
+    socket's events while keeping its WebSocket open (socket.io multiplexes namespaces over one
+    connection), as a client that left would expect — so there is nothing to probe."""
+    if frame.kind == "text":
+        return frame.data.startswith(NAMESPACE_PACKETS)
+    if frame.kind == "bytes-as-text":
+        return frame.data.startswith(tuple(prefix.encode() for prefix in NAMESPACE_PACKETS))
+    return False
+
+
 async def run_case(client: FuzzSocket, case: WsCase, box_for: Any, probe_id: int) -> str:
     socket = await client.ensure_connected()
     if case.handshake is not None:
@@ -316,6 +330,9 @@ async def run_case(client: FuzzSocket, case: WsCase, box_for: Any, probe_id: int
             pass
         except asyncio.TimeoutError:
             raise AssertionError("a message with the socket's own token got no answer (bot_done) within 60 s") from None
+    if any(changes_namespace(frame) for frame in case.frames):
+        await client.restart()  # a new socket must still connect
+        return "reconnected"
     if socket.connected and await still_answers(socket, probe_id):
         return "answered"
     await client.restart()  # the server closed it, which is allowed: a new socket must connect
