@@ -27,3 +27,15 @@ def test_shard_figures_add_up_per_endpoint_and_the_longest_shard_gives_the_time(
     assert merged["socketio_raw"] == {"cases": 5, "seconds": 20.0, "statuses": {"200": 1, "400": 4}, "shards": 2,
                                       "cases_per_second": 0.2}
     assert merged["rest"]["cases"] == 5 and merged["rest"]["shards"] == 1
+
+
+def test_only_abandoned_websocket_tasks_are_passed_over_in_the_logs(tmp_path):
+    from tests.fuzz.checks import unhandled_errors
+
+    (tmp_path / "rasa.log").write_text(
+        "2026-11-25 ERROR    asyncio  - Task was destroyed but it is pending!\n"
+        "task: <Task pending coro=<AsyncSocket._send_ping() running at /v/engineio/async_socket.py:137>>\n"
+        "2026-11-25 ERROR    asyncio  - Task was destroyed but it is pending!\n"
+        "task: <Task pending coro=<book() running at /work/actions/callbacks.py:80>>\n"
+    )
+    assert unhandled_errors(tmp_path) == ["rasa.log:3: 2026-11-25 ERROR    asyncio  - Task was destroyed but it is pending!"]
