@@ -73,7 +73,7 @@ def run_and_record(endpoint: str, statuses: collections.Counter, check: Callable
 # Known library noise, not an error in handling a request (docs/reliability-fuzz.md): when a
 # WebSocket is closed abruptly, sanic's frame reader and engine.io's ping task of that connection
 # stay pending and asyncio logs them at ERROR once the garbage collector frees them.
-ABANDONED_WEBSOCKET_TASKS = ("sanic/server/websockets/impl.py", "engineio/async_socket.py")
+ABANDONED_WEBSOCKET_TASKS = ("sanic/server/websockets/", "engineio/async_socket.py")
 
 
 def abandoned_websocket_task(line: str, next_line: str) -> bool:

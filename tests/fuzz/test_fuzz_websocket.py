@@ -283,7 +283,7 @@ async def still_answers(socket: RawSocket, ack_id: int) -> bool:
     try:
         await socket.ws.send_str(f"42{ack_id}" + json.dumps(["feedback", probe]))
         answer = await socket.acknowledged(ack_id, 30)
-    except (Closed, ConnectionResetError, aiohttp.ClientConnectionError):
+    except (Closed, ConnectionError, aiohttp.ClientConnectionError):
         return False
     except asyncio.TimeoutError:
         if socket.connected:
@@ -319,7 +319,7 @@ async def run_case(client: FuzzSocket, case: WsCase, box_for: Any, probe_id: int
             # Only the first frame's token is surely current: a later one may follow a frame that
             # bound the socket to another session (session_request, erase, a raw packet).
             must_answer |= await send_frame(socket, frame, box_for(socket)) and number == 0
-    except (ConnectionResetError, aiohttp.ClientConnectionError):
+    except (ConnectionError, aiohttp.ClientConnectionError):
         pass  # the server closed the socket between frames
     if must_answer:
         # The channel ends every message it accepts with bot_done; a refused one gets session_error
