@@ -29,17 +29,17 @@ import aiohttp
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lotse.socketio_proxy import MAX_WS_MESSAGE
 from lotse.widget_sessions import TokenSigner
 from tests.fuzz.checks import assert_healthy, run_and_record, traceback_in, unhandled_errors
 from tests.fuzz.conftest import WIDGET_SECRET
 from tests.fuzz.socketio_cases import (
-    SESSION_ERRORS, EventCase, TokenBox, engineio_packets, event_cases, expects_turn, resolve,
+    EventCase, TokenBox, engineio_packets, event_cases, expects_turn, resolve,
 )
 from tests.fuzz.strategies import HOSTILE_STRINGS, hostile_text
-from tests.fuzz.test_fuzz_socketio import FUZZ_SETTINGS
+from tests.fuzz.test_fuzz_socketio import FUZZ_SETTINGS, check_event, oversized
 
 PROBE_ACK = 1_000_000  # acknowledgement ids of the liveness probe; cases use smaller ones
-PROXY_LIMIT = 64 * 1024  # lotse/socketio_proxy.MAX_WS_MESSAGE
 
 
 class Closed(Exception):
@@ -102,7 +102,7 @@ class RawSocket:
         raise asyncio.TimeoutError()
 
     async def next_event(self, timeout: float, *names: str) -> tuple[str, Any]:
-        """The next socket.io event with one of these names; session_error is checked on the way."""
+        """The next socket.io event with one of these names; every event is checked on the way."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -111,8 +111,7 @@ class RawSocket:
                 continue
             event, *data = json.loads(frame[2:])
             payload = data[0] if data else None
-            if event == "session_error" and not (isinstance(payload, dict) and payload.get("reason") in SESSION_ERRORS):
-                self.problems.append(f"session_error {payload!r}")
+            check_event(event, payload, "a WebSocket case")
             if event in names:
                 return event, payload
 
@@ -178,7 +177,7 @@ def frame_strategy(limit: int) -> st.SearchStrategy[Frame]:
         # Hostile texts may hold lone surrogates, which are no UTF-8: sent as they encode, byte for byte.
         st.builds(lambda t: Frame("bytes-as-text", t.encode("utf-8", "surrogatepass")), hostile_text),
         frames_of_bytes,
-        st.builds(lambda n, piece: Frame("text", "42" + piece * n), st.integers(PROXY_LIMIT, 4 * PROXY_LIMIT), st.sampled_from(["[", "x", "ü"])),
+        st.builds(lambda n, piece: Frame("text", "42" + piece * n), st.integers(MAX_WS_MESSAGE, 4 * MAX_WS_MESSAGE), st.sampled_from(["[", "x", "ü"])),
         st.builds(lambda b: Frame("ping", b), st.binary(max_size=125)),
         st.builds(lambda code: Frame("close", code), st.sampled_from([1000, 1001, 1002, 1003, 1007, 1008, 1009, 1011, 3000, 4000, 4999])),
     )
@@ -262,7 +261,7 @@ async def send_frame(socket: RawSocket, frame: Frame, box: TokenBox) -> bool:
         payload = resolve(case.payload, box)
         text = json.dumps([case.event, payload] if payload is not None else [case.event])
         await socket.ws.send_str(("42" if ack is None else f"42{ack}") + text)
-        return len(text) < 0.9 * PROXY_LIMIT and expects_turn(EventCase(case.event, payload, case.kind), box)
+        return not oversized(case.event, payload) and expects_turn(EventCase(case.event, payload, case.kind), box)
     if frame.kind == "text":
         await socket.ws.send_str(frame.data)
     elif frame.kind == "bytes-as-text":  # a text frame that need not be UTF-8: aiohttp's writer sends bytes as they are
