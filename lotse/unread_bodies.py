@@ -18,8 +18,9 @@ from aiohttp import web
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def body_left_unread(request: web.Request) -> bool:
-    return request.body_exists and not request.content.at_eof()
+def must_close(request: web.Request, answer: web.StreamResponse) -> bool:
+    """A 413 (the body was read only up to the limit), or any answer before the body's end."""
+    return answer.status == 413 or (request.body_exists and not request.content.at_eof())
 
 
 @web.middleware
@@ -27,9 +28,9 @@ async def close_when_body_unread(request: web.Request, handler: Handler) -> web.
     try:
         response = await handler(request)
     except web.HTTPException as refusal:  # raised refusals are answers too (aiohttp's 413 is one)
-        if refusal.status == 413 or body_left_unread(request):
+        if must_close(request, refusal):
             refusal.force_close()
         raise
-    if response.status == 413 or body_left_unread(request):
+    if must_close(request, response):
         response.force_close()
     return response
