@@ -109,10 +109,10 @@ def main() -> int:
     summary = {"seed": seed, "wall_seconds": round(time.monotonic() - started, 1), "endpoints": merge(summaries)}
     (BUILD / "fuzz-run.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary, indent=2))
-    failed = [name for name, code in results.items() if code != 0]
-    for name in failed:
-        print(f"\n--- {name} (last lines of .build/fuzz-shard-{name}.log)")
-        print("\n".join(Shard(name, [], 0).log.read_text(errors="replace").splitlines()[-40:]))
+    failed = [shard for shard in shards if results[shard.name] != 0]
+    for shard in failed:
+        print(f"\n--- {shard.name} (last lines of {shard.log.relative_to(ROOT)})")
+        print("\n".join(shard.log.read_text(errors="replace").splitlines()[-40:]))
     return 1 if failed else 0
 
 
