@@ -14,7 +14,7 @@ export PYTHONPATH := $(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
 TRAIN_INPUTS := config.yml domain.yml $(shell find data content/answers -name "*.yml" 2>/dev/null) content/labels.yml content/responses.yml \
-                lotse/rasa_components.py lotse/places.py lotse/child_age.py lotse/textnorm.py lotse/content.py lotse/languages.py
+                lotse/rasa_server/components.py lotse/knowledge/places.py lotse/knowledge/child_age.py lotse/language/textnorm.py lotse/knowledge/content.py lotse/language/languages.py
 
 .PHONY: help run test unit integration e2e validate eval bench soak fuzz scale content-report check-content \
         validate-offices build-content train compare-pipelines lock clean
@@ -41,16 +41,16 @@ $(VENV)/.installed: requirements.lock
 venv: $(VENV)/.installed
 
 check-content: $(VENV)/.installed
-	$(PY) -m lotse.cli check-content
+	$(PY) -m lotse.runner.cli check-content
 
 validate-offices: $(VENV)/.installed
-	$(PY) -m lotse.cli validate-offices
+	$(PY) -m lotse.runner.cli validate-offices
 
 content-report: $(VENV)/.installed
-	$(PY) -m lotse.cli content-report
+	$(PY) -m lotse.runner.cli content-report
 
 build-content: $(VENV)/.installed
-	$(PY) -m lotse.cli build-content --out $(BUILD)
+	$(PY) -m lotse.runner.cli build-content --out $(BUILD)
 
 # The public URL is rendered into the privacy notice: a change must re-render and retrain.
 $(BUILD)/public-url: FORCE
@@ -60,7 +60,7 @@ $(BUILD)/public-url: FORCE
 FORCE:
 
 $(MODEL): $(VENV)/.installed $(TRAIN_INPUTS) $(BUILD)/public-url
-	$(PY) -m lotse.cli build-content --out $(BUILD)
+	$(PY) -m lotse.runner.cli build-content --out $(BUILD)
 	@echo "Training the model (log: $(BUILD)/train.log) …"
 	@$(RASA) train --config config.yml --domain $(BUILD)/domain --data data $(BUILD)/data \
 	  --out models --fixed-model-name lotse > $(BUILD)/train.log 2>&1 \
@@ -70,7 +70,7 @@ $(MODEL): $(VENV)/.installed $(TRAIN_INPUTS) $(BUILD)/public-url
 train: $(MODEL)
 
 run: $(MODEL)
-	$(PY) -m lotse.stack --model $(MODEL)
+	$(PY) -m lotse.runner.stack --model $(MODEL)
 
 validate: $(VENV)/.installed build-content
 	@$(RASA) data validate --domain $(BUILD)/domain --data data $(BUILD)/data --config config.yml \
@@ -91,8 +91,8 @@ e2e: $(MODEL)
 	  || { grep -v "it/s" $(BUILD)/e2e.log | tail -n 60; cat $(BUILD)/results-e2e/failed_test_stories.yml 2>/dev/null | head -80; exit 1; }
 
 test: $(MODEL)
-	$(PY) -m lotse.cli check-content
-	$(PY) -m lotse.cli validate-offices
+	$(PY) -m lotse.runner.cli check-content
+	$(PY) -m lotse.runner.cli validate-offices
 	$(MAKE) --no-print-directory validate
 	$(PY) -m pytest -q -rs tests
 	$(MAKE) --no-print-directory e2e

@@ -2,7 +2,7 @@
 
 The form asks only for what is missing (topic and town are taken from the conversation when
 known). Phone numbers, time windows and reference codes are checked by the pure functions in
-lotse.phone, lotse.timeparse and lotse.callback_store; the database enforces idempotency and
+lotse.callbacks.phone, lotse.callbacks.timeparse and lotse.callbacks.store; the database enforces idempotency and
 window capacity. Nothing is stored before the user has consented and confirmed the read-back.
 """
 from __future__ import annotations
@@ -21,15 +21,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.i18n import texts
-from lotse.callback_calendar import CalendarConfig, Window, load_calendar_config, upcoming_windows, window_from_key
-from lotse.callback_store import Booking, CallbackStore, NotFound, StoreUnavailable, WindowFull, normalise_reference
-from lotse.offices import OfficeData, load_gazetteer, load_office_data, verified_contact
-from lotse.phone import parse_phone
-from lotse.places import resolve
-from lotse.settings import Settings, load_settings
-from lotse.timeparse import match
-from lotse.messages import Messages
-from lotse.yamlfiles import load_yaml
+from lotse.callbacks.calendar import CalendarConfig, Window, load_calendar_config, upcoming_windows, window_from_key
+from lotse.callbacks.store import Booking, CallbackStore, NotFound, StoreUnavailable, WindowFull, normalise_reference
+from lotse.knowledge.offices import OfficeData, load_gazetteer, load_office_data, verified_contact
+from lotse.callbacks.phone import parse_phone
+from lotse.knowledge.places import resolve
+from lotse.core.settings import Settings, load_settings
+from lotse.callbacks.timeparse import match
+from lotse.language.messages import Messages
+from lotse.core.yamlfiles import load_yaml
 
 log = logging.getLogger(__name__)
 

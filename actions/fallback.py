@@ -8,8 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.i18n import texts
-from lotse.settings import load_settings
-from lotse.yamlfiles import load_yaml
+from lotse.core.settings import load_settings
+from lotse.core.yamlfiles import load_yaml
 
 NOT_OFFERED = {"nlu_fallback", "out_of_scope", "affirm", "deny", "greet", "goodbye", "thank", "inform_place", "inform", "stop"}
 

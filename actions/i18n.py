@@ -1,9 +1,9 @@
-"""The user's language in custom actions: the `language` slot (set by NLU, see lotse.languages)."""
+"""The user's language in custom actions: the `language` slot (set by NLU, see lotse.language.languages)."""
 from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from lotse.messages import Messages, messages_for
+from lotse.language.messages import Messages, messages_for
 
 
 def texts(tracker: Tracker) -> Messages:

@@ -12,7 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.i18n import texts
-from lotse.languages import LANGUAGE_NAMES, LANGUAGES, requested_language
+from lotse.language.languages import LANGUAGE_NAMES, LANGUAGES, requested_language
 
 
 def language_buttons() -> List[Dict[str, str]]:

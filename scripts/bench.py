@@ -31,8 +31,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lotse.settings import load_settings, process_environment  # noqa: E402
-from lotse.stack import BIN, Stack, free_ports, rss_mb  # noqa: E402
+from lotse.core.settings import load_settings, process_environment  # noqa: E402
+from lotse.runner.stack import BIN, Stack, free_ports, rss_mb  # noqa: E402
 
 KNOWLEDGE = [
     "Kann ich eine Umschulung in Teilzeit machen?",
@@ -264,7 +264,7 @@ CHANGED_ANSWER = ("content/answers/mobilitaet.yml", "Auch ohne Auto gibt es Wege
 
 def answer_change_time(url: str, content_dir: Path, timeout: float = 120) -> float:
     """Save a changed answer text in the running stack's content directory, as staff would, and
-    ask until the bot answers with it (lotse/nlg.py loads checked content without training)."""
+    ask until the bot answers with it (lotse/rasa_server/nlg.py loads checked content without training)."""
     relative, old, new = CHANGED_ANSWER
     path = content_dir / Path(relative).relative_to("content")
     path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
@@ -387,7 +387,7 @@ def write_report(path: Path, r: dict) -> None:
             "Long: 5 conversations of 100 messages. The stock bot is `rasa init` (default DIET/TED config, in-memory",
             "tracker) trained and run on the same machine in the same run; the floor is a null HTTP endpoint.",
             "Answer-text change: a changed answer text saved in the running stack's content directory (a copy), timed until",
-            "a reply carries it (lotse/nlg.py serves checked content without training); a new answer with a new intent needs",
+            "a reply carries it (lotse/rasa_server/nlg.py serves checked content without training); a new answer with a new intent needs",
             "`make train` (full training time).",
             "",
             "| measure | result | target |",

@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/console_screenshots.py [--out docs]
 
-Seeds throw-away SQLite databases with console.demo, runs the console in-process on a free port
+Seeds throw-away SQLite databases with tests.console.demo, runs the console in-process on a free port
 and photographs the transcript list, one transcript, the callback queue and the dashboard in
 Debian's headless Chromium.
 """
@@ -19,11 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from console.app import build_console  # noqa: E402
-from console.demo import DEMO_PASSWORD, seed_demo  # noqa: E402
-from console.users import create_user  # noqa: E402
-from lotse.callback_store import create_store_engine, migrate  # noqa: E402
-from lotse.settings import load_settings  # noqa: E402
+from lotse.console.app import build_console  # noqa: E402
+from tests.console.demo import DEMO_PASSWORD, seed_demo  # noqa: E402
+from lotse.console.users import create_user  # noqa: E402
+from lotse.callbacks.store import create_store_engine, migrate  # noqa: E402
+from lotse.core.settings import load_settings  # noqa: E402
 from tests.console.server import start_console  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -38,9 +38,9 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lotse.endpoints import render_endpoints  # noqa: E402
-from lotse.settings import load_settings  # noqa: E402
-from lotse.stack import Stack, free_port, rss_mb  # noqa: E402
+from lotse.core.endpoints import render_endpoints  # noqa: E402
+from lotse.core.settings import load_settings  # noqa: E402
+from lotse.runner.stack import Stack, free_port, rss_mb  # noqa: E402
 
 POSTGRES_ADMIN_URL = "postgresql://root@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/1"
@@ -177,7 +177,7 @@ class AlternatingProxy:
                     payload = await response.read()
                     self.served[i] += 1
                     passed_on = {"Content-Type": response.headers.get("Content-Type", "application/json")}
-                    if "Retry-After" in response.headers:  # channels/rest.py's 503 "send it again"
+                    if "Retry-After" in response.headers:  # lotse/rasa_server/channels/rest.py's 503 "send it again"
                         passed_on["Retry-After"] = response.headers["Retry-After"]
                     return web.Response(status=response.status, body=payload, headers=passed_on)
             except aiohttp.ClientConnectorError:
@@ -514,7 +514,7 @@ def check_all(tracker_url: str, conversations: list[Conversation], strict: bool)
 def stored_callbacks(callback_db_url: str, senders: list[str]) -> dict[str, list[str]]:
     import sqlalchemy as sa
 
-    from lotse.callback_store import callbacks
+    from lotse.callbacks.store import callbacks
 
     engine = sa.create_engine(callback_db_url)
     try:

@@ -42,14 +42,14 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lotse.callback_store import callbacks, create_store_engine, outbox  # noqa: E402
-from lotse.outbox import signature  # noqa: E402
-from lotse.settings import load_settings  # noqa: E402
-from lotse.stack import Stack, free_ports, rss_mb  # noqa: E402
+from lotse.callbacks.store import callbacks, create_store_engine, outbox  # noqa: E402
+from lotse.callbacks.outbox import signature  # noqa: E402
+from lotse.core.settings import load_settings  # noqa: E402
+from lotse.runner.stack import Stack, free_ports, rss_mb  # noqa: E402
 from scripts.bench import KNOWLEDGE, OFFICE, Client, Timings, percentile  # noqa: E402
 
 MODEL = ROOT / "models" / "lotse.tar.gz"
-CREATED = "callback.created"  # the outbox event type of a new callback (lotse/callback_store.py)
+CREATED = "callback.created"  # the outbox event type of a new callback (lotse/callbacks/store.py)
 FAKE_PHONE = "0171 2345678"  # obviously fake: no personal data in logs or databases
 CODE = re.compile(r"Rückruf-Code: ([A-Z0-9]{3}-[A-Z0-9]{3})")
 

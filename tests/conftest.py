@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 import pytest
 
-from lotse.offices import load_gazetteer, load_office_data
+from lotse.knowledge.offices import load_gazetteer, load_office_data
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

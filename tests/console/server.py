@@ -8,9 +8,9 @@ from typing import Any
 
 from aiohttp import web
 
-from console.app import create_app
-from console.web import Console
-from lotse.stack import free_port
+from lotse.console.app import create_app
+from lotse.console.web import Console
+from lotse.runner.stack import free_port
 
 
 @dataclass

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import requests
 
-from console.app import build_console
-from console.demo import DEMO_PASSWORD, DemoConversations, seed_demo
-from console.users import create_user
-from lotse.callback_store import create_store_engine, migrate
-from lotse.settings import load_settings
+from lotse.console.app import build_console
+from tests.console.demo import DEMO_PASSWORD, DemoConversations, seed_demo
+from lotse.console.users import create_user
+from lotse.callbacks.store import create_store_engine, migrate
+from lotse.core.settings import load_settings
 from tests.console.server import RunningConsole, start_console
 
 ACCOUNTS = {

@@ -8,8 +8,8 @@ from typing import Any, Coroutine, TypeVar
 
 import pytest
 
-from lotse.settings import load_settings
-from lotse.stack import Stack, free_ports
+from lotse.core.settings import load_settings
+from lotse.runner.stack import Stack, free_ports
 from tests.integration.conftest import MODEL
 from tests.integration.test_channels import FakePlatform, channel_env
 from tests.integration.widget_client import WidgetClient
@@ -70,7 +70,7 @@ def fuzz_stack(tmp_path_factory, fuzz_platform):
         # Plain HTTP in tests: the console's cookies without Secure, so that requests sends them back.
         "LOTSE_CONSOLE_COOKIE_SECURE": "false",
         "LOTSE_LOG_LEVEL": "WARNING",
-        # The action server as when exposed: Rasa must send the shared secret (lotse/action_server.py).
+        # The action server as when exposed: Rasa must send the shared secret (actions/server.py).
         "LOTSE_ACTIONS_SECRET": ACTIONS_SECRET,
         **channel_env(fuzz_platform.url),
     }

@@ -1,4 +1,4 @@
-"""Hostile socket.io traffic for the widget's hardened channel (channels/secure_socketio.py), through
+"""Hostile socket.io traffic for the widget's hardened channel (lotse/rasa_server/channels/secure_socketio.py), through
 the web server's /socket.io/ proxy: events with any payload, and raw engine.io long-polling requests.
 
 Tokens are drawn symbolically ("<token:forged>") and filled in when a case is sent, because the
@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from hypothesis import strategies as st
 
-from lotse.widget_sessions import TokenSigner, WidgetSession
+from lotse.widget.sessions import TokenSigner, WidgetSession
 from tests.fuzz.strategies import HOSTILE_STRINGS, content_type_headers, hostile_text, json_values, mutated
 
 TOKEN_KINDS = ("valid", "valid", "valid", "forged", "expired", "foreign", "malformed")

@@ -5,7 +5,7 @@ import uuid
 
 import requests
 
-from lotse.action_server import SECRET_HEADER
+from actions.server import SECRET_HEADER
 from tests.fuzz.conftest import ACTIONS_SECRET
 
 

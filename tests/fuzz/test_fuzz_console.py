@@ -20,9 +20,10 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from console.app import MAX_BODY_BYTES, login_cookie_name
-from console.users import create_user
-from lotse.callback_store import create_store_engine
+from lotse.console.app import MAX_BODY_BYTES
+from lotse.console.cookies import login_cookie_name
+from lotse.console.users import create_user
+from lotse.callbacks.store import create_store_engine
 from tests.fuzz.checks import assert_healthy, run_and_record, traceback_in, unhandled_errors
 from tests.fuzz.strategies import HOSTILE_STRINGS, content_type_headers, hostile_text, invalid_utf8, json_values, mutated
 from tests.fuzz.test_fuzz_endpoints import CASES

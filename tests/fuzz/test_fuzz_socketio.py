@@ -20,8 +20,8 @@ import requests
 import socketio
 from hypothesis import HealthCheck, given, settings
 
-from channels.secure_socketio import MAX_EVENT_BYTES
-from lotse.widget_sessions import TokenSigner
+from lotse.rasa_server.channels.secure_socketio import MAX_EVENT_BYTES
+from lotse.widget.sessions import TokenSigner
 from tests.fuzz.checks import assert_healthy, run_and_record, traceback_in, unhandled_errors
 from tests.fuzz.conftest import WIDGET_SECRET
 from tests.fuzz.socketio_cases import (

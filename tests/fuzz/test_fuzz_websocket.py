@@ -29,8 +29,8 @@ import aiohttp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lotse.socketio_proxy import MAX_WS_MESSAGE
-from lotse.widget_sessions import TokenSigner
+from lotse.webserver.socketio_proxy import MAX_WS_MESSAGE
+from lotse.widget.sessions import TokenSigner
 from tests.fuzz.checks import assert_healthy, run_and_record, traceback_in, unhandled_errors
 from tests.fuzz.conftest import WIDGET_SECRET
 from tests.fuzz.socketio_cases import (

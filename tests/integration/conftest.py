@@ -6,8 +6,8 @@ import uuid
 import pytest
 import requests
 
-from lotse.settings import load_settings
-from lotse.stack import Stack, free_ports
+from lotse.core.settings import load_settings
+from lotse.runner.stack import Stack, free_ports
 from tests.conftest import ROOT
 
 MODEL = ROOT / "models" / "lotse.tar.gz"

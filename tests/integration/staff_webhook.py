@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Optional
 
-from lotse.outbox import signature
-from lotse.stack import free_port
+from lotse.callbacks.outbox import signature
+from lotse.runner.stack import free_port
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from lotse.callback_store import callbacks, create_store_engine
+from lotse.callbacks.store import callbacks, create_store_engine
 
 
 def buttons(messages: list[dict]) -> list[dict]:

@@ -20,8 +20,8 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from lotse.settings import load_settings
-from lotse.stack import Stack
+from lotse.core.settings import load_settings
+from lotse.runner.stack import Stack
 from tests.integration.conftest import MODEL
 
 PORTS = {"LOTSE_RASA_PORT": "15205", "LOTSE_ACTIONS_PORT": "15255", "LOTSE_WEB_PORT": "18280"}
@@ -135,13 +135,13 @@ def lotse(tmp_path_factory, platform):
 
 
 def webhook(lotse, channel: str) -> str:
-    return f"{lotse.settings.rasa_url}/webhooks/{channel}/webhook"
+    return f"{lotse.core.settings.rasa_url}/webhooks/{channel}/webhook"
 
 
 def settle(lotse) -> None:
     """A full REST turn: whatever an earlier request would have started has had a turn's time."""
     response = requests.post(
-        f"{lotse.settings.rasa_url}/webhooks/rest/webhook", json={"sender": "barrier-" + uuid.uuid4().hex[:8], "message": "Hallo"}, timeout=30
+        f"{lotse.core.settings.rasa_url}/webhooks/rest/webhook", json={"sender": "barrier-" + uuid.uuid4().hex[:8], "message": "Hallo"}, timeout=30
     )
     assert response.status_code == 200
 
@@ -153,7 +153,7 @@ def meta_headers(secret: str, body: bytes) -> dict[str, str]:
 
 def test_credentials_file_holds_no_secrets(lotse):
     text = lotse.credentials_file.read_text()
-    assert "channels.whatsapp_cloud.WhatsAppCloudInput" in text and "${LOTSE_TELEGRAM_SECRET}" in text
+    assert "lotse.rasa_server.channels.whatsapp_cloud.WhatsAppCloudInput" in text and "${LOTSE_TELEGRAM_SECRET}" in text
     for secret in (TG_TOKEN, TG_SECRET, FB_SECRET, FB_TOKEN, TW_TOKEN, WA_SECRET, WA_TOKEN):
         assert secret not in text
 

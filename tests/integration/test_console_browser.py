@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from console.demo import DEMO_PASSWORD
+from tests.console.demo import DEMO_PASSWORD
 from tests.console.support import start_seeded_console
 
 CHROMIUM = shutil.which("chromium")
@@ -115,7 +115,7 @@ def test_a_chat_message_reaches_the_console_as_inert_text(stack, chat, browser):
     settings = stack.settings
     username, password = f"it-admin-{uuid.uuid4().hex[:6]}", "Integration-Passwort-1"
     env = {**os.environ, "LOTSE_DATA_DIR": str(settings.data_dir), "LOTSE_CONSOLE_ADMIN_PASSWORD": password}
-    created = subprocess.run([sys.executable, "-m", "console", "create-admin", "--username", username], env=env,
+    created = subprocess.run([sys.executable, "-m", "lotse.console", "create-admin", "--username", username], env=env,
                              capture_output=True, text=True, timeout=120)
     assert created.returncode == 0, created.stderr
     url = f"http://{settings.console_host}:{settings.console_port}"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import requests
 
-from lotse.content import load_answers, render_text
+from lotse.knowledge.content import load_answers, render_text
 from tests.conftest import CONTENT
 
 

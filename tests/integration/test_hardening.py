@@ -10,9 +10,9 @@ import uuid
 
 import requests
 
-from lotse.settings import web_origin
+from lotse.core.settings import web_origin
 
-# Every kind of console page (console/app.py and its modules register them), and its stylesheet.
+# Every kind of console page (lotse/console/app.py and its modules register them), and its stylesheet.
 CONSOLE_PATHS = ("/login", "/logout", "/transcripts", "/queue", "/queue/export.csv", "/dashboard", "/corrections",
                  "/admin/users", "/admin/audit", "/admin/data", "/static/console.css")
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from lotse.content import load_answers
-from lotse.messages import messages_for
+from lotse.knowledge.content import load_answers
+from lotse.language.messages import messages_for
 from tests.conftest import CONTENT
 from tests.integration.test_callbacks import buttons, rows, text
 

@@ -23,7 +23,7 @@ import pytest
 import requests
 from aiohttp import web
 
-from lotse.stack import free_port
+from lotse.runner.stack import free_port
 from tests.conftest import ROOT
 
 NGINX_DIR = ROOT / "deploy" / "nginx"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from lotse.settings import load_settings
-from lotse.stack import Stack, free_port
+from lotse.core.settings import load_settings
+from lotse.runner.stack import Stack, free_port
 from tests.integration.conftest import MODEL
 
 TOKEN = "api-token-for-tests-7f3a"
@@ -40,4 +40,4 @@ def test_api_needs_the_token(rasa_with_api):
 def test_token_is_on_no_command_line(rasa_with_api):
     pid = rasa_with_api.processes["rasa"].pid
     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    assert "lotse.rasa_server" in cmdline and TOKEN not in cmdline
+    assert "lotse.rasa_server.server" in cmdline and TOKEN not in cmdline

@@ -5,7 +5,7 @@ are running, stays down for a while, and comes back.
 
 What a user notices: a message that cannot get its conversation's turn lock is not processed and
 is answered at once with 503 and "please send it again in a moment" in the user's language
-(channels/rest.py); it is never processed unlocked. Nothing in the tracker store is corrupted
+(lotse/rasa_server/channels/rest.py); it is never processed unlocked. Nothing in the tracker store is corrupted
 (every stored turn complete, no duplicated or interleaved events, refused messages not stored),
 and once Redis is back the same conversations go on normally.
 
@@ -28,7 +28,7 @@ from typing import Iterator, Optional
 import pytest
 import requests
 
-from lotse.stack import free_port
+from lotse.runner.stack import free_port
 from scripts.scale_out import Check, Cluster, Conversation, check_conversation, conversation_events
 from tests.conftest import _postgres_database
 from tests.integration.conftest import MODEL

@@ -1,5 +1,5 @@
 """On the real stack (one Rasa instance, SQLite): a conversation's events are stored exactly once,
-also for the turns served from the tracker cache (lotse/tracker_store.py)."""
+also for the turns served from the tracker cache (lotse/rasa_server/tracker_store.py)."""
 from __future__ import annotations
 
 import sqlite3

@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from lotse.widget_sessions import TokenSigner, WidgetSession, widget_secret
+from lotse.widget.sessions import TokenSigner, WidgetSession, widget_secret
 from tests.integration.widget_client import WidgetClient
 
 

@@ -1,4 +1,4 @@
-"""When the action server is down or slow, Rasa answers by itself (lotse/rasa_patches.py).
+"""When the action server is down or slow, Rasa answers by itself (lotse/rasa_server/overrides.py).
 
 No servers run here: the action endpoint is a local port nobody listens on, or a stand-in that
 is slow; the user's view is the events Rasa would log and send.
@@ -19,8 +19,8 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Even
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from lotse import rasa_patches
-from lotse.offices import load_office_data, verified_contact
+from lotse.rasa_server import overrides as rasa_patches
+from lotse.knowledge.offices import load_office_data, verified_contact
 from tests.conftest import CONTENT, ROOT
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionDefaultAskAffirmation
 from actions.offices import ActionFindOffice
-from lotse.messages import messages_for
+from lotse.language.messages import messages_for
 from tests.conftest import ROOT
 
 

@@ -8,7 +8,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.callbacks as callbacks
-from lotse.callback_calendar import upcoming_windows
+from lotse.callbacks.calendar import upcoming_windows
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from lotse.callback_calendar import (
+from lotse.callbacks.calendar import (
     Window,
     holiday_name,
     load_calendar_config,

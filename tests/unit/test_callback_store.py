@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from lotse.callback_store import (
+from lotse.callbacks.store import (
     Booking,
     CallbackStore,
     NotFound,
@@ -119,7 +119,7 @@ def test_purge_deletes_old_phone_numbers_only(db_url):
 
 
 def test_reference_codes_are_unambiguous_and_found_in_text():
-    from lotse.callback_store import new_reference
+    from lotse.callbacks.store import new_reference
 
     codes = {new_reference() for _ in range(200)}
     assert len(codes) == 200

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from lotse.callback_store import Booking, CallbackStore, callbacks
+from lotse.callbacks.store import Booking, CallbackStore, callbacks
 from tests.conftest import run_together
 
 

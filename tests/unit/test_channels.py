@@ -19,8 +19,8 @@ import pytest
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
-from channels import common
-from channels.common import (
+from lotse.rasa_server.channels import common
+from lotse.rasa_server.channels.common import (
     DAY,
     Delivery,
     HttpSender,
@@ -29,20 +29,19 @@ from channels.common import (
     ReplyWindow,
     TTLCache,
     choose_option,
-    hmac_sha256_valid,
     render_numbered,
-    secrets_equal,
     split_text,
     text_units,
 )
-from channels.facebook import FacebookConfig, FacebookInput, hub_challenge
-from channels.telegram import TelegramConfig, TelegramInput, main as telegram_main, set_webhook
-from channels.twilio_whatsapp import TwilioConfig, TwilioWhatsAppInput, request_url
-from channels.whatsapp_cloud import WhatsAppCloudConfig, WhatsAppCloudInput
-from lotse.credentials import MESSENGER_CHANNELS, channel_credentials, render_credentials, write_credentials
-from lotse.messages import messages_for
-from lotse.settings import load_settings
-from lotse.stack import Stack
+from lotse.guards.secrets import hmac_sha256_valid, secrets_equal
+from lotse.rasa_server.channels.facebook import FacebookConfig, FacebookInput, hub_challenge
+from lotse.rasa_server.channels.telegram import TelegramConfig, TelegramInput, main as telegram_main, set_webhook
+from lotse.rasa_server.channels.twilio_whatsapp import TwilioConfig, TwilioWhatsAppInput, request_url
+from lotse.rasa_server.channels.whatsapp_cloud import WhatsAppCloudConfig, WhatsAppCloudInput
+from lotse.core.credentials import MESSENGER_CHANNELS, channel_credentials, render_credentials, write_credentials
+from lotse.language.messages import messages_for
+from lotse.core.settings import load_settings
+from lotse.runner.stack import Stack
 from tests.conftest import ROOT
 
 TEXT_ONLY_REPLY = messages_for("de", ROOT / "content")("text_only")
@@ -777,24 +776,24 @@ def test_credentials_without_messenger_variables_are_the_always_on_channels():
     import yaml
 
     credentials = channel_credentials({})
-    assert credentials["channels.rest.RestInput"] == {}  # Lotse's REST channel, still named `rest`
-    widget = "channels.secure_socketio.SecureSocketIOInput"
+    assert credentials["lotse.rasa_server.channels.rest.RestInput"] == {}  # Lotse's REST channel, still named `rest`
+    widget = "lotse.rasa_server.channels.secure_socketio.SecureSocketIOInput"
     assert credentials[widget] == yaml.safe_load((ROOT / "credentials.yml").read_text())[widget]
-    assert set(credentials) == {"channels.rest.RestInput", widget}
+    assert set(credentials) == {"lotse.rasa_server.channels.rest.RestInput", widget}
 
 
 def test_credentials_enable_each_fully_configured_channel_with_placeholders():
     env = {**ALL_CHANNELS_ENV, "LOTSE_TELEGRAM_API_URL": "http://127.0.0.1:9/telegram"}
     credentials = channel_credentials(env)
     assert {spec.class_path for spec in MESSENGER_CHANNELS.values()} <= set(credentials)
-    assert credentials["channels.telegram.TelegramInput"] == {
+    assert credentials["lotse.rasa_server.channels.telegram.TelegramInput"] == {
         "access_token": "${LOTSE_TELEGRAM_TOKEN}",
         "secret_token": "${LOTSE_TELEGRAM_SECRET}",
         "api_url": "http://127.0.0.1:9/telegram",
     }
-    assert credentials["channels.facebook.FacebookInput"]["api_url"] == "https://graph.facebook.com/v19.0"
-    assert credentials["channels.twilio_whatsapp.TwilioWhatsAppInput"]["api_url"] == "https://api.twilio.com"
-    assert credentials["channels.whatsapp_cloud.WhatsAppCloudInput"]["phone_number_id"] == "${LOTSE_WHATSAPP_PHONE_NUMBER_ID}"
+    assert credentials["lotse.rasa_server.channels.facebook.FacebookInput"]["api_url"] == "https://graph.facebook.com/v19.0"
+    assert credentials["lotse.rasa_server.channels.twilio_whatsapp.TwilioWhatsAppInput"]["api_url"] == "https://api.twilio.com"
+    assert credentials["lotse.rasa_server.channels.whatsapp_cloud.WhatsAppCloudInput"]["phone_number_id"] == "${LOTSE_WHATSAPP_PHONE_NUMBER_ID}"
     rendered = render_credentials(credentials)
     for secret in ALL_CHANNELS_ENV.values():
         assert secret not in rendered
@@ -804,9 +803,9 @@ def test_partly_configured_channels_stay_off():
     env = {k: v for k, v in ALL_CHANNELS_ENV.items() if k != "LOTSE_WHATSAPP_APP_SECRET"}
     env["LOTSE_TELEGRAM_SECRET"] = "  "
     credentials = channel_credentials(env)
-    assert "channels.whatsapp_cloud.WhatsAppCloudInput" not in credentials
-    assert "channels.telegram.TelegramInput" not in credentials
-    assert "channels.facebook.FacebookInput" in credentials
+    assert "lotse.rasa_server.channels.whatsapp_cloud.WhatsAppCloudInput" not in credentials
+    assert "lotse.rasa_server.channels.telegram.TelegramInput" not in credentials
+    assert "lotse.rasa_server.channels.facebook.FacebookInput" in credentials
 
 
 def test_written_credentials_load_in_rasa_without_network(tmp_path, monkeypatch):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from lotse.chat_requests import ChatRequest, answer, clean_text, parse_chat_request, reply_language
+from lotse.guards.chat_requests import ChatRequest, answer, clean_text, parse_chat_request, reply_language
 
 
 @pytest.mark.parametrize(

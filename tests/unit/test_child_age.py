@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from lotse.child_age import extract_child_age_group
+from lotse.knowledge.child_age import extract_child_age_group
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from lotse.compaction import COMPACT_ABOVE, KEEP_EVENTS, compact
-from lotse.tracker_store import LotseSQLTrackerStore
+from lotse.rasa_server.compaction import COMPACT_ABOVE, KEEP_EVENTS, compact
+from lotse.rasa_server.tracker_store import LotseSQLTrackerStore
 
 DOMAIN = Domain.from_yaml(
     """

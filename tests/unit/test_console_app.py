@@ -6,8 +6,8 @@ import re
 import pytest
 import requests
 
-from console import audit
-from console.demo import DEMO_PASSWORD
+from lotse.console import audit
+from tests.console.demo import DEMO_PASSWORD
 from tests.console.support import csrf_token, login_token, start_seeded_console
 
 
@@ -75,7 +75,7 @@ def test_a_login_that_is_not_a_plain_form_is_refused_unread(seeded):
     for content_type, body in (("multipart/form-data; boundary=xyz", truncated), ("application/json", b'{"username": "x"}')):
         response = session.post(f"{seeded.url}/login?login_token={token}", data=body, headers={"Content-Type": content_type})
         assert response.status_code == 415, (content_type, response.status_code)
-        assert response.headers.get("Connection", "").lower() == "close"  # unread: lotse/unread_bodies.py
+        assert response.headers.get("Connection", "").lower() == "close"  # unread: lotse/guards/unread_bodies.py
     form = session.post(f"{seeded.url}/login", data={"username": "r.reviewer", "password": DEMO_PASSWORD, "login_token": login_token(session, seeded.url)})
     assert form.status_code == 200 and not form.url.endswith("/login")  # the real form still logs in
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from console.corrections import Correction, nlu_yaml
-from console.queue import QueueItem, queue_csv, queue_ics
-from console.stories import story_yaml
-from console.transcripts import EventRow
+from lotse.console.corrections import Correction, nlu_yaml
+from lotse.console.queue import QueueItem, queue_csv, queue_ics
+from lotse.console.stories import story_yaml
+from lotse.console.transcripts import EventRow
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
 

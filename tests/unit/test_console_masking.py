@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.masking import has_personal_data, mask_slot_value, masked_text, pseudonym, scrub_for_training
+from lotse.console.masking import has_personal_data, mask_slot_value, masked_text, pseudonym, scrub_for_training
 
 
 @pytest.mark.parametrize(

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from console import cli
-from console.demo import DEMO_PASSWORD
-from console.users import authenticate
-from lotse.callback_store import create_store_engine
-from lotse.settings import load_settings, process_environment
+from lotse.console import cli
+from tests.console.demo import DEMO_PASSWORD
+from lotse.console.users import authenticate
+from lotse.callbacks.store import create_store_engine
+from lotse.core.settings import load_settings, process_environment
 
 
 def test_console_settings_have_safe_defaults_and_reach_the_processes():

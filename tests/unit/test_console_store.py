@@ -9,14 +9,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
-from console import audit, corrections, queue, review
-from console.dashboard import figures
-from console.demo import seed_demo
-from console.sessions import create_session, load_session
-from console.transcripts import TranscriptReader
-from console.users import UserError, authenticate, create_user, update_user
-from lotse.callback_store import Booking, CallbackStore, create_store_engine, window_seats
-from lotse.console_schema import console_audit
+from lotse.console import audit, corrections, queue, review
+from lotse.console.dashboard import figures
+from tests.console.demo import seed_demo
+from lotse.console.sessions import create_session, load_session
+from lotse.console.transcripts import TranscriptReader
+from lotse.console.users import UserError, authenticate, create_user, update_user
+from lotse.callbacks.store import Booking, CallbackStore, create_store_engine, window_seats
+from lotse.database.console_schema import console_audit
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
 PASSWORD = "Kita-Beitrag-Borken-7"

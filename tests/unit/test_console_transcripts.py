@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from console.charts import horizontal_bars, vertical_bars
-from console.transcripts import EventRow, build_turns, fallback_threshold, summarise
-from lotse.feedback import message_id
+from lotse.console.charts import horizontal_bars, vertical_bars
+from lotse.console.transcripts import EventRow, build_turns, fallback_threshold, summarise
+from lotse.widget.feedback import message_id
 
 ROOT = Path(__file__).resolve().parents[2]
 

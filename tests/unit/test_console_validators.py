@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from urllib.parse import parse_qsl
 
-from console.filters import Filters, matches, parse_filters
-from console.review import Annotations
-from console.security import clean_note, clean_reason, clean_tag, password_problem, username_problem
-from console.transcripts import Summary
+from lotse.console.filters import Filters, matches, parse_filters
+from lotse.console.review import Annotations
+from lotse.console.security import clean_note, clean_reason, clean_tag, password_problem, username_problem
+from lotse.console.transcripts import Summary
 
 TODAY = date(2026, 11, 24)
 
@@ -78,7 +78,7 @@ def test_each_filter_selects_the_matching_conversations():
 
 
 def test_tokens_with_non_ascii_characters_do_not_match_and_do_not_raise():
-    from console.security import tokens_match
+    from lotse.console.security import tokens_match
 
     assert tokens_match("abc", "abc")
     assert not tokens_match("abc", "\u202eevil\u202c")  # compare_digest raises TypeError on non-ASCII str

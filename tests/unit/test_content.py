@@ -5,8 +5,8 @@ from datetime import date
 
 import yaml
 
-from lotse.content import content_problems, domain_intents
-from lotse.content import (
+from lotse.knowledge.content import content_problems, domain_intents
+from lotse.knowledge.content import (
     FOOTER_LABELS,
     Answer,
     Source,
@@ -17,7 +17,7 @@ from lotse.content import (
     rasa_responses,
     review_report,
 )
-from lotse.languages import LANGUAGES
+from lotse.language.languages import LANGUAGES
 from tests.conftest import CONTENT, ROOT
 
 CONVERSATION_INTENTS = {

@@ -1,6 +1,6 @@
 """Deployment files (deploy/): there is no Docker engine here, so the Dockerfiles, docker-compose.yml,
 the Kubernetes manifests and the nginx upstreams are parsed and checked against the code:
-base images and versions, non-root users, no secrets, ports and variables that lotse/settings.py
+base images and versions, non-root users, no secrets, ports and variables that lotse/core/settings.py
 reads, the services and their wiring, and the packages each image needs for what it imports."""
 from __future__ import annotations
 
@@ -14,17 +14,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lotse.credentials import MESSENGER_CHANNELS
-from lotse.serve import DEFAULT_MODEL
-from lotse.settings import PROJECT_ROOT, load_settings
-from lotse.stack import Stack
+from lotse.core.credentials import MESSENGER_CHANNELS
+from lotse.runner.serve import DEFAULT_MODEL
+from lotse.core.settings import PROJECT_ROOT, load_settings
+from lotse.runner.stack import Stack
 
 ROOT = PROJECT_ROOT
 DEPLOY = ROOT / "deploy"
 DEFAULTS = load_settings({})
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|AUTH|ACCESS_KEY|PRIVATE", re.I)
 INTERPOLATION = re.compile(r"\$\{([A-Z][A-Z0-9_]*)(?:(:?[-?])[^}]*)?\}")
-# Read by the staff console's branch (not merged yet): remove from here once lotse/settings.py reads them.
+# Read by the staff console's branch (not merged yet): remove from here once lotse/core/settings.py reads them.
 PENDING_CONSOLE_VARIABLES = {"LOTSE_CONSOLE_HOST", "LOTSE_CONSOLE_PORT"}
 # Inputs of the deployment itself, combined into URLs there (never read by the code directly).
 DEPLOYMENT_SECRETS = {"LOTSE_DB_PASSWORD", "LOTSE_REDIS_PASSWORD"}
@@ -105,7 +105,7 @@ def servers(block: list[str]) -> list[str]:
 
 
 def settings_variables() -> set[str]:
-    source = (ROOT / "lotse" / "settings.py").read_text(encoding="utf-8")
+    source = (ROOT / "lotse" / "core" / "settings.py").read_text(encoding="utf-8")
     return set(re.findall(r'"(LOTSE_[A-Z0-9_]+)"', source))
 
 
@@ -121,7 +121,7 @@ KNOWN_VARIABLES = settings_variables() | messenger_variables()
 
 # --- imports each image needs -------------------------------------------------------------------
 
-LOCAL_PACKAGES = {"lotse", "actions", "channels", "console"}
+LOCAL_PACKAGES = {"lotse", "actions"}
 
 
 def _module_file(module: str) -> Path | None:
@@ -163,7 +163,8 @@ def third_party_imports(entries: list[str]) -> set[str]:
 
 
 def package_modules(package: str) -> list[str]:
-    return [".".join(p.relative_to(ROOT).with_suffix("").parts) for p in sorted((ROOT / package).rglob("*.py"))]
+    return [".".join(p.relative_to(ROOT).with_suffix("").parts)
+            for p in sorted(ROOT.joinpath(*package.split(".")).rglob("*.py"))]
 
 
 @lru_cache(maxsize=None)
@@ -267,14 +268,14 @@ def test_images_copy_only_what_the_build_context_contains(name):
 @pytest.mark.parametrize("name,service", sorted(DOCKERFILES.items()))
 def test_images_start_lotse_serve_on_the_configured_ports(name, service):
     final = dockerfile(name)[-1]
-    assert ops(final, "ENTRYPOINT") == ['["python", "-m", "lotse.serve"]']
+    assert ops(final, "ENTRYPOINT") == ['["python", "-m", "lotse.runner.serve"]']
     assert ops(final, "CMD") == [f'["{service}"]'] and service in SERVICES
     default_port = {"rasa": DEFAULTS.rasa_port, "actions": DEFAULTS.actions_port, "web": DEFAULTS.web_port}[service]
     assert str(default_port) in " ".join(ops(final, "EXPOSE")).split()
     env = env_of(final)
     for key, value in env.items():
         if key.startswith("LOTSE_"):
-            assert key in KNOWN_VARIABLES, f"{name}: {key} is not read by lotse/settings.py"
+            assert key in KNOWN_VARIABLES, f"{name}: {key} is not read by lotse/core/settings.py"
     for key in ("LOTSE_RASA_PORT", "LOTSE_ACTIONS_PORT", "LOTSE_WEB_PORT"):
         if key in env:
             assert int(env[key]) == getattr(DEFAULTS, key[6:].lower()), f"{name}: {key}={env[key]} differs from the default"
@@ -298,20 +299,20 @@ def test_added_packages_are_installed_with_the_lock_file_versions(name, requirem
 
 
 def test_the_actions_image_has_every_package_the_actions_and_the_worker_import():
-    imports = third_party_imports(package_modules("actions") + ["lotse.worker", "lotse.serve"])
+    imports = third_party_imports(package_modules("actions") + ["lotse.worker.jobs", "lotse.runner.serve"])
     assert "rasa" not in imports, "the action server image has no Rasa"
     assert not missing_distributions(imports, requirement_names("requirements-actions.txt") | {"rasa-sdk"})
 
 
 def test_the_web_image_has_every_package_the_web_server_and_console_import():
-    entries = ["lotse.webserver", "lotse.serve"] + (package_modules("console") if (ROOT / "console").is_dir() else [])
+    entries = ["lotse.webserver.app", "lotse.runner.serve"] + package_modules("lotse.console")
     imports = third_party_imports(entries)
     assert not missing_distributions(imports, requirement_names("requirements-web.txt"))
 
 
 def test_the_rasa_image_has_every_package_its_components_channels_and_stores_import():
-    entries = ["lotse.tracker_store", "lotse.lock_store", "lotse.rasa_components", "lotse.serve", "lotse.cli"]
-    imports = third_party_imports(entries + package_modules("channels"))
+    entries = ["lotse.rasa_server.tracker_store", "lotse.rasa_server.lock_store", "lotse.rasa_server.components", "lotse.runner.serve", "lotse.runner.cli"]
+    imports = third_party_imports(entries + package_modules("lotse.rasa_server.channels"))
     assert not missing_distributions(imports, {"rasa"} | requirement_names("requirements-rasa.txt"))
     config = yaml.safe_load((ROOT / "config.yml").read_text())
     custom = [c["name"] for c in config["pipeline"] + config.get("policies", []) if "." in c["name"]]

@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 from rasa.core.lock_store import InMemoryLockStore, LockStore
 from rasa.core.utils import AvailableEndpoints
 
-from lotse.endpoints import render_endpoints, write_endpoints
-from lotse.lock_store import AtomicRedisLockStore
-from lotse.settings import load_settings, process_environment
+from lotse.core.endpoints import render_endpoints, write_endpoints
+from lotse.rasa_server.lock_store import AtomicRedisLockStore
+from lotse.core.settings import load_settings, process_environment
 
 
 def rasa_reads(tmp_path, monkeypatch, env: dict[str, str]) -> AvailableEndpoints:
@@ -24,7 +24,7 @@ def test_default_is_one_instance_with_rasas_in_memory_lock_store(tmp_path, monke
     endpoints = rasa_reads(tmp_path, monkeypatch, {})
     assert endpoints.lock_store is None
     assert isinstance(LockStore.create(endpoints.lock_store), InMemoryLockStore)
-    assert endpoints.tracker_store.type == "lotse.tracker_store.LotseSQLTrackerStore"
+    assert endpoints.tracker_store.type == "lotse.rasa_server.tracker_store.LotseSQLTrackerStore"
 
 
 def test_redis_selects_the_atomic_lock_store_with_the_configured_url_and_timings(tmp_path, monkeypatch):
@@ -40,7 +40,7 @@ def test_redis_selects_the_atomic_lock_store_with_the_configured_url_and_timings
     assert store.url == "redis://:s3cret-pass@redis.internal:6380/2"
     assert (store.lifetime_ms, store.wait_seconds) == (12000, 40.0)
     assert "s3cret-pass" not in (tmp_path / "endpoints.yml").read_text()
-    assert endpoints.tracker_store.type == "lotse.tracker_store.LotseSQLTrackerStore"
+    assert endpoints.tracker_store.type == "lotse.rasa_server.tracker_store.LotseSQLTrackerStore"
     assert endpoints.action.url  # the shared part of endpoints.yml is still there
 
 

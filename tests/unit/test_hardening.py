@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from types import SimpleNamespace
 
-from lotse.rasa_server import rasa_arguments
-from lotse.settings import load_settings
-from lotse.stack import Stack
+from lotse.rasa_server.server import rasa_arguments
+from lotse.core.settings import load_settings
+from lotse.runner.stack import Stack
 
 
 def stack_for(tmp_path, **env: str) -> Stack:
@@ -55,7 +55,7 @@ def handle(channel, req) -> tuple[int, object]:
 
 
 def rest_channel(**env: str):
-    from channels.rest import RestInput
+    from lotse.rasa_server.channels.rest import RestInput
 
     return RestInput(load_settings({"LOTSE_RATE_PER_CONVERSATION_PER_MINUTE": "2", **env}), clock=lambda: 0.0)
 
@@ -107,7 +107,7 @@ def test_widget_and_messenger_users_are_asked_to_send_again_when_the_conversatio
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
     from rasa.core.lock_store import LockError
 
-    from channels.common import hand_over
+    from lotse.rasa_server.channels.common import hand_over
 
     async def no_lock(message):
         raise LockError("busy")
@@ -122,7 +122,7 @@ def test_widget_and_messenger_users_are_asked_to_send_again_when_the_conversatio
 # --- the action server's shared secret -------------------------------------------------------
 
 def test_action_server_refuses_to_listen_beyond_localhost_without_a_secret():
-    from lotse.action_server import startup_problem
+    from actions.server import startup_problem
 
     assert startup_problem("127.0.0.1", "") is None
     assert startup_problem("::1", "") is None
@@ -131,7 +131,7 @@ def test_action_server_refuses_to_listen_beyond_localhost_without_a_secret():
 
 
 def test_action_server_requires_the_secret_except_for_health():
-    from lotse.action_server import SECRET_HEADER, secret_check
+    from actions.server import SECRET_HEADER, secret_check
 
     check = secret_check("s3cret")
 
@@ -148,7 +148,7 @@ def test_action_server_requires_the_secret_except_for_health():
 
 def test_only_rasa_and_the_action_server_get_the_actions_secret(tmp_path):
     stack = stack_for(tmp_path, LOTSE_ACTIONS_SECRET="a-secret")
-    from lotse.settings import process_environment
+    from lotse.core.settings import process_environment
 
     env = process_environment(stack.settings, {})
     assert stack.process_env("rasa", env)["LOTSE_ACTIONS_SECRET"] == "a-secret"
@@ -197,7 +197,7 @@ class RecordingOutput:
 
 
 def test_messenger_message_above_the_limit_gets_a_clear_answer_and_never_reaches_rasa(monkeypatch):
-    from channels.common import Incoming, dispatch
+    from lotse.rasa_server.channels.common import Incoming, dispatch
 
     monkeypatch.setenv("LOTSE_MAX_MESSAGE_CHARS", "50")
     handled: list = []
@@ -213,9 +213,9 @@ def test_messenger_message_above_the_limit_gets_a_clear_answer_and_never_reaches
 
 
 def test_signed_payloads_with_wrong_types_are_ignored_not_crashed_on():
-    from channels.common import PayloadTokens
-    from channels.facebook import FacebookConfig, FacebookInput
-    from channels.whatsapp_cloud import WhatsAppCloudConfig, WhatsAppCloudInput, parse_message
+    from lotse.rasa_server.channels.common import PayloadTokens
+    from lotse.rasa_server.channels.facebook import FacebookConfig, FacebookInput
+    from lotse.rasa_server.channels.whatsapp_cloud import WhatsAppCloudConfig, WhatsAppCloudInput, parse_message
 
     facebook = FacebookInput(FacebookConfig("v", "s", "t"))
     for delivery in ({"object": "page", "entry": "x"}, {"object": "page", "entry": [1, {"messaging": [[], {"sender": []}]}]}):
@@ -229,7 +229,7 @@ def test_signed_payloads_with_wrong_types_are_ignored_not_crashed_on():
 def test_rasas_warning_that_quotes_a_users_message_is_silenced():
     import warnings
 
-    from lotse.rasa_server import quiet_user_text_warnings
+    from lotse.rasa_server.server import quiet_user_text_warnings
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("default")
@@ -241,7 +241,7 @@ def test_rasas_warning_that_quotes_a_users_message_is_silenced():
 
 def test_messenger_ids_with_lone_surrogates_cannot_reach_the_tracker_store():
     """A lone surrogate in the sender or message id made the database driver fail, and Rasa exited."""
-    from channels.common import Incoming, dispatch
+    from lotse.rasa_server.channels.common import Incoming, dispatch
 
     received: list = []
 
@@ -260,7 +260,7 @@ def test_objects_of_the_loaded_model_are_frozen_out_of_the_garbage_collector(mon
 
     import rasa.core.run
 
-    from lotse.rasa_server import freeze_after_model_load
+    from lotse.rasa_server.server import freeze_after_model_load
 
     async def fake_load(*args, **kwargs):
         return "agent"

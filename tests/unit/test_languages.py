@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from lotse.languages import detect_language, requested_language
+from lotse.language.languages import detect_language, requested_language
 
 
 @pytest.mark.parametrize(
@@ -62,7 +62,7 @@ def test_single_or_ambiguous_words_do_not_decide(text):
 
 
 def test_order_of_evidence():
-    from lotse.languages import language_of_message
+    from lotse.language.languages import language_of_message
 
     assert language_of_message("auf Deutsch bitte", selected="en") == "de"  # the user's words win
     assert language_of_message("Kita", selected="uk") == "uk"  # the widget's selector

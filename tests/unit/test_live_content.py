@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lotse.content import domain_responses
-from lotse.nlg import CHECK_EVERY_SECONDS, LiveResponses
+from lotse.knowledge.content import domain_responses
+from lotse.rasa_server.nlg import CHECK_EVERY_SECONDS, LiveResponses
 
 ROOT = Path(__file__).resolve().parents[2]
 ANSWER = "utter_answer_oepnv"
@@ -93,7 +93,7 @@ def test_the_generator_answers_with_the_models_responses_assigned_after_loading(
     from rasa.shared.core.events import SlotSet
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from lotse.nlg import LotseNaturalLanguageGenerator
+    from lotse.rasa_server.nlg import LotseNaturalLanguageGenerator
 
     monkeypatch.setenv("LOTSE_CONTENT_DIR", str(content))
     domain = Domain.load(str(ROOT / "domain.yml"))

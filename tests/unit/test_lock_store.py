@@ -13,7 +13,7 @@ import pytest
 from rasa.core.lock_store import LockError, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from lotse.lock_store import AtomicRedisLockStore
+from lotse.rasa_server.lock_store import AtomicRedisLockStore
 
 REDIS_URL = "redis://127.0.0.1:6379/1"
 
@@ -261,7 +261,7 @@ def test_after_redis_restarts_every_turn_gets_its_lock_again(tmp_path):
 
     import redis
 
-    from lotse.stack import free_port
+    from lotse.runner.stack import free_port
 
     binary = shutil.which("redis-server")
     if binary is None:
@@ -313,7 +313,7 @@ def test_after_redis_restarts_every_turn_gets_its_lock_again(tmp_path):
 
 def test_rasa_creates_it_from_an_endpoint_config(prefix):
     config = EndpointConfig(
-        url=REDIS_URL, type="lotse.lock_store.AtomicRedisLockStore", lifetime_seconds=7, wait_seconds=9, key_prefix=prefix
+        url=REDIS_URL, type="lotse.rasa_server.lock_store.AtomicRedisLockStore", lifetime_seconds=7, wait_seconds=9, key_prefix=prefix
     )
     created = LockStore.create(config)
     assert isinstance(created, AtomicRedisLockStore)

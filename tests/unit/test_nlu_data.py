@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from lotse.content import domain_intents
-from lotse.languages import LANGUAGES
+from lotse.knowledge.content import domain_intents
+from lotse.language.languages import LANGUAGES
 from tests.conftest import ROOT
 
 MIN_TRAINING = 20

@@ -8,9 +8,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
-from lotse.callback_store import CallbackStore
-from lotse.outbox import deliver_due, signature
-from lotse.stack import free_port
+from lotse.callbacks.store import CallbackStore
+from lotse.callbacks.outbox import deliver_due, signature
+from lotse.runner.stack import free_port
 from tests.unit.test_callback_store import booking
 
 SECRET = "test-secret"

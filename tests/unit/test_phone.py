@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from lotse.phone import PhoneResult, mask_phone, parse_phone
+from lotse.callbacks.phone import PhoneResult, mask_phone, parse_phone
 
 MOBILE = ("+491712345678", "0171 2345678")
 BORKEN = ("+49286112345", "02861 12345")

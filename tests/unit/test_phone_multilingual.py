@@ -1,9 +1,9 @@
-"""Phone numbers typed by English- and Ukrainian-speaking users (lotse/phone.py is language-neutral)."""
+"""Phone numbers typed by English- and Ukrainian-speaking users (lotse/callbacks/phone.py is language-neutral)."""
 from __future__ import annotations
 
 import pytest
 
-from lotse.phone import PhoneResult, parse_phone
+from lotse.callbacks.phone import PhoneResult, parse_phone
 
 MOBILE = ("+491712345678", "0171 2345678")
 UKRAINE = ("+380671234567", "+380 67 123 4567")  # foreign numbers: accepted, read back internationally

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from lotse.places import resolve
+from lotse.knowledge.places import resolve
 from tests.conftest import ROOT
 
 CASES = yaml.safe_load((ROOT / "tests" / "data" / "place_inputs.yml").read_text(encoding="utf-8"))["cases"]
@@ -79,7 +79,7 @@ def test_postal_code_outside_the_district(gazetteer):
     ],
 )
 def test_bare_place_messages(text, bare, gazetteer):
-    from lotse.places import is_bare_place
+    from lotse.knowledge.places import is_bare_place
 
     assert is_bare_place(text, gazetteer) is bare
 
@@ -96,7 +96,7 @@ def test_bare_place_messages(text, bare, gazetteer):
     ],
 )
 def test_bare_place_messages_in_english_and_ukrainian(text, bare, gazetteer):
-    from lotse.places import is_bare_place
+    from lotse.knowledge.places import is_bare_place
 
     assert is_bare_place(text, gazetteer) is bare
 
@@ -137,7 +137,7 @@ def test_english_words_are_not_places(text, gazetteer):
 
 
 def test_a_hand_built_gazetteer_matches_cyrillic_too():
-    from lotse.places import Gazetteer
+    from lotse.knowledge.places import Gazetteer
 
     gaz = Gazetteer()
     gaz.add("Südlohn", "suedlohn", primary=True)

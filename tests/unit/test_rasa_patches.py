@@ -5,8 +5,8 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from lotse import rasa_patches
-from lotse.settings import PROJECT_ROOT
+from lotse.rasa_server import overrides as rasa_patches
+from lotse.core.settings import PROJECT_ROOT
 
 
 def test_valid_and_invalid_responses_are_judged_as_before():

@@ -8,7 +8,7 @@ import logging.config
 import pytest
 import yaml
 
-from lotse.redact import redact
+from lotse.privacy.redact import redact
 from tests.conftest import ROOT
 
 

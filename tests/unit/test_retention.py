@@ -7,13 +7,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from console import audit, review
-from console.demo import ensure_events_table
-from console.transcripts import events_table
-from lotse import cli, feedback
-from lotse.callback_store import Booking, CallbackStore, callbacks, create_store_engine
-from lotse.console_schema import callback_history, transcript_notes, transcript_tags
-from lotse.retention import cutoff_for, purge
+from lotse.console import audit, review
+from tests.console.demo import ensure_events_table
+from lotse.console.transcripts import events_table
+from lotse.runner import cli
+from lotse.widget import feedback
+from lotse.callbacks.store import Booking, CallbackStore, callbacks, create_store_engine
+from lotse.database.console_schema import callback_history, transcript_notes, transcript_tags
+from lotse.privacy.retention import cutoff_for, purge
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
 

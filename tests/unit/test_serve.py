@@ -1,10 +1,10 @@
-"""`python -m lotse.serve <service>`: what a container runs, with its runtime files written first."""
+"""`python -m lotse.runner.serve <service>`: what a container runs, with its runtime files written first."""
 from __future__ import annotations
 
 import pytest
 
-from lotse.serve import plan
-from lotse.settings import load_settings
+from lotse.runner.serve import plan
+from lotse.core.settings import load_settings
 
 
 def test_rasa_gets_the_atomic_lock_store_and_binds_to_the_configured_address(tmp_path):
@@ -13,11 +13,11 @@ def test_rasa_gets_the_atomic_lock_store_and_binds_to_the_configured_address(tmp
         "LOTSE_REDIS_URL": "redis://:pw@redis:6379/1", "LOTSE_ACTIONS_HOST": "lb",
     })
     command, env = plan("rasa", settings)
-    assert command[1:4] == ["-m", "lotse.rasa_server", "run"]
+    assert command[1:4] == ["-m", "lotse.rasa_server.server", "run"]
     endpoints = command[command.index("--endpoints") + 1]
     assert endpoints == str(tmp_path / "endpoints.yml")
     text = (tmp_path / "endpoints.yml").read_text()
-    assert "lotse.lock_store.AtomicRedisLockStore" in text and "pw" not in text
+    assert "lotse.rasa_server.lock_store.AtomicRedisLockStore" in text and "pw" not in text
     assert (tmp_path / "credentials.yml").exists()
     assert command[command.index("-i") + 1] == "0.0.0.0"
     assert env["LOTSE_ACTION_ENDPOINT_URL"] == "http://lb:5055/webhook" and env["LOTSE_REDIS_URL"] == "redis://:pw@redis:6379/1"
@@ -25,7 +25,7 @@ def test_rasa_gets_the_atomic_lock_store_and_binds_to_the_configured_address(tmp
 
 def test_the_action_server_listens_on_all_interfaces_in_a_container(tmp_path):
     command, env = plan("actions", load_settings({"LOTSE_DATA_DIR": str(tmp_path), "LOTSE_ACTIONS_HOST": "0.0.0.0"}))
-    assert command[1:3] == ["-m", "lotse.action_server"] and command[command.index("-p") + 1] == "5055"
+    assert command[1:3] == ["-m", "actions.server"] and command[command.index("-p") + 1] == "5055"
     assert env["SANIC_HOST"] == "0.0.0.0"
 
 

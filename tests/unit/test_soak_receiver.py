@@ -5,7 +5,7 @@ import json
 
 import requests
 
-from lotse.outbox import signature
+from lotse.callbacks.outbox import signature
 from scripts.soak import CREATED, Deliveries, SoakConfig, SoakResult, Tally, webhook_server
 from scripts.bench import Timings
 

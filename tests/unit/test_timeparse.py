@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lotse import timeparse as tp
-from lotse.callback_calendar import load_calendar_config, parse_calendar_config, upcoming_windows
-from lotse.textnorm import fold
-from lotse.timeparse import TimeRequest, match, parse_time_request
+from lotse.callbacks import timeparse as tp
+from lotse.callbacks.calendar import load_calendar_config, parse_calendar_config, upcoming_windows
+from lotse.language.textnorm import fold
+from lotse.callbacks.timeparse import TimeRequest, match, parse_time_request
 from tests.conftest import CONTENT
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -269,7 +269,7 @@ def test_never_crashes_and_offers_only_upcoming_windows(config, text):
         assert len(result.windows) <= 3
 
 
-# --- English and Ukrainian (rewritten into German tokens by lotse/timewords.py) -------------------
+# --- English and Ukrainian (rewritten into German tokens by lotse/callbacks/timewords.py) -------------------
 
 CASES_EN = [
     ("tomorrow after 2pm", TUE, "no_window_at_that_time", "2026-11-25T08:00"),  # Wednesdays mornings only
@@ -424,7 +424,7 @@ def test_never_crashes_in_english_and_ukrainian(config, text):
 
 
 def test_refusals_are_explained_in_the_users_language():
-    from lotse.messages import messages_for
+    from lotse.language.messages import messages_for
 
     config = parse_calendar_config({"horizon_days": 14, "capacity_per_window": 1, "windows": {"mo": [["08:00", "10:00"]]}})
     result = match("Wednesday", TUE, config)

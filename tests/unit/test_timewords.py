@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from lotse.timewords import language, to_german
+from lotse.callbacks.timewords import language, to_german
 from tests.unit.test_timeparse import CASES
 
 

@@ -11,7 +11,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from lotse.tracker_store import SENDER_ID_INDEX, TIMESTAMP_INDEX, LotseSQLTrackerStore
+from lotse.rasa_server.tracker_store import SENDER_ID_INDEX, TIMESTAMP_INDEX, LotseSQLTrackerStore
 from tests.conftest import run_together
 
 DOMAIN = Domain.from_yaml("version: '3.1'\nintents: [greet]\nresponses:\n  utter_greet:\n  - text: hi\n")

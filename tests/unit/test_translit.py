@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from lotse.translit import (
+from lotse.language.translit import (
     has_cyrillic,
     join_apostrophes,
     latin_stems,

@@ -4,10 +4,10 @@ from __future__ import annotations
 import asyncio
 import time
 
-from channels.secure_socketio import SecureSocketIOInput, WidgetOutput, message_language
-from lotse import feedback
-from lotse.settings import load_settings
-from lotse.widget_sessions import TokenSigner
+from lotse.rasa_server.channels.secure_socketio import SecureSocketIOInput, WidgetOutput, message_language
+from lotse.widget import feedback
+from lotse.core.settings import load_settings
+from lotse.widget.sessions import TokenSigner
 
 SECRET = b"k" * 32
 
@@ -84,7 +84,7 @@ def test_bot_messages_carry_the_id_used_for_ratings_and_stay_whole():
 def test_packets_a_server_cannot_dispatch_are_recognised():
     from socketio import packet
 
-    from channels.secure_socketio import well_formed_arguments
+    from lotse.rasa_server.channels.secure_socketio import well_formed_arguments
 
     def decoded(text: str):  # a socket.io packet, i.e. an engine.io message without its leading "4"
         return packet.Packet(encoded_packet=text)
@@ -98,7 +98,7 @@ def test_packets_a_server_cannot_dispatch_are_recognised():
 def test_binary_data_and_binary_packets_from_a_client_are_refused():
     """The widget sends text only; python-socketio took any frame after a binary packet header as
     its attachment, unchecked, and raised on bytes with none pending (found by the WebSocket fuzzing)."""
-    from channels.secure_socketio import refusal_of
+    from lotse.rasa_server.channels.secure_socketio import refusal_of
 
     assert refusal_of('2["user_uttered",{"message":"Hallo"}]') is None
     assert refusal_of('21["feedback",{}]') is None and refusal_of("0") is None
@@ -125,7 +125,7 @@ def test_a_request_on_a_closing_engineio_session_is_refused_not_a_server_error()
     from aiohttp import web
     from aiohttp.test_utils import TestClient, TestServer
 
-    from channels.secure_socketio import TolerantEngineIOServer
+    from lotse.rasa_server.channels.secure_socketio import TolerantEngineIOServer
 
     class ClosingSocket:
         closed = True

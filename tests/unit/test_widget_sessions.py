@@ -5,8 +5,8 @@ import stat
 
 import pytest
 
-from lotse.settings import load_settings, web_origin
-from lotse.widget_sessions import SECRET_FILE, TokenSigner, WidgetSession, widget_secret
+from lotse.core.settings import load_settings, web_origin
+from lotse.widget.sessions import SECRET_FILE, TokenSigner, WidgetSession, widget_secret
 
 SECRET = b"k" * 32
 NOW = 1_800_000_000.0
@@ -85,7 +85,7 @@ def test_without_a_configured_secret_one_is_generated_once_and_kept_private(tmp_
 
 def test_session_lifetime_is_configurable():
     settings = load_settings({"LOTSE_WIDGET_SESSION_HOURS": "2", "LOTSE_WIDGET_SECRET": "s" * 40})
-    from lotse.widget_sessions import signer_from_settings
+    from lotse.widget.sessions import signer_from_settings
 
     assert signer_from_settings(settings).lifetime_seconds == 7200
 

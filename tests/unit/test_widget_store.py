@@ -5,10 +5,10 @@ import json
 
 import sqlalchemy as sa
 
-from lotse import feedback
-from lotse.callback_store import create_store_engine, migrate
-from lotse.widget_sessions import WidgetSession
-from lotse.widget_store import WidgetStore, transcript_items
+from lotse.widget import feedback
+from lotse.callbacks.store import create_store_engine, migrate
+from lotse.widget.sessions import WidgetSession
+from lotse.widget.store import WidgetStore, transcript_items
 
 GREETING = "Hallo, ich bin Lotse!\n\nWobei kann ich helfen?"
 BUTTONS = [{"title": "Kita-Platz finden", "payload": "/ask_kita_anmeldung"}]

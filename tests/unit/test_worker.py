@@ -7,10 +7,10 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 
-from lotse.callback_store import CallbackStore
+from lotse.callbacks.store import CallbackStore
 from tests.conftest import ROOT
 from tests.unit.test_callback_store import booking
-from lotse.stack import free_port
+from lotse.runner.stack import free_port
 from tests.unit.test_outbox import SECRET, Receiver
 
 
@@ -34,7 +34,7 @@ def test_worker_once_delivers_and_purges(tmp_path):
             "LOTSE_CALLBACK_WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
             "LOTSE_CALLBACK_WEBHOOK_SECRET": SECRET,
         }
-        result = subprocess.run([sys.executable, "-m", "lotse.worker", "--once"], env=env, cwd=ROOT,
+        result = subprocess.run([sys.executable, "-m", "lotse.worker.jobs", "--once"], env=env, cwd=ROOT,
                                 capture_output=True, text=True, timeout=60)
     finally:
         receiver.stop()

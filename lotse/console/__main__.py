@@ -1,0 +1,5 @@
+import sys
+
+from lotse.console.cli import main
+
+sys.exit(main())

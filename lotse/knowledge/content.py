@@ -1,0 +1,351 @@
+"""Answer content (`content/answers/*.yml`): loading, checking and rendering to Rasa responses.
+
+The content files are the single place where answer texts, their sources and review dates live.
+`scripts/build_content.py` renders them into a Rasa domain fragment and rules (under `.build/`),
+so a wording change never touches NLU training data.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from lotse.language.languages import DEFAULT_LANGUAGE, LANGUAGES
+from lotse.language.messages import catalogue_problems, load_catalogue
+from lotse.knowledge.offices import load_office_data
+from lotse.core.settings import PROJECT_ROOT
+from lotse.core.yamlfiles import load_yaml
+
+SLOT_VALUES: dict[str, set[str] | None] = {
+    "child_age_group": {"unter_1", "1_bis_2", "ab_3"},
+    "jugendamt_area": {"ahaus", "bocholt", "borken", "gronau", "kreis"},
+    "municipality": None,  # any id from content/offices.yml
+}
+MAX_TEXT_LENGTH = 1400
+MAX_BUTTONS = 4
+REVIEW_INTERVAL = timedelta(days=365)
+PHONE_LIKE = re.compile(r"\+?\(?\d[\d /()\-]{4,}\d")
+EMAIL_LIKE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Variant:
+    when: Mapping[str, str]
+    text: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: str
+    intent: str | None
+    topic: str
+    reviewed: date
+    sources: tuple[Source, ...]
+    text: Mapping[str, str]
+    variants: tuple[Variant, ...] = ()
+    buttons: tuple[Mapping[str, Any], ...] = ()
+    unverified: tuple[str, ...] = ()
+    file: str = ""
+
+    @property
+    def response_name(self) -> str:
+        return f"utter_answer_{self.id}"
+
+
+@dataclass
+class ContentSet:
+    answers: list[Answer] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def load_answers(content_dir: Path) -> ContentSet:
+    result = ContentSet()
+    for path in sorted((Path(content_dir) / "answers").glob("*.yml")):
+        data = load_yaml(path) or {}
+        for index, raw in enumerate(data.get("answers") or []):
+            where = f"{path.name}#{index} ({raw.get('id', '?')})"
+            try:
+                result.answers.append(_parse_answer(raw, path.name))
+            except (KeyError, TypeError, ValueError) as exc:
+                result.problems.append(f"{where}: cannot read answer: {exc!r}")
+    return result
+
+
+def _parse_answer(raw: Mapping[str, Any], file: str) -> Answer:
+    return Answer(
+        id=str(raw["id"]),
+        intent=raw.get("intent"),
+        topic=str(raw.get("topic", "")),
+        reviewed=_as_date(raw["reviewed"]),
+        sources=tuple(Source(str(s["title"]), str(s["url"])) for s in raw.get("sources") or []),
+        text=dict(raw["text"]),
+        variants=tuple(Variant(dict(v["when"]), dict(v["text"])) for v in raw.get("variants") or []),
+        buttons=tuple(raw.get("buttons") or []),
+        unverified=tuple(raw.get("unverified") or []),
+        file=file,
+    )
+
+
+def digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def phone_numbers_in(text: str) -> list[str]:
+    return [m for m in PHONE_LIKE.findall(text) if len(digits(m)) >= 6]
+
+
+def verified_contact_values(contacts: Iterable[Mapping[str, Any]], offices: Iterable[Mapping[str, Any]]) -> tuple[set[str], set[str]]:
+    """Digits of every verified phone number and every verified e-mail address.
+
+    Contacts carry their fields at the top level, offices under `contact`."""
+    phones: set[str] = set()
+    emails: set[str] = set()
+    for entry in itertools.chain(contacts, offices):
+        fields = entry.get("contact") or entry
+        for name in ("phone", "email"):
+            f = fields.get(name)
+            if not (isinstance(f, Mapping) and f.get("verified") is True and f.get("value")):
+                continue
+            if name == "phone":
+                phones.update(digits(p) for p in phone_numbers_in(str(f["value"])))
+            else:
+                emails.update(e.lower() for e in EMAIL_LIKE.findall(str(f["value"])))
+    return phones, emails
+
+
+def all_texts(answer: Answer) -> list[tuple[str, str]]:
+    texts = [(lang, t) for lang, t in answer.text.items()]
+    for variant in answer.variants:
+        texts.extend(variant.text.items())
+    for button in answer.buttons:
+        texts.extend((lang, t) for lang, t in (button.get("title") or {}).items())
+    return texts
+
+
+def check_answers(
+    answers: list[Answer],
+    known_intents: set[str],
+    verified_phones: set[str],
+    verified_emails: set[str],
+    municipalities: set[str],
+) -> list[str]:
+    """Every rule of docs/content-guide.md that a machine can check."""
+    problems: list[str] = []
+    seen_ids: set[str] = set()
+    seen_intents: set[str] = set()
+    for a in answers:
+        where = f"{a.file}:{a.id}"
+        if a.id in seen_ids:
+            problems.append(f"{where}: duplicate id")
+        seen_ids.add(a.id)
+        if a.intent:
+            if a.intent in seen_intents:
+                problems.append(f"{where}: intent {a.intent} has two answers")
+            seen_intents.add(a.intent)
+            if a.intent not in known_intents:
+                problems.append(f"{where}: unknown intent {a.intent}")
+        if not a.sources:
+            problems.append(f"{where}: no source")
+        for s in a.sources:
+            if not s.url.startswith(("https://", "http://")) or not s.title.strip():
+                problems.append(f"{where}: source needs a title and a URL: {s}")
+        for lang in LANGUAGES:
+            if not (a.text.get(lang) or "").strip():
+                problems.append(f"{where}: no text in language {lang}")
+        langs = set(a.text)
+        for v in a.variants:
+            if set(v.text) != langs:
+                problems.append(f"{where}: variant {dict(v.when)} has languages {sorted(v.text)}, the answer {sorted(langs)}")
+            for slot, value in v.when.items():
+                if slot not in SLOT_VALUES:
+                    problems.append(f"{where}: variant uses unknown slot {slot}")
+                    continue
+                allowed = SLOT_VALUES[slot] if SLOT_VALUES[slot] is not None else municipalities
+                if value not in allowed:
+                    problems.append(f"{where}: variant value {slot}={value} is not one of {sorted(allowed)}")
+        if len(a.buttons) > MAX_BUTTONS:
+            problems.append(f"{where}: more than {MAX_BUTTONS} buttons")
+        for b in a.buttons:
+            payload = str(b.get("payload", ""))
+            intent = payload[1:].split("{")[0] if payload.startswith("/") else None
+            if intent not in known_intents:
+                problems.append(f"{where}: button payload {payload!r} is not a known intent")
+            if set((b.get("title") or {})) != langs:
+                problems.append(f"{where}: button {payload} lacks a title in some language")
+        for lang, text in all_texts(a):
+            if len(text) > MAX_TEXT_LENGTH:
+                problems.append(f"{where}: text ({lang}) is {len(text)} characters, more than {MAX_TEXT_LENGTH}")
+            if "€" in text and "Stand" not in text and "станом" not in text.lower() and "as of" not in text.lower():
+                problems.append(f"{where}: text ({lang}) names an amount in € without its 'Stand'")
+            for number in phone_numbers_in(text):
+                if digits(number) not in verified_phones:
+                    problems.append(f"{where}: phone number {number!r} ({lang}) is not a verified contact")
+            for email in EMAIL_LIKE.findall(text):
+                if email.lower().rstrip(".") not in verified_emails:
+                    problems.append(f"{where}: e-mail {email!r} ({lang}) is not a verified contact")
+    return problems
+
+
+FOOTER_LABELS = {
+    "de": ("Quelle", "Quellen", "Geprüft am"),
+    "en": ("Source", "Sources", "Checked on"),
+    "uk": ("Джерело", "Джерела", "Перевірено"),
+}
+
+
+def footer(answer: Answer, lang: str = DEFAULT_LANGUAGE) -> str:
+    one, many, checked = FOOTER_LABELS[lang]
+    sources = "; ".join(f"{s.title} – {s.url}" for s in answer.sources)
+    head = many if len(answer.sources) > 1 else one
+    return f"{head}: {sources}\n{checked} {answer.reviewed.strftime('%d.%m.%Y')}"
+
+
+def render_text(answer: Answer, text: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    return f"{text.strip()}\n\n{footer(answer, lang)}"
+
+
+def _condition(language: str, when: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    slots = {"language": language, **(when or {})}
+    return [{"type": "slot", "name": name, "value": value} for name, value in slots.items()]
+
+
+def _variation(text: str, buttons: list[dict[str, str]], condition: list[dict[str, Any]] | None) -> dict[str, Any]:
+    item: dict[str, Any] = {"condition": condition} if condition else {}
+    item["text"] = text
+    if buttons:
+        item["buttons"] = buttons
+    return item
+
+
+def _buttons(raw_buttons: Iterable[Mapping[str, Any]], lang: str) -> list[dict[str, str]]:
+    return [{"title": b["title"].get(lang) or b["title"][DEFAULT_LANGUAGE], "payload": b["payload"]} for b in raw_buttons]
+
+
+def rasa_responses(answers: Iterable[Answer]) -> dict[str, list[dict[str, Any]]]:
+    """One variation per language and variant, chosen by lotse.rasa_server.nlg (most specific match); the
+    unconditioned German text is the fallback if the language slot were ever empty."""
+    responses: dict[str, list[dict[str, Any]]] = {}
+    for a in answers:
+        variations: list[dict[str, Any]] = []
+        for lang in LANGUAGES:
+            if lang not in a.text:
+                continue
+            buttons = _buttons(a.buttons, lang)
+            for v in a.variants:
+                variations.append(_variation(render_text(a, v.text[lang], lang), buttons, _condition(lang, v.when)))
+            variations.append(_variation(render_text(a, a.text[lang], lang), buttons, _condition(lang)))
+        variations.append(_variation(render_text(a, a.text[DEFAULT_LANGUAGE]), _buttons(a.buttons, DEFAULT_LANGUAGE), None))
+        responses[a.response_name] = variations
+    return responses
+
+
+def load_fixed_responses(content_dir: Path) -> dict[str, Mapping[str, Any]]:
+    return dict((load_yaml(Path(content_dir) / "responses.yml") or {}).get("responses") or {})
+
+
+def fixed_rasa_responses(fixed: Mapping[str, Mapping[str, Any]], public_url: str) -> dict[str, list[dict[str, Any]]]:
+    responses: dict[str, list[dict[str, Any]]] = {}
+    for name, raw in fixed.items():
+        variations = []
+        for lang in [*LANGUAGES, None]:
+            text = raw["text"].get(lang or DEFAULT_LANGUAGE)
+            if text is None:
+                continue
+            text = text.replace("@PUBLIC_URL@", public_url)
+            variations.append(_variation(text, _buttons(raw.get("buttons") or [], lang or DEFAULT_LANGUAGE), _condition(lang) if lang else None))
+        responses[name] = variations
+    return responses
+
+
+def check_translations(content_dir: Path, known_intents: set[str]) -> list[str]:
+    """Parity: every fixed text, button, action message and topic label exists in every language."""
+    problems: list[str] = []
+    for name, raw in load_fixed_responses(content_dir).items():
+        for lang in LANGUAGES:
+            if not str((raw.get("text") or {}).get(lang) or "").strip():
+                problems.append(f"responses.yml: {name}: no {lang} text")
+            for button in raw.get("buttons") or []:
+                if not str((button.get("title") or {}).get(lang) or "").strip():
+                    problems.append(f"responses.yml: {name}: button {button.get('payload')} has no {lang} title")
+    problems += catalogue_problems(load_catalogue(content_dir))
+    labels = (load_yaml(Path(content_dir) / "labels.yml") or {}).get("labels") or {}
+    for intent in sorted(known_intents):
+        for lang in LANGUAGES:
+            if not str((labels.get(intent) or {}).get(lang) or "").strip():
+                problems.append(f"labels.yml: {intent}: no {lang} label")
+    return problems
+
+
+# Forms in which a knowledge question is answered without leaving the form. Each answer adds one
+# rule per form, and every rule costs time on every turn (RulePolicy checks them all), so only the
+# long form is listed; in the short code forms the ordinary answer rule applies.
+FORMS = ("callback_form",)
+
+
+def rasa_rules(answers: Iterable[Answer]) -> list[dict[str, Any]]:
+    """One rule per answer, plus one per answer and form: a question inside a form is answered
+    and the form goes on where it was."""
+    rules: list[dict[str, Any]] = []
+    for a in answers:
+        if not a.intent:
+            continue
+        rules.append({"rule": f"answer {a.intent}", "steps": [{"intent": a.intent}, {"action": a.response_name}]})
+        for form in FORMS:
+            rules.append(
+                {
+                    "rule": f"answer {a.intent} inside {form}",
+                    "condition": [{"active_loop": form}],
+                    "steps": [
+                        {"intent": a.intent},
+                        {"action": a.response_name},
+                        {"action": form},
+                        {"active_loop": form},
+                    ],
+                }
+            )
+    return rules
+
+
+def review_report(answers: Iterable[Answer], today: date) -> tuple[list[Answer], list[tuple[Answer, str]]]:
+    due = [a for a in answers if today - a.reviewed > REVIEW_INTERVAL]
+    unverified = [(a, note) for a in answers for note in a.unverified]
+    return due, unverified
+
+
+def domain_intents() -> set[str]:
+    domain = load_yaml(PROJECT_ROOT / "domain.yml")
+    return set(domain["intents"])
+
+
+def content_problems(content_dir: Path) -> list[str]:
+    """Everything `make check-content` reports; content with problems is never rendered or served."""
+    loaded = load_answers(content_dir)
+    offices = load_office_data(content_dir)
+    contacts = (load_yaml(content_dir / "contacts.yml") or {}).get("contacts") or []
+    phones, emails = verified_contact_values(contacts, offices.raw["offices"])
+    return (
+        loaded.problems
+        + check_answers(loaded.answers, domain_intents(), phones, emails, set(offices.municipalities))
+        + check_translations(content_dir, domain_intents())
+    )
+
+
+def domain_responses(content_dir: Path, public_url: str) -> dict[str, list[dict[str, Any]]]:
+    """Every response text of the domain (fixed texts and answers), rendered from the content files."""
+    fixed = fixed_rasa_responses(load_fixed_responses(content_dir), public_url)
+    return {**fixed, **rasa_responses(load_answers(content_dir).answers)}

@@ -1,0 +1,160 @@
+"""Compose the office finder's answers from the reference data. Pure functions, no Rasa."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping
+
+from lotse.language.messages import Messages
+from lotse.knowledge.offices import OfficeData, format_hours, opening_status, verified_contact
+from lotse.knowledge.places import Resolution
+
+WOHNORT_SOURCE = (
+    "Jobcenter im Kreis Borken: Zuständigkeit nach Wohnort",
+    "https://jobcenter-heiden.de/de/service/themen/soziales/soziales/dienstleistungen-aufgaben/jobcenter/jobcenter/online-services/online-antrag-sgb-ii/",
+)
+_JUGENDAMT_WORDS = re.compile(r"jugendamt|kita|kindergarten|krippe|tagesmutter|tagespflege|unterhaltsvorschuss|elternbeitrag", re.I)
+_AGENTUR_WORDS = re.compile(r"agentur|arbeitsamt|alg ?(1|i)\b|arbeitslosengeld ?(1|i)\b", re.I)
+
+
+@dataclass
+class OfficeReply:
+    text: str
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    municipality: str | None = None
+    jugendamt_area: str | None = None
+
+
+def office_kind_for(text: str) -> str:
+    if _JUGENDAMT_WORDS.search(text or ""):
+        return "jugendamt"
+    if _AGENTUR_WORDS.search(text or ""):
+        return "agentur"
+    return "jobcenter"
+
+
+def _contact_lines(office: Mapping[str, Any], now: datetime, t: Messages) -> list[str]:
+    lines = []
+    for name, f in verified_contact(office).items():
+        value = format_hours(f, t) if name == "hours" else f["value"]
+        lines.append(f"{t('field_' + name)}: {value}")
+        if name == "hours":
+            status = opening_status(f, now, t)
+            if status:
+                lines.append(status)
+    return lines
+
+
+def _sources(*offices: Mapping[str, Any]) -> list[str]:
+    urls: list[str] = []
+    for office in offices:
+        for f in verified_contact(office).values():
+            if f.get("source") and f["source"] not in urls:
+                urls.append(f["source"])
+    return urls
+
+
+def _switchboard_block(data: OfficeData, now: datetime, t: Messages) -> list[str]:
+    board = data.switchboard
+    lines = [t("office_switchboard_connects", name=board["name"])]
+    web_label = t("field_web") + ":"
+    lines += [f"• {line}" for line in _contact_lines(board, now, t) if not line.startswith(web_label)]
+    return lines
+
+
+def found_reply(
+    data: OfficeData, municipality_id: str, kind: str, now: datetime, t: Messages, matched: str | None = None
+) -> OfficeReply:
+    m = data.municipalities[municipality_id]
+    offices = data.offices
+    office_id = m[kind] if kind in ("jobcenter", "jugendamt", "agentur") else m["jobcenter"]
+    office = offices[office_id]
+    place = m["name"]
+    if matched and matched.lower() not in m["name"].lower() and not matched.isdigit():
+        place = f"{matched.title()} ({m['name']})"
+    elif matched and matched.isdigit():
+        place = f"{m['name']} ({matched})"
+
+    why = {
+        "jobcenter": t("office_why_jobcenter"),
+        "jugendamt": t("office_own_jugendamt" if m.get("jugendamt_area") != "kreis" else "office_kreisjugendamt", town=m["name"]),
+        "agentur": t("office_why_agentur"),
+    }[kind]
+    lines = [t("office_you_live_in", place=place, office=office["name"]), why]
+    role = office.get("role")
+    if isinstance(role, Mapping):
+        lines.append(role.get(t.language) or role["de"])
+    elif role:
+        lines.append(role)
+    if kind == "agentur" and m.get("agentur_basis"):
+        lines.append(t("office_agentur_nearest"))
+    if kind == "jugendamt":
+        portal = data.kita_portals.get(m.get("kita_portal") or "")
+        if portal and portal.get("verified"):
+            lines.append(t("office_kita_portal", town=m["name"], portal=portal["name"], url=portal["url"]))
+
+    contact = _contact_lines(office, now, t)
+    if contact:
+        lines.append(t("office_verified_contact"))
+        lines += [f"• {line}" for line in contact]
+    has_phone = "phone" in verified_contact(office)
+    if not has_phone and office_id != data.raw["switchboard"]:
+        lines.append(t("office_no_verified_phone"))
+        lines += _switchboard_block(data, now, t)
+
+    sources = _sources(office, data.switchboard) + [WOHNORT_SOURCE[1]]
+    lines.append("")
+    lines.append(t("office_sources", sources="; ".join(dict.fromkeys(sources))))
+    lines.append(t("office_as_of", date=_date_de(str(data.raw.get("as_of", "")))))
+
+    buttons = [{"title": t("office_button_callback"), "payload": "/request_callback"}]
+    if kind != "jugendamt":
+        buttons.append({"title": t("office_button_jugendamt"), "payload": "/ask_kita_anmeldung"})
+    if kind != "jobcenter":
+        buttons.append({"title": t("office_button_jobcenter"), "payload": "/ask_office"})
+    return OfficeReply("\n".join(lines), buttons, municipality_id, m.get("jugendamt_area"))
+
+
+def ambiguous_reply(data: OfficeData, candidates: tuple[str, ...], t: Messages) -> OfficeReply:
+    names = data.municipalities
+    buttons = [
+        {"title": names[c]["name"], "payload": f'/inform_place{{"municipality": "{c}"}}'}
+        for c in candidates
+        if c in names
+    ][:6]
+    return OfficeReply(t("office_which_place"), buttons)
+
+
+def outside_reply(data: OfficeData, matched: str | None, t: Messages) -> OfficeReply:
+    if matched and matched.isdigit():
+        first = t("office_outside_postcode", place=matched)
+    elif matched:
+        first = t("office_outside_place", place=matched.title())
+    else:
+        first = t("office_outside_unknown")
+    return OfficeReply(f"{first} {t('office_outside_explain')}")
+
+
+def ask_place_reply(t: Messages) -> OfficeReply:
+    return OfficeReply(t("office_ask_place"))
+
+
+def reply_for(
+    data: OfficeData, resolution: Resolution, remembered: str | None, text: str, now: datetime, t: Messages
+) -> OfficeReply:
+    kind = office_kind_for(text)
+    if resolution.status == "found" and resolution.municipality in data.municipalities:
+        return found_reply(data, resolution.municipality, kind, now, t, resolution.matched)
+    if resolution.status == "ambiguous":
+        return ambiguous_reply(data, resolution.candidates, t)
+    if resolution.status == "outside":
+        return outside_reply(data, resolution.matched, t)
+    if remembered in data.municipalities:
+        return found_reply(data, remembered, kind, now, t)
+    return ask_place_reply(t)
+
+
+def _date_de(iso: str) -> str:
+    parts = iso.split("-")
+    return f"{parts[2]}.{parts[1]}.{parts[0]}" if len(parts) == 3 else iso

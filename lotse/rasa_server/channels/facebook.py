@@ -1,0 +1,205 @@
+"""Facebook Messenger channel: hub verification, X-Hub-Signature-256, every event of a batch.
+
+Unlike Rasa's stock connector it accepts only the SHA-256 signature (compared in constant time),
+handles every messaging event of every entry, ignores redeliveries and answers before replying.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping, Optional, Sequence, Union
+
+from rasa.core.channels.channel import InputChannel
+from sanic import Blueprint, response
+from sanic.response import HTTPResponse
+
+from lotse.rasa_server.channels.common import (
+    EMPTY_TEXT_WITH_BUTTONS,
+    BackgroundTasks,
+    Deduplicator,
+    HttpSender,
+    Incoming,
+    MessengerOutput,
+    OnNewMessage,
+    OptionMemory,
+    PayloadTokens,
+    as_dict,
+    as_list,
+    button_payloads,
+    dispatch,
+    header,
+    parse_json,
+    render_numbered,
+    required_credentials,
+    shorten,
+    split_text,
+    webhook_blueprint,
+)
+from lotse.guards.secrets import hmac_sha256_valid, secrets_equal
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://graph.facebook.com/v19.0"
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+TEXT_LIMIT = 2000
+QUICK_REPLY_LIMIT = 13
+QUICK_REPLY_TITLE_LIMIT = 20
+QUICK_REPLY_PAYLOAD_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class FacebookConfig:
+    verify_token: str
+    app_secret: str
+    page_access_token: str
+    api_url: str = DEFAULT_API_URL
+
+
+def signed_delivery(app_secret: str, headers: Mapping[str, str], body: bytes, channel: str) -> Union[dict, HTTPResponse]:
+    """Meta's webhook body (Messenger and WhatsApp Cloud API), or the error response to send.
+
+    The body counts only with a valid `X-Hub-Signature-256` over the raw bytes."""
+    if not hmac_sha256_valid(app_secret, body, header(headers, SIGNATURE_HEADER)):
+        logger.warning("%s: delivery with missing or wrong signature rejected", channel)
+        return response.text("forbidden", status=403)
+    delivery = parse_json(body)
+    if delivery is None:
+        return response.text("bad request", status=400)
+    return delivery
+
+
+def hub_challenge(args: Mapping[str, str], verify_token: str) -> HTTPResponse:
+    """Meta's subscription check (shared with the WhatsApp Cloud API): echo the challenge."""
+    if args.get("hub.mode") == "subscribe" and secrets_equal(args.get("hub.verify_token"), verify_token):
+        return response.text(str(args.get("hub.challenge") or ""))
+    return response.text("forbidden", status=403)
+
+
+def quick_replies(buttons: Sequence[Mapping[str, Any]], tokens: PayloadTokens) -> list[dict]:
+    return [
+        {
+            "content_type": "text",
+            "title": shorten(str(b.get("title", "")), QUICK_REPLY_TITLE_LIMIT),
+            "payload": tokens.encode(payload),
+        }
+        for b, payload in zip(buttons, button_payloads(buttons))
+    ]
+
+
+class FacebookOutput(MessengerOutput):
+    @classmethod
+    def name(cls) -> str:
+        return "facebook"
+
+    def __init__(self, config: FacebookConfig, sender: HttpSender, tokens: PayloadTokens, options: OptionMemory):
+        self.config = config
+        self.sender = sender
+        self.tokens = tokens
+        self.options = options
+
+    async def _post(self, recipient_id: str, message: dict) -> None:
+        await self.sender.post(
+            f"{self.config.api_url.rstrip('/')}/me/messages",
+            "facebook send",
+            json_body={"recipient": {"id": recipient_id}, "messaging_type": "RESPONSE", "message": message},
+            headers={"Authorization": f"Bearer {self.config.page_access_token}"},
+        )
+
+    async def _send(self, recipient_id: str, text: str, replies: Optional[list[dict]] = None) -> None:
+        parts = split_text(text, TEXT_LIMIT)
+        for number, part in enumerate(parts, 1):
+            message: dict = {"text": part}
+            if replies and number == len(parts):
+                message["quick_replies"] = replies
+            await self._post(recipient_id, message)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._send(recipient_id, text)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict], **kwargs: Any
+    ) -> None:
+        if len(buttons) > QUICK_REPLY_LIMIT:
+            self.options.remember(recipient_id, button_payloads(buttons))
+            await self._send(recipient_id, render_numbered(text, buttons))
+            return
+        await self._send(recipient_id, text or EMPTY_TEXT_WITH_BUTTONS, quick_replies(buttons, self.tokens))
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self._post(recipient_id, {"attachment": {"type": "image", "payload": {"url": image, "is_reusable": True}}})
+
+
+class FacebookInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "facebook"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "FacebookInput":
+        given = required_credentials(cls, credentials, ("verify_token", "app_secret", "page_access_token"))
+        return cls(FacebookConfig(**given, api_url=str(credentials.get("api_url") or DEFAULT_API_URL)))
+
+    def __init__(self, config: FacebookConfig, sender: Optional[HttpSender] = None):
+        self.config = config
+        self.sender = sender or HttpSender()
+        self.tokens = PayloadTokens(QUICK_REPLY_PAYLOAD_LIMIT)
+        self.options = OptionMemory()
+        self.seen = Deduplicator()
+        self.tasks = BackgroundTasks()
+
+    def get_output_channel(self) -> FacebookOutput:
+        return FacebookOutput(self.config, self.sender, self.tokens, self.options)
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        return webhook_blueprint(
+            "lotse_facebook",
+            self.tasks,
+            self.sender,
+            receive=lambda request: self.receive(request.headers, request.body, on_new_message),
+            verify=lambda request: hub_challenge(request.args, self.config.verify_token),
+        )
+
+    async def receive(self, headers: Mapping[str, str], body: bytes, on_new_message: OnNewMessage) -> HTTPResponse:
+        delivery = signed_delivery(self.config.app_secret, headers, body, "facebook")
+        if isinstance(delivery, HTTPResponse):
+            return delivery
+        handled = 0
+        for key, incoming in self.parse_delivery(delivery):
+            if not self.seen.first_time(key):
+                continue
+            incoming = self.options.apply(incoming)
+            self.tasks.spawn(dispatch(incoming, self.get_output_channel(), on_new_message, self.name()), "facebook event")
+            handled += 1
+        logger.debug("facebook: %s event(s) accepted", handled)
+        return response.text("EVENT_RECEIVED")
+
+    def parse_delivery(self, delivery: Mapping[str, Any]) -> Iterator[tuple[str, Incoming]]:
+        """(de-duplication key, message) for every user message or postback in every entry."""
+        if delivery.get("object") != "page":
+            return
+        for entry in map(as_dict, as_list(delivery.get("entry"))):
+            for event in map(as_dict, as_list(entry.get("messaging"))):
+                parsed = parse_event(event, self.tokens)
+                if parsed is not None:
+                    yield parsed
+
+
+def parse_event(event: Mapping[str, Any], tokens: PayloadTokens) -> Optional[tuple[str, Incoming]]:
+    sender_id = str(as_dict(event.get("sender")).get("id") or "")
+    if not sender_id:
+        return None
+    message = event.get("message")
+    if isinstance(message, dict):
+        if message.get("is_echo"):
+            return None  # the page's own messages, Lotse's replies included
+        mid = str(message.get("mid") or f"{sender_id}:{event.get('timestamp')}")
+        quick_reply = as_dict(message.get("quick_reply"))
+        # An unknown token (Lotse restarted) falls back to the button's title, which is the text.
+        text = (tokens.decode(str(quick_reply["payload"])) if quick_reply.get("payload") else None) or message.get("text")
+        return f"m:{mid}", Incoming(sender_id, str(text) if text else None, mid)
+    postback = event.get("postback")
+    if isinstance(postback, dict):
+        payload = str(postback.get("payload") or postback.get("title") or "")
+        key = postback.get("mid") or f"{sender_id}:{event.get('timestamp')}:{payload}"
+        return f"p:{key}", Incoming(sender_id, payload, str(key))
+    return None  # deliveries, reads, reactions

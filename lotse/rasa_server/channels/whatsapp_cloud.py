@@ -1,0 +1,219 @@
+"""WhatsApp Cloud API channel (Meta): hub verification, X-Hub-Signature-256, 24-hour window.
+
+Rasa has no connector for it. This one checks the signature on the raw body, handles every
+message of every entry and change, ignores redeliveries, answers before replying, sends
+buttons as interactive reply buttons and never sends a free-form message outside the 24 hours
+after the user's last message (WhatsApp allows only templates there; Lotse sends none).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping, Optional, Sequence
+
+from rasa.core.channels.channel import InputChannel
+from sanic import Blueprint, response
+from sanic.response import HTTPResponse
+
+from lotse.rasa_server.channels.common import (
+    EMPTY_TEXT_WITH_BUTTONS,
+    BackgroundTasks,
+    Deduplicator,
+    HttpSender,
+    Incoming,
+    MessengerOutput,
+    OnNewMessage,
+    OptionMemory,
+    PayloadTokens,
+    ReplyWindow,
+    as_dict,
+    as_list,
+    button_payloads,
+    dispatch,
+    render_numbered,
+    required_credentials,
+    shorten,
+    split_text,
+    webhook_blueprint,
+)
+from lotse.rasa_server.channels.facebook import hub_challenge, signed_delivery
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://graph.facebook.com/v19.0"
+TEXT_LIMIT = 4096
+BUTTON_BODY_LIMIT = 1024
+BUTTON_LIMIT = 3
+BUTTON_TITLE_LIMIT = 20
+BUTTON_ID_LIMIT = 256
+# Message types that carry no text: the user gets the "text only" note.
+MEDIA_TYPES = {"image", "audio", "video", "document", "sticker", "location", "contacts", "voice"}
+
+
+@dataclass(frozen=True)
+class WhatsAppCloudConfig:
+    verify_token: str
+    app_secret: str
+    access_token: str
+    phone_number_id: str
+    api_url: str = DEFAULT_API_URL
+
+
+@dataclass(frozen=True)
+class CloudMessage:
+    message_id: str
+    sender_id: str
+    sent_at: Optional[float]
+    incoming: Optional[Incoming]  # None: nothing to answer (a reaction, an unsupported type)
+
+
+def reply_buttons(buttons: Sequence[Mapping[str, Any]], tokens: PayloadTokens) -> Optional[list[dict]]:
+    """Interactive reply buttons, or None when WhatsApp cannot show these (too many, equal titles)."""
+    titles = [shorten(str(b.get("title", "")), BUTTON_TITLE_LIMIT) for b in buttons]
+    if len(buttons) > BUTTON_LIMIT or len(set(titles)) < len(titles):
+        return None
+    return [
+        {"type": "reply", "reply": {"id": tokens.encode(payload), "title": title}}
+        for title, payload in zip(titles, button_payloads(buttons))
+    ]
+
+
+class WhatsAppCloudOutput(MessengerOutput):
+    @classmethod
+    def name(cls) -> str:
+        return "whatsapp_cloud"
+
+    def __init__(
+        self,
+        config: WhatsAppCloudConfig,
+        sender: HttpSender,
+        tokens: PayloadTokens,
+        options: OptionMemory,
+        window: ReplyWindow,
+    ):
+        self.config = config
+        self.sender = sender
+        self.tokens = tokens
+        self.options = options
+        self.window = window
+
+    async def _post(self, recipient_id: str, message: dict) -> None:
+        if not self.window.is_open(recipient_id):
+            logger.warning("whatsapp_cloud: outside the 24-hour window; free-form %s message not sent", message.get("type"))
+            return
+        await self.sender.post(
+            f"{self.config.api_url.rstrip('/')}/{self.config.phone_number_id}/messages",
+            "whatsapp_cloud send",
+            json_body={"messaging_product": "whatsapp", "recipient_type": "individual", "to": recipient_id, **message},
+            headers={"Authorization": f"Bearer {self.config.access_token}"},
+        )
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        for part in split_text(text, TEXT_LIMIT):
+            await self._post(recipient_id, {"type": "text", "text": {"body": part, "preview_url": False}})
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict], **kwargs: Any
+    ) -> None:
+        choices = reply_buttons(buttons, self.tokens)
+        if choices is None:
+            self.options.remember(recipient_id, button_payloads(buttons))
+            await self.send_text_message(recipient_id, render_numbered(text, buttons))
+            return
+        # The text above buttons may hold 1024 characters; anything before goes out as plain text.
+        parts = split_text(text or EMPTY_TEXT_WITH_BUTTONS, TEXT_LIMIT)
+        parts[-1:] = split_text(parts[-1], BUTTON_BODY_LIMIT)
+        for part in parts[:-1]:
+            await self.send_text_message(recipient_id, part)
+        interactive = {"type": "button", "body": {"text": parts[-1]}, "action": {"buttons": choices}}
+        await self._post(recipient_id, {"type": "interactive", "interactive": interactive})
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self._post(recipient_id, {"type": "image", "image": {"link": image}})
+
+
+class WhatsAppCloudInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "whatsapp_cloud"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "WhatsAppCloudInput":
+        given = required_credentials(cls, credentials, ("verify_token", "app_secret", "access_token", "phone_number_id"))
+        return cls(WhatsAppCloudConfig(**given, api_url=str(credentials.get("api_url") or DEFAULT_API_URL)))
+
+    def __init__(self, config: WhatsAppCloudConfig, sender: Optional[HttpSender] = None, window: Optional[ReplyWindow] = None):
+        self.config = config
+        self.sender = sender or HttpSender()
+        self.window = window or ReplyWindow()
+        self.tokens = PayloadTokens(BUTTON_ID_LIMIT)
+        self.options = OptionMemory()
+        self.seen = Deduplicator()
+        self.tasks = BackgroundTasks()
+
+    def get_output_channel(self) -> WhatsAppCloudOutput:
+        return WhatsAppCloudOutput(self.config, self.sender, self.tokens, self.options, self.window)
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        return webhook_blueprint(
+            "lotse_whatsapp_cloud",
+            self.tasks,
+            self.sender,
+            receive=lambda request: self.receive(request.headers, request.body, on_new_message),
+            verify=lambda request: hub_challenge(request.args, self.config.verify_token),
+        )
+
+    async def receive(self, headers: Mapping[str, str], body: bytes, on_new_message: OnNewMessage) -> HTTPResponse:
+        delivery = signed_delivery(self.config.app_secret, headers, body, "whatsapp_cloud")
+        if isinstance(delivery, HTTPResponse):
+            return delivery
+        for message in self.parse_delivery(delivery):
+            if not self.seen.first_time(message.message_id):
+                continue
+            self.window.touch(message.sender_id, message.sent_at)
+            if message.incoming is not None:
+                incoming = self.options.apply(message.incoming)
+                self.tasks.spawn(dispatch(incoming, self.get_output_channel(), on_new_message, self.name()), "whatsapp_cloud message")
+        return response.text("EVENT_RECEIVED")
+
+    def parse_delivery(self, delivery: Mapping[str, Any]) -> Iterator[CloudMessage]:
+        """Every user message in every entry and change addressed to Lotse's number."""
+        if delivery.get("object") != "whatsapp_business_account":
+            return
+        for entry in map(as_dict, as_list(delivery.get("entry"))):
+            for change in map(as_dict, as_list(entry.get("changes"))):
+                value = as_dict(change.get("value"))
+                if change.get("field") != "messages":
+                    continue
+                if str(as_dict(value.get("metadata")).get("phone_number_id", "")) != self.config.phone_number_id:
+                    continue  # another number of the same Meta app
+                for message in map(as_dict, as_list(value.get("messages"))):  # "statuses" (sent, read) are not messages
+                    parsed = parse_message(message, self.tokens)
+                    if parsed is not None:
+                        yield parsed
+
+
+def parse_message(message: Mapping[str, Any], tokens: PayloadTokens) -> Optional[CloudMessage]:
+    message_id, sender_id = str(message.get("id") or ""), str(message.get("from") or "")
+    if not message_id or not sender_id:
+        return None
+    try:
+        sent_at: Optional[float] = float(message.get("timestamp"))  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        sent_at = None
+    kind = message.get("type")
+    text: Optional[str] = None
+    if kind == "text":
+        text = as_dict(message.get("text")).get("body")
+    elif kind == "interactive":
+        interactive = as_dict(message.get("interactive"))
+        reply = as_dict(interactive.get("button_reply") or interactive.get("list_reply"))
+        # An unknown token (Lotse restarted since sending the button) falls back to its title.
+        text = tokens.decode(str(reply.get("id") or "")) or reply.get("title")
+    elif kind == "button":
+        button = as_dict(message.get("button"))
+        text = button.get("payload") or button.get("text")
+    elif kind not in MEDIA_TYPES:
+        return CloudMessage(message_id, sender_id, sent_at, None)
+    incoming = Incoming(sender_id, str(text) if text else None, message_id)
+    return CloudMessage(message_id, sender_id, sent_at, incoming)

@@ -1,0 +1,124 @@
+"""Response selection for several languages (registered as `nlg` in endpoints.yml).
+
+Every response has one variation per language (condition `language`), and knowledge answers also
+have variations per child age or town (conditions `language` + `child_age_group`, ...). Rasa picks
+randomly among all matching variations; Lotse takes the most specific one, so an English user
+with a one-year-old gets the English one-year-old text, never the English general text by chance.
+
+Texts are live: when staff save a changed answer or fixed text in the content directory, the
+running Rasa server answers with it within a few seconds, without training or a restart
+(`LiveResponses`). Changed content is served only when it passes every content check
+(`make check-content`: sources, review dates, verified contact data, language parity); until it
+does, the previous texts stay. New answers (new intents or rules) still need `make train`.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple
+
+from rasa.core.nlg.generator import ResponseVariationFilter
+from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+from rasa.shared.constants import RESPONSE_CONDITION
+from rasa.shared.core.domain import Domain
+from rasa.utils.endpoints import EndpointConfig
+
+from lotse.knowledge.content import content_problems, domain_responses
+from lotse.core.settings import load_settings
+
+log = logging.getLogger(__name__)
+CHECK_EVERY_SECONDS = 1.0
+Responses = Dict[Text, List[Dict[Text, Any]]]
+
+
+def most_specific(variations: list[Dict[Text, Any]]) -> Optional[Dict[Text, Any]]:
+    """The variation with the most conditions; the first of equals (content order is deliberate)."""
+    if not variations:
+        return None
+    return max(variations, key=lambda v: len(v.get(RESPONSE_CONDITION) or []))
+
+
+def content_stamp(content_dir: Path) -> Tuple[Tuple[str, int, int], ...]:
+    """Changes whenever a content file is saved, added or removed."""
+    stamps = []
+    for path in sorted(Path(content_dir).rglob("*.yml")):
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # removed while we looked
+            continue
+        stamps.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(stamps)
+
+
+class LiveResponses:
+    """The model's responses, with the texts as they are now in the content directory."""
+
+    def __init__(
+        self, built: Responses, content_dir: Path, public_url: str, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.built = built
+        self.content_dir = Path(content_dir)
+        self.public_url = public_url
+        self.clock = clock
+        self.responses = built
+        self._stamp: Tuple[Tuple[str, int, int], ...] = ()
+        self._checked_at = float("-inf")
+
+    def use_model(self, built: Responses) -> None:
+        """The responses of a newly loaded model, with the texts from the content directory."""
+        self.built = self.responses = built
+        self._stamp, self._checked_at = (), float("-inf")
+        self.current()
+
+    def current(self) -> Responses:
+        now = self.clock()
+        if now - self._checked_at < CHECK_EVERY_SECONDS:
+            return self.responses
+        self._checked_at = now
+        stamp = content_stamp(self.content_dir)
+        if stamp != self._stamp:
+            self._stamp = stamp
+            self._reload()
+        return self.responses
+
+    def _reload(self) -> None:
+        try:
+            problems = content_problems(self.content_dir)
+            fresh = {} if problems else domain_responses(self.content_dir, self.public_url)
+        except Exception as error:  # a half-saved or broken file: keep serving what we have
+            log.warning("content could not be read (%s); answers stay as they were", type(error).__name__)
+            return
+        if problems:
+            log.warning("content changed but has %d problem(s) (make check-content); answers stay as they were", len(problems))
+            return
+        # Only responses the model knows: a new answer needs its intent and rule (make train).
+        self.responses = {name: fresh.get(name, variations) for name, variations in self.built.items()}
+        log.info("content texts loaded from %s", self.content_dir)
+
+
+class LotseNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
+    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None) -> None:
+        settings = load_settings()
+        self.live = LiveResponses({}, settings.content_dir, settings.public_url)
+        super().__init__((domain or Domain.empty()).responses)
+
+    # Rasa assigns `responses` when it loads a model (rasa/core/agent.py); reads get the live texts.
+    @property  # type: ignore[override]
+    def responses(self) -> Responses:
+        return self.live.current()
+
+    @responses.setter
+    def responses(self, built: Responses) -> None:
+        self.live.use_model(built)
+
+    def _random_response_for(
+        self, utter_action: Text, output_channel: Text, filled_slots: Dict[Text, Any]
+    ) -> Optional[Dict[Text, Any]]:
+        responses = self.responses
+        if utter_action not in responses:
+            return None
+        suitable = ResponseVariationFilter(responses).responses_for_utter_action(
+            utter_action, output_channel, filled_slots
+        )
+        return most_specific(suitable)
