@@ -24,7 +24,7 @@ import requests
 
 from lotse.callbacks.store import CallbackStore
 
-log = logging.getLogger("lotse.callbacks.outbox")
+log = logging.getLogger("lotse.outbox")
 BASE_DELAY_SECONDS = 2.0
 MAX_DELAY_SECONDS = 3600.0
 TIMEOUT_SECONDS = 5.0

@@ -21,7 +21,7 @@ from lotse.privacy.redact import configure_logging
 from lotse.privacy.retention import purge
 from lotse.core.settings import Settings, load_settings
 
-log = logging.getLogger("lotse.worker.jobs")
+log = logging.getLogger("lotse.worker")
 PURGE_INTERVAL_SECONDS = 3600
 RETENTION_INTERVAL_SECONDS = 24 * 3600
 
