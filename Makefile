@@ -16,12 +16,13 @@ export PYTHONDONTWRITEBYTECODE := 1
 TRAIN_INPUTS := config.yml domain.yml $(shell find data content/answers -name "*.yml" 2>/dev/null) content/labels.yml content/responses.yml \
                 lotse/rasa_server/components.py lotse/knowledge/places.py lotse/knowledge/child_age.py lotse/language/textnorm.py lotse/knowledge/content.py lotse/language/languages.py
 
-.PHONY: help run test unit integration e2e validate eval bench soak fuzz scale content-report check-content \
+.PHONY: help run test lint unit integration e2e validate eval bench soak fuzz scale content-report check-content \
         validate-offices build-content train compare-pipelines lock clean
 
 help:
 	@echo "make run             install, train if needed, start Lotse (chat page on http://localhost:8080)"
 	@echo "make test            the whole test suite"
+	@echo "make lint            ruff and the import contracts (docs/architecture.md)"
 	@echo "make eval            held-out NLU evaluation (per-intent F1, confusions) -> docs/nlu-eval.md"
 	@echo "make bench           latency, throughput, memory, training time -> docs/benchmarks.md"
 	@echo "make fuzz            hostile requests on every public endpoint, 10,000 per endpoint (docs/reliability-fuzz.md)"
@@ -77,6 +78,12 @@ validate: $(VENV)/.installed build-content
 	  --fail-on-warnings > $(BUILD)/validate.log 2>&1 || { grep -v "it/s" $(BUILD)/validate.log | tail -n 40; exit 1; }
 	@$(PY) scripts/rasa_warnings.py $(BUILD)/validate.log
 
+# The linter and the architecture's import contracts (pyproject.toml, docs/architecture.md).
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check --quiet .
+	@mkdir -p $(BUILD); $(VENV)/bin/lint-imports --no-cache > $(BUILD)/lint-imports.log 2>&1 \
+	  && echo "import contracts: kept" || { sed -n '/Broken contracts/,$$p' $(BUILD)/lint-imports.log; exit 1; }
+
 unit: $(VENV)/.installed
 	$(PY) -m pytest -q tests/unit
 
@@ -91,6 +98,7 @@ e2e: $(MODEL)
 	  || { grep -v "it/s" $(BUILD)/e2e.log | tail -n 60; cat $(BUILD)/results-e2e/failed_test_stories.yml 2>/dev/null | head -80; exit 1; }
 
 test: $(MODEL)
+	$(MAKE) --no-print-directory lint
 	$(PY) -m lotse.runner.cli check-content
 	$(PY) -m lotse.runner.cli validate-offices
 	$(MAKE) --no-print-directory validate
