@@ -31,7 +31,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lotse.core.settings import load_settings, process_environment  # noqa: E402
+from lotse.core.settings import load_settings  # noqa: E402
 from lotse.runner.stack import BIN, Stack, free_ports, rss_mb  # noqa: E402
 
 KNOWLEDGE = [

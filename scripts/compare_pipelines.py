@@ -46,7 +46,7 @@ def measure(name: str, config: Path, workdir: Path, messages: list[str]) -> dict
     for path in sorted((ROOT / "tests" / "nlu").glob("*.yml")):
         examples += load_examples(path)
     predictions, _ = asyncio.run(predict(str(model), [t for t, _ in examples]))
-    result = scores([(g, p) for (_, g), p in zip(examples, predictions)])
+    result = scores([(g, p) for (_, g), p in zip(examples, predictions, strict=True)])
 
     started = time.perf_counter()
     proc = subprocess.Popen(

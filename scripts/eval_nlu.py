@@ -99,7 +99,7 @@ def main() -> int:
     for path in sorted(Path(args.test).glob("*.yml")):
         examples = load_examples(path)
         predictions, seconds = asyncio.run(predict(args.model, [t for t, _ in examples]))
-        pairs = [(gold, pred) for (_, gold), pred in zip(examples, predictions)]
+        pairs = [(gold, pred) for (_, gold), pred in zip(examples, predictions, strict=True)]
         result = scores(pairs)
         target = TARGET_ACCURACY.get(path.stem, 0.93)
         summary.append(

@@ -376,7 +376,7 @@ class Driver:
     async def burst(self, session: aiohttp.ClientSession, conv: Conversation, texts: list[str], step: int) -> list[list[dict]]:
         seqs = range(conv.sent, conv.sent + len(texts))
         conv.sent += len(texts)
-        return await asyncio.gather(*(self.say(session, conv, t, s, step) for t, s in zip(texts, seqs)))
+        return await asyncio.gather(*(self.say(session, conv, t, s, step) for t, s in zip(texts, seqs, strict=True)))
 
     async def knowledge(self, session: aiohttp.ClientSession, conv: Conversation) -> None:
         i = conv.index
@@ -481,11 +481,11 @@ def check_conversation(check: Check, conv: Conversation, events: list[dict], str
     if strict or not conv.retries:
         check.duplicated_messages += doubled
     steps = [m.get("step", -1) for _, m in users]
-    disorder = sum(1 for a, b in zip(steps, steps[1:]) if b < a)
+    disorder = sum(1 for a, b in itertools.pairwise(steps) if b < a)
     check.out_of_order += disorder
     if disorder:
         check.note(conv.sender, f"steps stored in the order {steps}")
-    for (i, _), (j, _) in zip(users, users[1:]):
+    for (i, _), (j, _) in itertools.pairwise(users):
         between = events[i + 1:j]
         actions = [e.get("name") for e in between if e.get("event") == "action"]
         if not actions or actions[-1] != "action_listen":

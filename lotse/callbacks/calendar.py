@@ -6,6 +6,7 @@ Capacity (callbacks per window and office) is checked by the booking store, not 
 """
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import re
@@ -93,7 +94,7 @@ def _parse_spans(raw: Any, where: str) -> tuple[Span, ...]:
             raise ValueError(f"{where}: window {item!r} ends before it starts")
         spans.append((start, end))
     spans.sort()
-    for (_, end), (start, _) in zip(spans, spans[1:]):
+    for (_, end), (start, _) in pairwise(spans):
         if start < end:
             raise ValueError(f"{where}: windows overlap")
     return tuple(spans)

@@ -382,7 +382,7 @@ class _Keeper:
         now = time.monotonic()
         try:
             pipe = store._sync().pipeline(transaction=False)
-            for token, (keys, kind, since) in entries:
+            for token, (keys, kind, _since) in entries:
                 if kind in ("held", "releasing"):
                     pipe.eval(RENEW, 1, keys.owner, token, store.lifetime_ms)
                 else:
@@ -391,7 +391,7 @@ class _Keeper:
         except Exception as exc:  # Redis briefly unreachable: the locks live on until they expire
             log.warning("turn lock renewal failed: %s", type(exc).__name__)
             return
-        for (token, (keys, kind, since)), kept in zip(entries, results):
+        for (token, (_keys, kind, since)), kept in zip(entries, results, strict=True):
             if kind != "held" or (int(kept) and now - since <= MAX_TURN_SECONDS):
                 continue
             with self._mutex:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import json
 import logging
 
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, web

@@ -177,7 +177,7 @@ def messenger(nginx: Nginx, channel: str, conv: str, n: int) -> str:
 def test_rest_messages_of_one_conversation_go_to_one_instance_and_conversations_are_spread(balanced):
     nginx, _ = balanced
     placement = {}
-    for i in range(24):
+    for _ in range(24):
         sender = f"web-{uuid.uuid4().hex[:8]}"
         seen = {rest(nginx, sender, text) for text in ["Hallo", "Kita", "danke, tschüss"]}
         assert len(seen) == 1, f"{sender} was split over {seen}"
@@ -189,7 +189,7 @@ def test_rest_messages_of_one_conversation_go_to_one_instance_and_conversations_
 def test_messenger_webhooks_are_sticky_by_conversation(balanced, channel):
     nginx, _ = balanced
     placement = {}
-    for i in range(16):
+    for _ in range(16):
         conv = str(4917100000000 + int(uuid.uuid4().int % 10**6))
         seen = {messenger(nginx, channel, conv, n) for n in range(1, 4)}
         assert len(seen) == 1, f"{channel} conversation {conv} was split over {seen}"

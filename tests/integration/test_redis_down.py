@@ -66,9 +66,9 @@ class OwnRedis:
             try:
                 redis.Redis.from_url(self.url, socket_connect_timeout=1).ping()
                 return
-            except redis.RedisError:
+            except redis.RedisError as exc:
                 if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise RuntimeError(f"redis-server did not start; see {self.workdir / 'redis.log'}")
+                    raise RuntimeError(f"redis-server did not start; see {self.workdir / 'redis.log'}") from exc
                 time.sleep(0.1)
 
     def kill(self) -> None:
@@ -178,7 +178,7 @@ def test_redis_gone_users_are_asked_to_send_again_nothing_is_corrupted_and_conve
         # Killed while the users are writing (after a quarter of the next 24 messages were answered):
         # a turn that holds its lock finishes; later ones are refused.
         answered_before, refused_before = answered(users), refused(users)
-        killer = threading.Thread(target=kill_when, args=(redis_server, lambda: answered(users) >= answered_before + 6))
+        killer = threading.Thread(target=kill_when, args=(redis_server, lambda before=answered_before: answered(users) >= before + 6))
         killer.start()
         run_users(users, 4, offset=2)
         killer.join(60)

@@ -113,7 +113,7 @@ def test_a_callback_agent_reveals_only_with_a_reason_and_it_is_logged(seeded):
     session = seeded.login("c.borken")
     queue_page = session.get(f"{seeded.url}/queue")
     assert "+491713920042" in queue_page.text
-    reference = re.search(r'href="/queue/([A-Z0-9]{3}-[A-Z0-9]{3})"', queue_page.text).group(1)
+    assert re.search(r'href="/queue/([A-Z0-9]{3}-[A-Z0-9]{3})"', queue_page.text).group(1)
     alias = seeded.alias(seeded.demo.callback)
     transcript = f"{seeded.url}/transcripts/{alias}"
     assert "3920042" not in session.get(transcript).text

@@ -234,8 +234,8 @@ def test_rasas_warning_that_quotes_a_users_message_is_silenced():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("default")
         quiet_user_text_warnings()
-        warnings.warn("Failed to parse arguments in line '/restart my phone is 0170 1234567'. Expected …", UserWarning)
-        warnings.warn("another warning", UserWarning)
+        warnings.warn("Failed to parse arguments in line '/restart my phone is 0170 1234567'. Expected …", UserWarning, stacklevel=1)
+        warnings.warn("another warning", UserWarning, stacklevel=1)
     assert [str(w.message) for w in caught] == ["another warning"]
 
 

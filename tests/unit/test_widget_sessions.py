@@ -6,7 +6,7 @@ import stat
 import pytest
 
 from lotse.core.settings import load_settings, web_origin
-from lotse.widget.sessions import SECRET_FILE, TokenSigner, WidgetSession, widget_secret
+from lotse.widget.sessions import SECRET_FILE, TokenSigner, widget_secret
 
 SECRET = b"k" * 32
 NOW = 1_800_000_000.0
