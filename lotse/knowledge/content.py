@@ -15,6 +15,7 @@ from typing import Any, Iterable, Mapping
 
 from lotse.language.languages import DEFAULT_LANGUAGE, LANGUAGES
 from lotse.language.messages import catalogue_problems, load_catalogue
+from lotse.language.personal_data import EMAIL, PHONE_WITHOUT_DOTS, digits, has_phone_digits
 from lotse.knowledge.offices import load_office_data
 from lotse.core.settings import PROJECT_ROOT
 from lotse.core.yamlfiles import load_yaml
@@ -27,8 +28,8 @@ SLOT_VALUES: dict[str, set[str] | None] = {
 MAX_TEXT_LENGTH = 1400
 MAX_BUTTONS = 4
 REVIEW_INTERVAL = timedelta(days=365)
-PHONE_LIKE = re.compile(r"\+?\(?\d[\d /()\-]{4,}\d")
-EMAIL_LIKE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+# Dots in answers belong to dates and amounts, so a phone number here has none.
+PHONE_LIKE = re.compile(PHONE_WITHOUT_DOTS)
 
 
 @dataclass(frozen=True)
@@ -101,12 +102,8 @@ def _parse_answer(raw: Mapping[str, Any], file: str) -> Answer:
     )
 
 
-def digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
-
-
 def phone_numbers_in(text: str) -> list[str]:
-    return [m for m in PHONE_LIKE.findall(text) if len(digits(m)) >= 6]
+    return [m for m in PHONE_LIKE.findall(text) if has_phone_digits(m)]
 
 
 def verified_contact_values(contacts: Iterable[Mapping[str, Any]], offices: Iterable[Mapping[str, Any]]) -> tuple[set[str], set[str]]:
@@ -124,7 +121,7 @@ def verified_contact_values(contacts: Iterable[Mapping[str, Any]], offices: Iter
             if name == "phone":
                 phones.update(digits(p) for p in phone_numbers_in(str(f["value"])))
             else:
-                emails.update(e.lower() for e in EMAIL_LIKE.findall(str(f["value"])))
+                emails.update(e.lower() for e in EMAIL.findall(str(f["value"])))
     return phones, emails
 
 
@@ -195,8 +192,8 @@ def check_answers(
             for number in phone_numbers_in(text):
                 if digits(number) not in verified_phones:
                     problems.append(f"{where}: phone number {number!r} ({lang}) is not a verified contact")
-            for email in EMAIL_LIKE.findall(text):
-                if email.lower().rstrip(".") not in verified_emails:
+            for email in EMAIL.findall(text):
+                if email.lower() not in verified_emails:
                     problems.append(f"{where}: e-mail {email!r} ({lang}) is not a verified contact")
     return problems
 
