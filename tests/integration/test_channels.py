@@ -135,13 +135,13 @@ def lotse(tmp_path_factory, platform):
 
 
 def webhook(lotse, channel: str) -> str:
-    return f"{lotse.core.settings.rasa_url}/webhooks/{channel}/webhook"
+    return f"{lotse.settings.rasa_url}/webhooks/{channel}/webhook"
 
 
 def settle(lotse) -> None:
     """A full REST turn: whatever an earlier request would have started has had a turn's time."""
     response = requests.post(
-        f"{lotse.core.settings.rasa_url}/webhooks/rest/webhook", json={"sender": "barrier-" + uuid.uuid4().hex[:8], "message": "Hallo"}, timeout=30
+        f"{lotse.settings.rasa_url}/webhooks/rest/webhook", json={"sender": "barrier-" + uuid.uuid4().hex[:8], "message": "Hallo"}, timeout=30
     )
     assert response.status_code == 200
 
