@@ -6,6 +6,7 @@ text by default; a reveal is a separate, audit-logged request.
 
 `scrub_for_training(text, names)` replaces the same things with neutral stand-ins, so corrected
 messages and exported test stories never carry personal data into training files.
+The patterns for e-mail addresses, IBANs and phone numbers are lotse/language/personal_data.py's.
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import hmac
 import re
 from dataclasses import dataclass
 from typing import Iterable
+
+from lotse.language.personal_data import EMAIL, IBAN, PHONE, digits, has_phone_digits
 
 LABELS = {
     "email": "[E-Mail]",
@@ -30,10 +33,8 @@ STAND_INS = {
     "name": "Alex",
 }
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){3,7}(?:[ ]?[A-Z0-9]{1,3})?\b", re.IGNORECASE)
-# Digit runs with the separators people type in phone numbers; six digits or more.
-DIGITS = re.compile(r"(?<![\w])(?:\+|00)?\(?\d[\d ()/.\-]{4,}\d(?![\w])")
+# Digit runs not inside a word: phone numbers, and other long numbers (customer numbers).
+DIGITS = re.compile(rf"(?<![\w]){PHONE}(?![\w])")
 NAME_INTRO = re.compile(
     r"(?i:\b(?:ich\s+hei(?:ß|ss)e|mein\s+(?:vor)?name\s+ist|name\s*:|hier\s+(?:ist|spricht)|ich\s+bin\s+(?:die|der)|my\s+name\s+is|i\s+am\s+called)\s+)"
     r"(\w[\w'-]*(?:\s+[A-ZÄÖÜ][\w'-]*)?)",
@@ -53,12 +54,11 @@ class Segment:
 
 
 def _digit_kind(candidate: str) -> str | None:
-    digits = re.sub(r"\D", "", candidate)
-    if len(digits) < 6:
+    if not has_phone_digits(candidate):
         return None
     if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{2,4}", candidate.strip()):
         return None  # a date
-    if candidate.lstrip("(").startswith(("+", "0")) and len(digits) <= 15:
+    if candidate.lstrip("(").startswith(("+", "0")) and len(digits(candidate)) <= 15:
         return "phone"
     return "number"
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from lotse.language.languages import DEFAULT_LANGUAGE, LANGUAGES
-from lotse.language.messages import catalogue_problems, load_catalogue
+from lotse.language.messages import catalogue_problems, load_catalogue, messages_for
+from lotse.language.personal_data import EMAIL, PHONE_WITHOUT_DOTS, digits, has_phone_digits
 from lotse.knowledge.offices import load_office_data
 from lotse.core.settings import PROJECT_ROOT
 from lotse.core.yamlfiles import load_yaml
@@ -27,8 +28,8 @@ SLOT_VALUES: dict[str, set[str] | None] = {
 MAX_TEXT_LENGTH = 1400
 MAX_BUTTONS = 4
 REVIEW_INTERVAL = timedelta(days=365)
-PHONE_LIKE = re.compile(r"\+?\(?\d[\d /()\-]{4,}\d")
-EMAIL_LIKE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+# Dots in answers belong to dates and amounts, so a phone number here has none.
+PHONE_LIKE = re.compile(PHONE_WITHOUT_DOTS)
 
 
 @dataclass(frozen=True)
@@ -101,12 +102,8 @@ def _parse_answer(raw: Mapping[str, Any], file: str) -> Answer:
     )
 
 
-def digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
-
-
 def phone_numbers_in(text: str) -> list[str]:
-    return [m for m in PHONE_LIKE.findall(text) if len(digits(m)) >= 6]
+    return [m for m in PHONE_LIKE.findall(text) if has_phone_digits(m)]
 
 
 def verified_contact_values(contacts: Iterable[Mapping[str, Any]], offices: Iterable[Mapping[str, Any]]) -> tuple[set[str], set[str]]:
@@ -124,7 +121,7 @@ def verified_contact_values(contacts: Iterable[Mapping[str, Any]], offices: Iter
             if name == "phone":
                 phones.update(digits(p) for p in phone_numbers_in(str(f["value"])))
             else:
-                emails.update(e.lower() for e in EMAIL_LIKE.findall(str(f["value"])))
+                emails.update(e.lower() for e in EMAIL.findall(str(f["value"])))
     return phones, emails
 
 
@@ -195,28 +192,27 @@ def check_answers(
             for number in phone_numbers_in(text):
                 if digits(number) not in verified_phones:
                     problems.append(f"{where}: phone number {number!r} ({lang}) is not a verified contact")
-            for email in EMAIL_LIKE.findall(text):
-                if email.lower().rstrip(".") not in verified_emails:
+            for email in EMAIL.findall(text):
+                if email.lower() not in verified_emails:
                     problems.append(f"{where}: e-mail {email!r} ({lang}) is not a verified contact")
     return problems
 
 
-FOOTER_LABELS = {
-    "de": ("Quelle", "Quellen", "Geprüft am"),
-    "en": ("Source", "Sources", "Checked on"),
-    "uk": ("Джерело", "Джерела", "Перевірено"),
-}
+def footer_labels(lang: str, content_dir: Path | None = None) -> tuple[str, str, str]:
+    """The footer's labels for one source, several sources and the review date (content/messages.yml)."""
+    t = messages_for(lang, content_dir)
+    return t("answer_source"), t("answer_sources"), t("answer_checked_on")
 
 
-def footer(answer: Answer, lang: str = DEFAULT_LANGUAGE) -> str:
-    one, many, checked = FOOTER_LABELS[lang]
+def footer(answer: Answer, lang: str = DEFAULT_LANGUAGE, content_dir: Path | None = None) -> str:
+    one, many, checked = footer_labels(lang, content_dir)
     sources = "; ".join(f"{s.title} – {s.url}" for s in answer.sources)
     head = many if len(answer.sources) > 1 else one
     return f"{head}: {sources}\n{checked} {answer.reviewed.strftime('%d.%m.%Y')}"
 
 
-def render_text(answer: Answer, text: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    return f"{text.strip()}\n\n{footer(answer, lang)}"
+def render_text(answer: Answer, text: str, lang: str = DEFAULT_LANGUAGE, content_dir: Path | None = None) -> str:
+    return f"{text.strip()}\n\n{footer(answer, lang, content_dir)}"
 
 
 def _condition(language: str, when: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
@@ -236,9 +232,10 @@ def _buttons(raw_buttons: Iterable[Mapping[str, Any]], lang: str) -> list[dict[s
     return [{"title": b["title"].get(lang) or b["title"][DEFAULT_LANGUAGE], "payload": b["payload"]} for b in raw_buttons]
 
 
-def rasa_responses(answers: Iterable[Answer]) -> dict[str, list[dict[str, Any]]]:
+def rasa_responses(answers: Iterable[Answer], content_dir: Path | None = None) -> dict[str, list[dict[str, Any]]]:
     """One variation per language and variant, chosen by lotse.rasa_server.nlg (most specific match); the
-    unconditioned German text is the fallback if the language slot were ever empty."""
+    unconditioned German text is the fallback if the language slot were ever empty. The footer's
+    labels come from `content_dir` (default: the configured content directory)."""
     responses: dict[str, list[dict[str, Any]]] = {}
     for a in answers:
         variations: list[dict[str, Any]] = []
@@ -247,9 +244,10 @@ def rasa_responses(answers: Iterable[Answer]) -> dict[str, list[dict[str, Any]]]
                 continue
             buttons = _buttons(a.buttons, lang)
             for v in a.variants:
-                variations.append(_variation(render_text(a, v.text[lang], lang), buttons, _condition(lang, v.when)))
-            variations.append(_variation(render_text(a, a.text[lang], lang), buttons, _condition(lang)))
-        variations.append(_variation(render_text(a, a.text[DEFAULT_LANGUAGE]), _buttons(a.buttons, DEFAULT_LANGUAGE), None))
+                variations.append(_variation(render_text(a, v.text[lang], lang, content_dir), buttons, _condition(lang, v.when)))
+            variations.append(_variation(render_text(a, a.text[lang], lang, content_dir), buttons, _condition(lang)))
+        default_text = render_text(a, a.text[DEFAULT_LANGUAGE], DEFAULT_LANGUAGE, content_dir)
+        variations.append(_variation(default_text, _buttons(a.buttons, DEFAULT_LANGUAGE), None))
         responses[a.response_name] = variations
     return responses
 
@@ -348,4 +346,4 @@ def content_problems(content_dir: Path) -> list[str]:
 def domain_responses(content_dir: Path, public_url: str) -> dict[str, list[dict[str, Any]]]:
     """Every response text of the domain (fixed texts and answers), rendered from the content files."""
     fixed = fixed_rasa_responses(load_fixed_responses(content_dir), public_url)
-    return {**fixed, **rasa_responses(load_answers(content_dir).answers)}
+    return {**fixed, **rasa_responses(load_answers(content_dir).answers, content_dir)}

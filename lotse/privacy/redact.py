@@ -1,17 +1,17 @@
 """Personal data out of the logs: phone numbers, e-mail addresses and IBANs are replaced before a
-log record is written (installed in every Lotse process through config/logging.yml)."""
+log record is written (installed in every Lotse process through config/logging.yml). The patterns
+are lotse/language/personal_data.py's."""
 from __future__ import annotations
 
 import logging
 import re
 
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){3,7}(?:[ ]?[A-Z0-9]{1,3})?\b", re.I)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# 6+ digits, optionally with +, spaces, slashes, dots, dashes or brackets between them.
-_PHONE = re.compile(r"(?<![\w.])\+?\(?\d(?:[\d ()/.\-]{4,}\d)(?![\w])")
-_MIN_PHONE_DIGITS = 6
+from lotse.language.personal_data import EMAIL, IBAN, PHONE, has_phone_digits
+
+# Not right after a dot: the fraction of a number (a timestamp's microseconds) is no phone number.
+_PHONE = rf"(?<![\w.]){PHONE}(?![\w])"
 # Dates are matched first at each position, so "26.11.2026" or "2026-11-26T14:00" stay readable.
-_DATE_OR_PHONE = re.compile(r"(?P<date>\b\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})\b|\b\d{4}-\d{2}-\d{2})|(?P<phone>" + _PHONE.pattern + ")")
+_DATE_OR_PHONE = re.compile(r"(?P<date>\b\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})\b|\b\d{4}-\d{2}-\d{2})|(?P<phone>" + _PHONE + ")")
 
 REPLACEMENTS = ("[IBAN]", "[E-MAIL]", "[TELEFON]")
 
@@ -20,12 +20,12 @@ def _phone(match: re.Match[str]) -> str:
     found = match.group(0)
     if match.group("date"):
         return found
-    return "[TELEFON]" if sum(ch.isdigit() for ch in found) >= _MIN_PHONE_DIGITS else found
+    return "[TELEFON]" if has_phone_digits(found) else found
 
 
 def redact(text: str) -> str:
-    text = _IBAN.sub("[IBAN]", text)
-    text = _EMAIL.sub("[E-MAIL]", text)
+    text = IBAN.sub("[IBAN]", text)
+    text = EMAIL.sub("[E-MAIL]", text)
     return _DATE_OR_PHONE.sub(_phone, text)
 
 

@@ -592,6 +592,38 @@ def test_twilio_buttons_become_numbers_and_numbers_become_payloads():
     assert inbox.texts == ["Hallo", "/ask_kita_anmeldung", "2", "1"]
 
 
+def test_the_number_hint_is_in_the_language_of_the_conversation():
+    def hint(language: str) -> str:
+        return messages_for(language, ROOT / "content")("reply_with_number")
+
+    sender = FakeSender()
+    channel = twilio(sender)
+    english = [{"title": "Which office is responsible?", "payload": "/ask_office"}, {"title": "Find a Kita place", "payload": "/ask_kita"}]
+    replies = [
+        {"text": "What can I help you with?", "buttons": english},  # the language it is written in
+        {"text": "Чим я можу вам допомогти?", "buttons": [{"title": "Дитсадок", "payload": "/ask_kita"}]},
+        # a templated response names the language its variation was chosen for
+        {"text": "Kita?", "buttons": BUTTONS, "condition": [{"type": "slot", "name": "language", "value": "uk"}]},
+        {"text": "", "buttons": [{"title": "Kita", "payload": "/ask_kita"}]},  # nothing to tell by: the user's language
+    ]
+    for number, reply in enumerate(replies, 1):
+        text = "I need help with childcare, please" if number == 4 else "Hallo"
+        twilio_post(channel, twilio_form(f"SM{number}", text), Inbox(reply=reply))
+    assert [body["Body"].rsplit("\n\n", 1)[1] for body in sender.bodies()] == [hint("en"), hint("uk"), hint("uk"), hint("en")]
+    assert hint("de") == "Antworten Sie einfach mit der Zahl."
+    assert render_numbered("Wobei kann ich helfen?", BUTTONS).endswith(hint("de"))
+
+
+def test_buttons_without_text_get_please_choose_in_the_conversations_language():
+    sender = FakeSender()
+    channel = telegram(sender)
+    headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+    uk = [{"type": "slot", "name": "language", "value": "uk"}]
+    run(deliver(channel, headers, telegram_update(1), Inbox(reply={"text": "", "buttons": BUTTONS, "condition": uk})))
+    run(deliver(channel, headers, telegram_update(2), Inbox(reply={"text": "", "buttons": BUTTONS})))
+    assert [body["text"] for body in sender.bodies("sendMessage")] == ["Будь ласка, виберіть:", "Bitte wählen Sie:"]
+
+
 def test_twilio_splits_at_1600():
     sender = FakeSender()
     run(twilio(sender).get_output_channel().send_text_message("whatsapp:+49171", "Ein Satz. " * 400))

@@ -7,11 +7,11 @@ import yaml
 
 from lotse.knowledge.content import content_problems, domain_intents
 from lotse.knowledge.content import (
-    FOOTER_LABELS,
     Answer,
     Source,
     check_answers,
     fixed_rasa_responses,
+    footer_labels,
     load_answers,
     load_fixed_responses,
     rasa_responses,
@@ -80,10 +80,16 @@ def test_rendered_answers_carry_sources_and_review_date():
     for answer in answers:
         for variation in responses[answer.response_name]:
             language = next((c["value"] for c in variation.get("condition", []) if c["name"] == "language"), "de")
-            one_source, many_sources, checked_label = FOOTER_LABELS[language]
+            one_source, many_sources, checked_label = footer_labels(language, CONTENT)
             assert (many_sources if len(answer.sources) > 1 else one_source) + ":" in variation["text"], answer.id
             assert f"{checked_label} {answer.reviewed.strftime('%d.%m.%Y')}" in variation["text"], answer.id
             assert answer.sources[0].url in variation["text"]
+
+
+def test_footer_labels_come_from_the_content_in_every_language():
+    assert footer_labels("de", CONTENT) == ("Quelle", "Quellen", "Geprüft am")
+    assert footer_labels("en", CONTENT) == ("Source", "Sources", "Checked on")
+    assert footer_labels("uk", CONTENT) == ("Джерело", "Джерела", "Перевірено")
 
 
 def test_every_language_has_its_own_variation_of_each_answer_and_fixed_text():

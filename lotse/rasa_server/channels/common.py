@@ -1,7 +1,9 @@
-"""Pieces shared by Lotse's messenger channels, written once.
+"""Pieces shared by Lotse's messenger channels, written once (their base classes are in
+lotse/rasa_server/channels/messenger.py).
 
 Signature checks, de-duplication, platform text limits, numbered options, long button payloads,
-background processing and the outbound HTTP client. Nothing here logs message text or phone
+the language of an outgoing message, background processing, the webhook routes and the outbound
+HTTP client. Nothing here logs message text or phone
 numbers: log lines name the channel, the kind of event and counts only.
 """
 from __future__ import annotations
@@ -23,6 +25,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.lock_store import LockError
 
 from lotse.guards.chat_requests import clean_text, reply_language
+from lotse.language.languages import is_supported
 from lotse.language.messages import messages_for
 from lotse.core.settings import load_settings
 from sanic import Blueprint
@@ -30,8 +33,6 @@ from sanic import Blueprint
 logger = logging.getLogger(__name__)
 
 DAY = 24 * 60 * 60
-EMPTY_TEXT_WITH_BUTTONS = "Bitte wählen Sie:"
-NUMBER_HINT = "Antworten Sie einfach mit der Zahl."
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 V = TypeVar("V")
@@ -262,11 +263,11 @@ def shorten(title: str, limit: int) -> str:
     return cut.rstrip(" ,;:-–") + "…"
 
 
-def render_numbered(text: str, buttons: Sequence[Mapping[str, Any]]) -> str:
+def render_numbered(text: str, buttons: Sequence[Mapping[str, Any]], language: str | None = None) -> str:
     """Buttons as numbered options below the text, for channels that cannot show them."""
     options = "\n".join(f"{number}) {button.get('title', '')}" for number, button in enumerate(buttons, 1))
     head = f"{text.strip()}\n\n" if text and text.strip() else ""
-    return f"{head}{options}\n\n{NUMBER_HINT}"
+    return f"{head}{options}\n\n{messages_for(language)('reply_with_number')}"
 
 
 def choose_option(payloads: Sequence[str], reply: str) -> Optional[str]:
@@ -282,6 +283,21 @@ def button_payloads(buttons: Sequence[Mapping[str, Any]]) -> list[str]:
     return [str(b.get("payload") or b.get("title") or "") for b in buttons]
 
 
+def message_language(
+    text: str | None, buttons: Sequence[Mapping[str, Any]], message: Mapping[str, Any], fallback: str | None
+) -> str:
+    """The language of a message Lotse sends, for the texts a channel adds to it.
+
+    In order: the `language` condition of the response variation Rasa chose (a templated response
+    carries its variation's `condition` in the message); the language its text and button titles
+    are clearly written in; `fallback` (the language of the user's message); German."""
+    for condition in map(as_dict, as_list(message.get("condition"))):
+        if condition.get("name") == "language" and is_supported(condition.get("value")):
+            return str(condition["value"])
+    written = " ".join([text or "", *(str(b.get("title", "")) for b in buttons)])
+    return reply_language(written, fallback)
+
+
 # --- receiving -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -292,6 +308,11 @@ class Incoming:
     text: Optional[str]
     message_id: str
     language_hint: Optional[str] = None  # the app's or phone's language, where the platform sends it
+
+    @property
+    def reply_language(self) -> str:
+        """The language to answer in when the conversation's own language is not known."""
+        return reply_language(self.text, self.language_hint)
 
 
 class BackgroundTasks:
@@ -334,8 +355,7 @@ async def dispatch(
         return
     limit = load_settings().max_message_chars
     if len(incoming.text) > limit:
-        language = reply_language(incoming.text, incoming.language_hint)
-        await output.send_text_message(incoming.sender_id, messages_for(language)("message_too_long", max=limit))
+        await output.send_text_message(incoming.sender_id, messages_for(incoming.reply_language)("message_too_long", max=limit))
         return
     # Every string that reaches the tracker store: a lone surrogate in any of them made the
     # database driver fail, and Rasa exits on that error (found by tests/fuzz).
@@ -350,7 +370,7 @@ async def dispatch(
         incoming.text, output, incoming.sender_id, input_channel=channel, message_id=incoming.message_id,
         metadata=metadata,
     )
-    await hand_over(on_new_message, message, reply_language(incoming.text, incoming.language_hint))
+    await hand_over(on_new_message, message, incoming.reply_language)
 
 
 async def hand_over(on_new_message: OnNewMessage, message: UserMessage, language: Optional[str]) -> bool:
@@ -369,15 +389,9 @@ async def hand_over(on_new_message: OnNewMessage, message: UserMessage, language
 RequestHandler = Callable[[Any], Awaitable[Any]]
 
 
-def webhook_blueprint(
-    name: str,
-    tasks: BackgroundTasks,
-    sender: "HttpSender",
-    receive: RequestHandler,
-    verify: Optional[Callable[[Any], Any]] = None,
-) -> Blueprint:
-    """The routes every messenger channel has: health (GET /), the webhook (POST /webhook),
-    optionally the platform's subscription check (GET /webhook), and a clean shutdown."""
+def webhook_routes(name: str, receive: RequestHandler, verify: Callable[[Any], Any] | None = None) -> Blueprint:
+    """The routes every Lotse channel has: health (GET /) and the webhook (POST /webhook), and
+    optionally the platform's subscription check (GET /webhook)."""
     from sanic import response
 
     bp = Blueprint(name, __name__)
@@ -395,27 +409,10 @@ def webhook_blueprint(
     async def webhook(request: Any) -> Any:
         return await receive(request)
 
-    add_shutdown(bp, tasks, sender)
     return bp
 
 
-def add_shutdown(blueprint: Blueprint, tasks: BackgroundTasks, sender: "HttpSender") -> None:
-    """Lets running replies finish (briefly) and closes the HTTP session when Rasa stops."""
-
-    @blueprint.listener("before_server_stop")
-    async def _stop(app: Any, loop: Any) -> None:  # noqa: ARG001 - Sanic's listener signature
-        await tasks.join(timeout=5)
-        await sender.close()
-
-
 # --- sending ---------------------------------------------------------------------------------
-
-class MessengerOutput(OutputChannel):
-    """Base for Lotse's output channels: custom JSON is platform-specific and Lotse sends none."""
-
-    async def send_custom_json(self, recipient_id: str, json_message: dict, **kwargs: Any) -> None:
-        logger.warning("%s: custom payloads are not supported; not sent", self.name())
-
 
 @dataclass(frozen=True)
 class Delivery:

@@ -9,33 +9,24 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Optional, Sequence, Union
 
-from rasa.core.channels.channel import InputChannel
-from sanic import Blueprint, response
+from sanic import response
 from sanic.response import HTTPResponse
 
+from lotse.guards.secrets import hmac_sha256_valid, secrets_equal
 from lotse.rasa_server.channels.common import (
-    EMPTY_TEXT_WITH_BUTTONS,
-    BackgroundTasks,
-    Deduplicator,
     HttpSender,
     Incoming,
-    MessengerOutput,
-    OnNewMessage,
-    OptionMemory,
     PayloadTokens,
     as_dict,
     as_list,
     button_payloads,
-    dispatch,
     header,
     parse_json,
-    render_numbered,
     required_credentials,
     shorten,
     split_text,
-    webhook_blueprint,
 )
-from lotse.guards.secrets import hmac_sha256_valid, secrets_equal
+from lotse.rasa_server.channels.messenger import MessengerInput, MessengerOutput
 
 logger = logging.getLogger(__name__)
 
@@ -86,16 +77,26 @@ def quick_replies(buttons: Sequence[Mapping[str, Any]], tokens: PayloadTokens) -
     ]
 
 
+class MetaInput(MessengerInput):
+    """Meta's webhooks (Messenger and the WhatsApp Cloud API): the subscription check, the signed
+    body and the answer Meta expects."""
+
+    def verify(self, request: Any) -> HTTPResponse:
+        return hub_challenge(request.args, self.config.verify_token)
+
+    def read(self, headers: Mapping[str, str], body: bytes) -> dict | HTTPResponse:
+        return signed_delivery(self.config.app_secret, headers, body, self.name())
+
+    def acknowledgement(self) -> HTTPResponse:
+        return response.text("EVENT_RECEIVED")
+
+
 class FacebookOutput(MessengerOutput):
     @classmethod
     def name(cls) -> str:
         return "facebook"
 
-    def __init__(self, config: FacebookConfig, sender: HttpSender, tokens: PayloadTokens, options: OptionMemory):
-        self.config = config
-        self.sender = sender
-        self.tokens = tokens
-        self.options = options
+    channel: FacebookInput
 
     async def _post(self, recipient_id: str, message: dict) -> None:
         await self.sender.post(
@@ -121,18 +122,16 @@ class FacebookOutput(MessengerOutput):
     ) -> None:
         if len(buttons) > QUICK_REPLY_LIMIT:
             self.options.remember(recipient_id, button_payloads(buttons))
-            await self._send(recipient_id, render_numbered(text, buttons))
+            await self._send(recipient_id, self.numbered(text, buttons, kwargs))
             return
-        await self._send(recipient_id, text or EMPTY_TEXT_WITH_BUTTONS, quick_replies(buttons, self.tokens))
+        await self._send(recipient_id, self.text_above(text, buttons, kwargs), quick_replies(buttons, self.channel.tokens))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self._post(recipient_id, {"attachment": {"type": "image", "payload": {"url": image, "is_reusable": True}}})
 
 
-class FacebookInput(InputChannel):
-    @classmethod
-    def name(cls) -> str:
-        return "facebook"
+class FacebookInput(MetaInput):
+    output_class = FacebookOutput
 
     @classmethod
     def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "FacebookInput":
@@ -140,38 +139,8 @@ class FacebookInput(InputChannel):
         return cls(FacebookConfig(**given, api_url=str(credentials.get("api_url") or DEFAULT_API_URL)))
 
     def __init__(self, config: FacebookConfig, sender: Optional[HttpSender] = None):
-        self.config = config
-        self.sender = sender or HttpSender()
+        super().__init__(config, sender)
         self.tokens = PayloadTokens(QUICK_REPLY_PAYLOAD_LIMIT)
-        self.options = OptionMemory()
-        self.seen = Deduplicator()
-        self.tasks = BackgroundTasks()
-
-    def get_output_channel(self) -> FacebookOutput:
-        return FacebookOutput(self.config, self.sender, self.tokens, self.options)
-
-    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        return webhook_blueprint(
-            "lotse_facebook",
-            self.tasks,
-            self.sender,
-            receive=lambda request: self.receive(request.headers, request.body, on_new_message),
-            verify=lambda request: hub_challenge(request.args, self.config.verify_token),
-        )
-
-    async def receive(self, headers: Mapping[str, str], body: bytes, on_new_message: OnNewMessage) -> HTTPResponse:
-        delivery = signed_delivery(self.config.app_secret, headers, body, "facebook")
-        if isinstance(delivery, HTTPResponse):
-            return delivery
-        handled = 0
-        for key, incoming in self.parse_delivery(delivery):
-            if not self.seen.first_time(key):
-                continue
-            incoming = self.options.apply(incoming)
-            self.tasks.spawn(dispatch(incoming, self.get_output_channel(), on_new_message, self.name()), "facebook event")
-            handled += 1
-        logger.debug("facebook: %s event(s) accepted", handled)
-        return response.text("EVENT_RECEIVED")
 
     def parse_delivery(self, delivery: Mapping[str, Any]) -> Iterator[tuple[str, Incoming]]:
         """(de-duplication key, message) for every user message or postback in every entry."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Callable, Optional
 
 import rasa.utils.endpoints
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -25,15 +25,14 @@ from rasa.core.channels.rest import RestInput as RasaRestInput
 from rasa.core.lock_store import LockError
 from sanic import Blueprint, response
 from sanic.request import Request
-from sanic.response import HTTPResponse
 
+from lotse.rasa_server.channels.common import OnNewMessage, webhook_routes
 from lotse.guards.chat_requests import ChatRequest, Refusal, answer, reply_language, screen_chat_request
 from lotse.guards.ratelimit import RateLimits
 from lotse.core.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
 
-OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 RETRY_AFTER_SECONDS = 5
 
 
@@ -53,17 +52,7 @@ class RestInput(RasaRestInput):
         self.limits = RateLimits(self.settings, clock)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        bp = Blueprint("lotse_rest", __name__)
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @bp.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> Any:
-            return await self.handle(request, on_new_message)
-
-        return bp
+        return webhook_routes("lotse_rest", lambda request: self.handle(request, on_new_message))
 
     async def handle(self, request: Request, on_new_message: OnNewMessage) -> Any:
         ip = self.limits.client_ip(request.ip, request.headers.get("x-forwarded-for"))

@@ -12,32 +12,26 @@ import logging
 import os
 import sys
 from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any, Mapping, Optional, Sequence
 
-from rasa.core.channels.channel import InputChannel
-from sanic import Blueprint, response
+from sanic import response
 from sanic.response import HTTPResponse
 
+from lotse.core.credentials import channel_values
+from lotse.guards.secrets import secrets_equal
+from lotse.language.languages import is_supported
 from lotse.rasa_server.channels.common import (
-    EMPTY_TEXT_WITH_BUTTONS,
-    BackgroundTasks,
-    Deduplicator,
     HttpSender,
     Incoming,
-    MessengerOutput,
-    OnNewMessage,
     PayloadTokens,
     as_dict,
     as_list,
-    dispatch,
     header,
     parse_json,
     split_text,
-    webhook_blueprint,
 )
-from lotse.guards.secrets import secrets_equal
-from lotse.core.credentials import channel_values
-from lotse.language.languages import is_supported
+from lotse.rasa_server.channels.messenger import MessengerInput, MessengerOutput
 
 logger = logging.getLogger(__name__)
 
@@ -82,10 +76,7 @@ class TelegramOutput(MessengerOutput):
     def name(cls) -> str:
         return "telegram"
 
-    def __init__(self, config: TelegramConfig, sender: HttpSender, tokens: PayloadTokens):
-        self.config = config
-        self.sender = sender
-        self.tokens = tokens
+    channel: TelegramInput
 
     async def call(self, method: str, body: dict) -> None:
         await self.sender.post(self.config.method_url(method), f"telegram {method}", json_body=body)
@@ -104,50 +95,42 @@ class TelegramOutput(MessengerOutput):
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict], **kwargs: Any
     ) -> None:
-        await self._send(recipient_id, text or EMPTY_TEXT_WITH_BUTTONS, inline_keyboard(buttons, self.tokens))
+        await self._send(recipient_id, self.text_above(text, buttons, kwargs), inline_keyboard(buttons, self.channel.tokens))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self.call("sendPhoto", {"chat_id": recipient_id, "photo": image})
 
 
-class TelegramInput(InputChannel):
-    @classmethod
-    def name(cls) -> str:
-        return "telegram"
+class TelegramInput(MessengerInput):
+    output_class = TelegramOutput
 
     @classmethod
     def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "TelegramInput":
         return cls(config_from_credentials(credentials))
 
     def __init__(self, config: TelegramConfig, sender: Optional[HttpSender] = None):
-        self.config = config
-        self.sender = sender or HttpSender()
+        super().__init__(config, sender)
         self.tokens = PayloadTokens(CALLBACK_DATA_LIMIT)
-        self.seen = Deduplicator()
-        self.tasks = BackgroundTasks()
 
-    def get_output_channel(self) -> TelegramOutput:
-        return TelegramOutput(self.config, self.sender, self.tokens)
-
-    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        return webhook_blueprint(
-            "lotse_telegram",
-            self.tasks,
-            self.sender,
-            receive=lambda request: self.receive(request.headers, request.body, on_new_message),
-        )
-
-    async def receive(self, headers: Mapping[str, str], body: bytes, on_new_message: OnNewMessage) -> HTTPResponse:
-        """Checks the secret, answers at once and handles the update in the background."""
+    def read(self, headers: Mapping[str, str], body: bytes) -> dict | HTTPResponse:
+        """The update, when it carries the secret token set with the webhook."""
         if not secrets_equal(header(headers, SECRET_HEADER), self.config.secret):
             logger.warning("telegram: update with missing or wrong secret token rejected")
             return response.json({"ok": False}, status=403)
         update = parse_json(body)
         if update is None:
             return response.json({"ok": False}, status=400)
-        update_id = update.get("update_id")
-        if update_id is None or not self.seen.first_time(str(update_id)):
-            return response.json({"ok": True})
+        return update
+
+    def parse_delivery(self, delivery: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """Telegram delivers one update at a time, identified by its update_id."""
+        if delivery.get("update_id") is not None:
+            yield str(delivery["update_id"]), delivery
+
+    def acknowledgement(self) -> HTTPResponse:
+        return response.json({"ok": True})
+
+    def accept(self, update: Mapping[str, Any]) -> Incoming | None:
         if isinstance(update.get("callback_query"), dict):
             # Stops the button's loading indicator; the reply does not wait for it.
             query_id = update["callback_query"].get("id")
@@ -155,10 +138,7 @@ class TelegramInput(InputChannel):
                 self.get_output_channel().call("answerCallbackQuery", {"callback_query_id": query_id}),
                 "telegram answerCallbackQuery",
             )
-        incoming = self.parse_update(update)
-        if incoming is not None:
-            self.tasks.spawn(dispatch(incoming, self.get_output_channel(), on_new_message, self.name()), "telegram update")
-        return response.json({"ok": True})
+        return self.parse_update(update)
 
     def parse_update(self, update: Mapping[str, Any]) -> Optional[Incoming]:
         if isinstance(update.get("callback_query"), dict):

@@ -13,28 +13,21 @@ from urllib.parse import parse_qsl
 
 import aiohttp
 from multidict import MultiDict
-from rasa.core.channels.channel import InputChannel
-from sanic import Blueprint, response
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from lotse.rasa_server.channels.common import (
-    BackgroundTasks,
-    Deduplicator,
     HttpSender,
     Incoming,
-    MessengerOutput,
     OnNewMessage,
-    OptionMemory,
     button_payloads,
-    dispatch,
     header,
-    render_numbered,
     required_credentials,
     split_text,
-    webhook_blueprint,
 )
+from lotse.rasa_server.channels.messenger import MessengerInput, MessengerOutput
 
 logger = logging.getLogger(__name__)
 
@@ -76,11 +69,6 @@ class TwilioWhatsAppOutput(MessengerOutput):
     def name(cls) -> str:
         return "twilio_whatsapp"
 
-    def __init__(self, config: TwilioConfig, sender: HttpSender, options: OptionMemory):
-        self.config = config
-        self.sender = sender
-        self.options = options
-
     async def _post(self, recipient_id: str, fields: dict[str, str]) -> None:
         await self.sender.post(
             self.config.messages_url,
@@ -97,16 +85,14 @@ class TwilioWhatsAppOutput(MessengerOutput):
         self, recipient_id: str, text: str, buttons: list[dict], **kwargs: Any
     ) -> None:
         self.options.remember(recipient_id, button_payloads(buttons))
-        await self.send_text_message(recipient_id, render_numbered(text, buttons))
+        await self.send_text_message(recipient_id, self.numbered(text, buttons, kwargs))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self._post(recipient_id, {"MediaUrl": image})
 
 
-class TwilioWhatsAppInput(InputChannel):
-    @classmethod
-    def name(cls) -> str:
-        return "twilio_whatsapp"
+class TwilioWhatsAppInput(MessengerInput):
+    output_class = TwilioWhatsAppOutput
 
     @classmethod
     def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "TwilioWhatsAppInput":
@@ -120,29 +106,14 @@ class TwilioWhatsAppInput(InputChannel):
         )
 
     def __init__(self, config: TwilioConfig, sender: Optional[HttpSender] = None):
-        self.config = config
-        self.sender = sender or HttpSender()
+        super().__init__(config, sender)
         self.validator = RequestValidator(config.auth_token)
-        self.options = OptionMemory()
-        self.seen = Deduplicator()
-        self.tasks = BackgroundTasks()
-
-    def get_output_channel(self) -> TwilioWhatsAppOutput:
-        return TwilioWhatsAppOutput(self.config, self.sender, self.options)
-
-    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        return webhook_blueprint(
-            "lotse_twilio_whatsapp",
-            self.tasks,
-            self.sender,
-            receive=lambda request: self.handle(request, on_new_message),
-        )
 
     async def handle(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
         url = request_url(request.headers, request.scheme, request.host, request.path, request.query_string)
         return await self.receive(request.headers, request.body, url, on_new_message)
 
-    async def receive(
+    async def receive(  # type: ignore[override] - Twilio signs the URL too, so it is passed along
         self, headers: Mapping[str, str], body: bytes, url: str, on_new_message: OnNewMessage
     ) -> HTTPResponse:
         params = MultiDict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
@@ -151,9 +122,7 @@ class TwilioWhatsAppInput(InputChannel):
             logger.warning("twilio_whatsapp: request with missing or wrong signature rejected")
             return response.text("forbidden", status=403)
         incoming = self.parse_message(params)
-        if incoming is not None and self.seen.first_time(incoming.message_id):
-            incoming = self.options.apply(incoming)
-            self.tasks.spawn(dispatch(incoming, self.get_output_channel(), on_new_message, self.name()), "twilio message")
+        self.take([(incoming.message_id, incoming)] if incoming is not None else [], on_new_message)
         return response.text(EMPTY_TWIML, content_type="text/xml")
 
     @staticmethod

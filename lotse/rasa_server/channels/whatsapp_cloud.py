@@ -11,32 +11,20 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Optional, Sequence
 
-from rasa.core.channels.channel import InputChannel
-from sanic import Blueprint, response
-from sanic.response import HTTPResponse
-
 from lotse.rasa_server.channels.common import (
-    EMPTY_TEXT_WITH_BUTTONS,
-    BackgroundTasks,
-    Deduplicator,
     HttpSender,
     Incoming,
-    MessengerOutput,
-    OnNewMessage,
-    OptionMemory,
     PayloadTokens,
     ReplyWindow,
     as_dict,
     as_list,
     button_payloads,
-    dispatch,
-    render_numbered,
     required_credentials,
     shorten,
     split_text,
-    webhook_blueprint,
 )
-from lotse.rasa_server.channels.facebook import hub_challenge, signed_delivery
+from lotse.rasa_server.channels.facebook import MetaInput
+from lotse.rasa_server.channels.messenger import MessengerOutput
 
 logger = logging.getLogger(__name__)
 
@@ -83,22 +71,10 @@ class WhatsAppCloudOutput(MessengerOutput):
     def name(cls) -> str:
         return "whatsapp_cloud"
 
-    def __init__(
-        self,
-        config: WhatsAppCloudConfig,
-        sender: HttpSender,
-        tokens: PayloadTokens,
-        options: OptionMemory,
-        window: ReplyWindow,
-    ):
-        self.config = config
-        self.sender = sender
-        self.tokens = tokens
-        self.options = options
-        self.window = window
+    channel: WhatsAppCloudInput
 
     async def _post(self, recipient_id: str, message: dict) -> None:
-        if not self.window.is_open(recipient_id):
+        if not self.channel.window.is_open(recipient_id):
             logger.warning("whatsapp_cloud: outside the 24-hour window; free-form %s message not sent", message.get("type"))
             return
         await self.sender.post(
@@ -115,13 +91,13 @@ class WhatsAppCloudOutput(MessengerOutput):
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict], **kwargs: Any
     ) -> None:
-        choices = reply_buttons(buttons, self.tokens)
+        choices = reply_buttons(buttons, self.channel.tokens)
         if choices is None:
             self.options.remember(recipient_id, button_payloads(buttons))
-            await self.send_text_message(recipient_id, render_numbered(text, buttons))
+            await self.send_text_message(recipient_id, self.numbered(text, buttons, kwargs))
             return
         # The text above buttons may hold 1024 characters; anything before goes out as plain text.
-        parts = split_text(text or EMPTY_TEXT_WITH_BUTTONS, TEXT_LIMIT)
+        parts = split_text(self.text_above(text, buttons, kwargs), TEXT_LIMIT)
         parts[-1:] = split_text(parts[-1], BUTTON_BODY_LIMIT)
         for part in parts[:-1]:
             await self.send_text_message(recipient_id, part)
@@ -132,10 +108,8 @@ class WhatsAppCloudOutput(MessengerOutput):
         await self._post(recipient_id, {"type": "image", "image": {"link": image}})
 
 
-class WhatsAppCloudInput(InputChannel):
-    @classmethod
-    def name(cls) -> str:
-        return "whatsapp_cloud"
+class WhatsAppCloudInput(MetaInput):
+    output_class = WhatsAppCloudOutput
 
     @classmethod
     def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "WhatsAppCloudInput":
@@ -143,40 +117,16 @@ class WhatsAppCloudInput(InputChannel):
         return cls(WhatsAppCloudConfig(**given, api_url=str(credentials.get("api_url") or DEFAULT_API_URL)))
 
     def __init__(self, config: WhatsAppCloudConfig, sender: Optional[HttpSender] = None, window: Optional[ReplyWindow] = None):
-        self.config = config
-        self.sender = sender or HttpSender()
+        super().__init__(config, sender)
         self.window = window or ReplyWindow()
         self.tokens = PayloadTokens(BUTTON_ID_LIMIT)
-        self.options = OptionMemory()
-        self.seen = Deduplicator()
-        self.tasks = BackgroundTasks()
 
-    def get_output_channel(self) -> WhatsAppCloudOutput:
-        return WhatsAppCloudOutput(self.config, self.sender, self.tokens, self.options, self.window)
+    def accept(self, message: CloudMessage) -> Incoming | None:
+        # Every new message opens the 24 hours, also one Lotse does not answer (a reaction).
+        self.window.touch(message.sender_id, message.sent_at)
+        return message.incoming
 
-    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        return webhook_blueprint(
-            "lotse_whatsapp_cloud",
-            self.tasks,
-            self.sender,
-            receive=lambda request: self.receive(request.headers, request.body, on_new_message),
-            verify=lambda request: hub_challenge(request.args, self.config.verify_token),
-        )
-
-    async def receive(self, headers: Mapping[str, str], body: bytes, on_new_message: OnNewMessage) -> HTTPResponse:
-        delivery = signed_delivery(self.config.app_secret, headers, body, "whatsapp_cloud")
-        if isinstance(delivery, HTTPResponse):
-            return delivery
-        for message in self.parse_delivery(delivery):
-            if not self.seen.first_time(message.message_id):
-                continue
-            self.window.touch(message.sender_id, message.sent_at)
-            if message.incoming is not None:
-                incoming = self.options.apply(message.incoming)
-                self.tasks.spawn(dispatch(incoming, self.get_output_channel(), on_new_message, self.name()), "whatsapp_cloud message")
-        return response.text("EVENT_RECEIVED")
-
-    def parse_delivery(self, delivery: Mapping[str, Any]) -> Iterator[CloudMessage]:
+    def parse_delivery(self, delivery: Mapping[str, Any]) -> Iterator[tuple[str, CloudMessage]]:
         """Every user message in every entry and change addressed to Lotse's number."""
         if delivery.get("object") != "whatsapp_business_account":
             return
@@ -190,7 +140,7 @@ class WhatsAppCloudInput(InputChannel):
                 for message in map(as_dict, as_list(value.get("messages"))):  # "statuses" (sent, read) are not messages
                     parsed = parse_message(message, self.tokens)
                     if parsed is not None:
-                        yield parsed
+                        yield parsed.message_id, parsed
 
 
 def parse_message(message: Mapping[str, Any], tokens: PayloadTokens) -> Optional[CloudMessage]:
