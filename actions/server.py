@@ -5,6 +5,10 @@ as `python -m rasa_sdk`). When LOTSE_ACTIONS_SECRET is set, every request except
 needs the header `X-Lotse-Actions-Secret` with that value (endpoints.yml makes Rasa send it);
 others get 403. The server listens on LOTSE_ACTIONS_HOST (default 127.0.0.1) and refuses to start
 on any other interface without a secret.
+
+The check is added by replacing `rasa_sdk.endpoint.create_app` (`install_secret_check`), and the
+server refuses to start with a rasa-sdk version that replacement was not written for
+(lotse/core/override_registry.py). Nothing here imports Rasa: the action server's image has none.
 """
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ import logging
 import os
 import sys
 from typing import Any, Callable, Optional
+
+from lotse.core.override_registry import ACTION_SERVER_LIBRARIES, version_problems
 
 SECRET_HEADER = "X-Lotse-Actions-Secret"
 SECRET_VARIABLE = "LOTSE_ACTIONS_SECRET"
@@ -75,15 +81,10 @@ def warm_up() -> None:
         logger.warning("callback database not reachable at start; bookings will retry it")
 
 
-def main() -> int:
+def install_secret_check(secret: str) -> None:
+    """rasa-sdk's `create_app`, with `secret_check` on every request."""
     import rasa_sdk.endpoint as endpoint
-    from rasa_sdk.__main__ import main as sdk_main
 
-    secret = os.environ.get(SECRET_VARIABLE, "").strip()
-    problem = startup_problem(os.environ.get("SANIC_HOST", "0.0.0.0"), secret)
-    if problem:
-        print(f"Lotse: {problem}", file=sys.stderr)
-        return 2
     create_app = endpoint.create_app
 
     def create_checked_app(*args: Any, **kwargs: Any) -> Any:
@@ -92,7 +93,21 @@ def main() -> int:
         return app
 
     endpoint.create_app = create_checked_app  # rasa_sdk.endpoint.run builds its app through this name
+
+
+def main() -> int:
+    secret = os.environ.get(SECRET_VARIABLE, "").strip()
+    problems = version_problems(ACTION_SERVER_LIBRARIES)
+    unsafe = startup_problem(os.environ.get("SANIC_HOST", "0.0.0.0"), secret)
+    if unsafe:
+        problems.append(unsafe)
+    if problems:
+        print(*(f"Lotse: {problem}" for problem in problems), sep="\n", file=sys.stderr)
+        return 2
+    install_secret_check(secret)
     warm_up()
+    from rasa_sdk.__main__ import main as sdk_main
+
     sdk_main()
     return 0
 

@@ -10,6 +10,8 @@ running Rasa server answers with it within a few seconds, without training or a 
 (`LiveResponses`). Changed content is served only when it passes every content check
 (`make check-content`: sources, review dates, verified contact data, language parity); until it
 does, the previous texts stay. New answers (new intents or rules) still need `make train`.
+
+Subclasses Rasa's TemplatedNaturalLanguageGenerator (listed in lotse/core/override_registry.py).
 """
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Patches for Rasa 3.6, installed when Lotse's tracker store starts (`install()`).
+"""Lotse's replacements of six Rasa 3.6.21 functions, installed by `install()`, which
+lotse/rasa_server/server.py calls before Rasa runs (the list of every override, with the versions
+it was written for: lotse/core/override_registry.py).
 
 1. The action server down or slow. Rasa 3.6 waits up to five minutes for a custom action and,
 when the action server cannot be reached, logs an error and says nothing at all. `install()`

@@ -40,8 +40,6 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from lotse.rasa_server import compaction
 
-from lotse.rasa_server import overrides as rasa_patches
-
 TIMESTAMP_INDEX = "ix_events_timestamp"
 SENDER_ID_INDEX = "ix_events_sender_id_id"
 CACHED_TRACKERS = 2000
@@ -66,7 +64,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 class LotseSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        rasa_patches.install()  # the tracker store is created once, when the Rasa server starts
         if self.engine.dialect.name == "sqlite":
             # SQLAlchemy 1.4 opens a new SQLite connection for every use; keep a few open instead,
             # each with the pragmas above (measured: a third of a turn went into connecting).

@@ -19,7 +19,7 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Even
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from lotse.rasa_server import overrides as rasa_patches
+from lotse.rasa_server import overrides
 from lotse.knowledge.offices import load_office_data, verified_contact
 from tests.conftest import CONTENT, ROOT
 
@@ -51,7 +51,7 @@ def said(events: List[Event]) -> List[str]:
 
 @pytest.fixture(autouse=True)
 def patched():
-    rasa_patches.install()
+    overrides.install()
 
 
 @pytest.mark.parametrize(
@@ -70,7 +70,7 @@ def test_a_slow_action_server_is_given_up_on(monkeypatch):
         return []
 
     monkeypatch.setenv("LOTSE_ACTION_TIMEOUT_SECONDS", "0.05")
-    monkeypatch.setattr(rasa_patches, "_original_run", never_answers)
+    monkeypatch.setattr(overrides, "_original_run", never_answers)
     events = run(RemoteAction("action_find_office", EndpointConfig(url="http://unused")), tracker(UserUttered("Gemen")))
     [text] = said(events)
     assert SWITCHBOARD in text
@@ -90,7 +90,7 @@ def test_said_once_per_turn_and_the_action_server_is_not_asked_again(monkeypatch
         raise AssertionError("the action server was asked again in the same turn")
 
     first = run(RemoteAction("validate_callback_form", closed_port_endpoint()), tracker(UserUttered("0171 2345678")))
-    monkeypatch.setattr(rasa_patches, "_original_run", must_not_be_called)
+    monkeypatch.setattr(overrides, "_original_run", must_not_be_called)
     second = run(RemoteAction("action_submit_callback", closed_port_endpoint()), tracker(UserUttered("0171 2345678"), *first))
     assert len(said(first)) == 1 and said(second) == []
 
@@ -101,7 +101,7 @@ def test_the_next_turn_tries_the_action_server_again(monkeypatch):
     async def back_again(*args: Any, **kwargs: Any) -> List[Event]:
         return [BotUttered("Jobcenter der Stadt Borken")]
 
-    monkeypatch.setattr(rasa_patches, "_original_run", back_again)
+    monkeypatch.setattr(overrides, "_original_run", back_again)
     later = tracker(UserUttered("Gemen"), *first, ActionExecuted("action_listen"), UserUttered("Gemen"))
     assert said(run(RemoteAction("action_find_office", closed_port_endpoint()), later)) == ["Jobcenter der Stadt Borken"]
 
@@ -110,6 +110,6 @@ def test_a_form_rejecting_the_input_is_left_to_rasa(monkeypatch):
     async def rejects(*args: Any, **kwargs: Any) -> List[Event]:
         raise ActionExecutionRejection("validate_callback_form")
 
-    monkeypatch.setattr(rasa_patches, "_original_run", rejects)
+    monkeypatch.setattr(overrides, "_original_run", rejects)
     with pytest.raises(ActionExecutionRejection):
         run(RemoteAction("validate_callback_form", closed_port_endpoint()), tracker(UserUttered("x")))

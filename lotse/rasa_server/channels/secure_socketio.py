@@ -17,6 +17,10 @@ message_id, rating}, erase {token}, session_request {token} (re-check, e.g. afte
 Events (server -> client): session_confirm {session_id, token, expires_at, resumed, history},
 bot_uttered {text, message_id, quick_replies?}, bot_done, session_error {reason}, session_ended.
 Nothing here logs message text or session ids.
+
+The classes below subclass Rasa's socket.io channel and python-socketio's and python-engineio's
+servers, overriding some of their private methods; they are listed with the versions they were
+written for in lotse/core/override_registry.py.
 """
 from __future__ import annotations
 

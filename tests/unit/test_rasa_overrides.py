@@ -1,16 +1,18 @@
-"""The faster action-response check still rejects what Rasa's own check rejects."""
+"""Lotse's replacements of Rasa functions (lotse/rasa_server/overrides.py) against Rasa's own:
+the faster action-response check still rejects what Rasa's own check rejects, the graph and the
+rule matching give Rasa's results, the domain sent is the part actions read, connections are reused."""
 from __future__ import annotations
 
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from lotse.rasa_server import overrides as rasa_patches
+from lotse.rasa_server import overrides
 from lotse.core.settings import PROJECT_ROOT
 
 
 def test_valid_and_invalid_responses_are_judged_as_before():
-    rasa_patches.install()
+    overrides.install()
     action = RemoteAction("action_x", None)
     assert action._validate_action_result({"events": [{"event": "slot", "name": "a", "value": 1}], "responses": []})
     with pytest.raises(ValidationError):
@@ -25,7 +27,7 @@ def test_only_form_validators_get_the_domain_and_only_its_slots_and_forms():
     from rasa.utils.endpoints import EndpointConfig
 
     domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
-    rasa_patches.install()
+    overrides.install()
     endpoint = EndpointConfig("http://127.0.0.1:1/webhook", enable_selective_domain=True)
     tracker = DialogueStateTracker("t", domain.slots)
 
@@ -60,11 +62,11 @@ def test_the_graph_runs_each_node_once_with_the_results_dask_gives(tmp_path):
         return SchemaNode(needs=needs, uses=Step, constructor_name="create", fn="add", config={})
 
     schema = GraphSchema({"a": node({"x": "start"}), "b": node({"x": "a"}), "c": node({"x": "a", "y": "b"}), "unused": node({"x": "a"})})
-    rasa_patches.install()
-    assert DaskGraphRunner.run is rasa_patches.run_graph
+    overrides.install()
+    assert DaskGraphRunner.run is overrides.run_graph
     runner = DaskGraphRunner(schema, LocalModelStorage(tmp_path), ExecutionContext(schema, "test"))
 
-    expected = rasa_patches.RASA_GRAPH_RUN(runner, inputs={"start": 1}, targets=["c", "b"])
+    expected = overrides.RASA_GRAPH_RUN(runner, inputs={"start": 1}, targets=["c", "b"])
     calls.clear()
     assert runner.run(inputs={"start": 1}, targets=["c", "b"]) == expected == {"c": 6, "b": 3}
     assert len(calls) == 3  # a, b, c once each; "unused" not at all
@@ -79,8 +81,8 @@ def test_rule_keys_found_are_those_rasa_finds():
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
 
-    rasa_patches.install()
-    assert RulePolicy._get_possible_keys is rasa_patches.possible_rule_keys
+    overrides.install()
+    assert RulePolicy._get_possible_keys is overrides.possible_rule_keys
     policy = RulePolicy.create(
         RulePolicy.get_default_config(), LocalModelStorage("/tmp"), Resource("rules"), ExecutionContext(GraphSchema({}), "t")
     )
@@ -102,7 +104,7 @@ def test_rule_keys_found_are_those_rasa_finds():
     found_some = 0
     for _ in range(400):
         conversation = [{}] + [state() for _ in range(rng.randint(0, 12))]
-        expected = rasa_patches.RASA_POSSIBLE_KEYS(policy, lookup, conversation)
+        expected = overrides.RASA_POSSIBLE_KEYS(policy, lookup, conversation)
         assert policy._get_possible_keys(lookup, conversation) == expected
         found_some += bool(expected)
     assert found_some > 50  # the comparison covered matches, not only empty sets
@@ -114,7 +116,7 @@ def test_calls_to_an_endpoint_reuse_one_connection_and_survive_a_server_restart(
     from aiohttp import web
     from rasa.utils.endpoints import EndpointConfig
 
-    rasa_patches.install()
+    overrides.install()
     peers: list = []
 
     async def handle(request: web.Request) -> web.Response:
@@ -141,7 +143,7 @@ def test_calls_to_an_endpoint_reuse_one_connection_and_survive_a_server_restart(
         await asyncio.sleep(0.05)
         assert await endpoint.request(json={"n": 2}) == {"ok": True}
         await runner.cleanup()
-        for _, session in list(rasa_patches._sessions.values()):
+        for _, session in list(overrides._sessions.values()):
             await session.close()
 
     asyncio.run(scenario())
