@@ -35,8 +35,8 @@ Subclassed (Rasa loads Lotse's class by its name in config.yml, endpoints.yml or
 - python-socketio AsyncServer -> lotse.rasa_server.channels.secure_socketio:TolerantAsyncServer
 - python-engineio AsyncServer -> lotse.rasa_server.channels.secure_socketio:TolerantEngineIOServer
 - rasa RestInput -> lotse.rasa_server.channels.rest:RestInput
-- rasa InputChannel -> the messenger inputs (FacebookInput, TelegramInput, TwilioWhatsAppInput,
-  WhatsAppCloudInput); rasa OutputChannel -> lotse.rasa_server.channels.common:MessengerOutput
+- rasa InputChannel -> lotse.rasa_server.channels.messenger:MessengerInput (the base of the four
+  messenger inputs); rasa OutputChannel -> lotse.rasa_server.channels.messenger:MessengerOutput
 The actions in actions/ use rasa-sdk's public Action interface only and are not listed.
 
 tests/unit/test_override_registry.py checks that this list is complete (every class in the Rasa
@@ -126,17 +126,10 @@ OVERRIDES: tuple[Override, ...] = (
              "400, not 500, for a request on a closing session (its KeyError texts, _make_response, _bad_request)"),
     Override("rasa", "rasa.core.channels.rest:RestInput", "lotse.rasa_server.channels.rest:RestInput",
              "subclassed", "credentials.yml", "screened requests, rate limits, an answer when the turn lock fails"),
-    Override("rasa", "rasa.core.channels.channel:InputChannel", "lotse.rasa_server.channels.facebook:FacebookInput",
-             "subclassed", MESSENGER_CREDENTIALS, "Messenger webhook"),
-    Override("rasa", "rasa.core.channels.channel:InputChannel", "lotse.rasa_server.channels.telegram:TelegramInput",
-             "subclassed", MESSENGER_CREDENTIALS, "Telegram webhook"),
-    Override("rasa", "rasa.core.channels.channel:InputChannel",
-             "lotse.rasa_server.channels.twilio_whatsapp:TwilioWhatsAppInput", "subclassed", MESSENGER_CREDENTIALS,
-             "WhatsApp via Twilio"),
-    Override("rasa", "rasa.core.channels.channel:InputChannel",
-             "lotse.rasa_server.channels.whatsapp_cloud:WhatsAppCloudInput", "subclassed", MESSENGER_CREDENTIALS,
-             "WhatsApp Cloud API webhook"),
-    Override("rasa", "rasa.core.channels.channel:OutputChannel", "lotse.rasa_server.channels.common:MessengerOutput",
+    Override("rasa", "rasa.core.channels.channel:InputChannel", "lotse.rasa_server.channels.messenger:MessengerInput",
+             "subclassed", MESSENGER_CREDENTIALS,
+             "the base of the messenger webhooks (Facebook, Telegram, WhatsApp via Twilio and the Cloud API)"),
+    Override("rasa", "rasa.core.channels.channel:OutputChannel", "lotse.rasa_server.channels.messenger:MessengerOutput",
              "subclassed", "the messenger inputs", "messages sent through a messenger's HTTP API"),
 )
 
