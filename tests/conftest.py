@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
+from lotse.core import settings as settings_module
+from lotse.core.settings import Settings, load_settings
 from lotse.knowledge.offices import load_gazetteer, load_office_data
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +24,25 @@ def office_data():
 @pytest.fixture(scope="session")
 def gazetteer():
     return load_gazetteer(CONTENT)
+
+
+@pytest.fixture(autouse=True)
+def settings_of_this_test(monkeypatch):
+    """Each test starts like a new process: load_settings() reads the environment again. A test
+    that changes the environment after load_settings() has read it fails loudly instead of seeing
+    the old value; it calls load_settings.cache_clear() after the change."""
+    load_settings.cache_clear()
+    cached = settings_module._this_process_settings
+
+    def checked() -> Settings:
+        settings = cached()
+        if settings != Settings.from_environ(os.environ):
+            raise AssertionError("the environment changed after load_settings(): call load_settings.cache_clear()")
+        return settings
+
+    monkeypatch.setattr(settings_module, "_this_process_settings", checked)
+    yield
+    load_settings.cache_clear()
 
 
 POSTGRES_ADMIN_URL = "postgresql://root@127.0.0.1:5432/postgres"

@@ -1,18 +1,113 @@
 """All configuration of Lotse, read from the environment in one place.
 
+The fields of `Settings` are the table of Lotse's variables: each one names its environment
+variable, its default, its parser and the processes that read it. From that table come
+- the Settings object (`Settings.from_environ`, `load_settings()`: this process's, read once),
+- the environment of the processes Lotse starts (`process_environment`, `own_environment`),
+- the list `.env.example` documents (`VARIABLES`; checked by tests/unit/test_deploy_files.py).
+`DERIVED` adds what the processes read under other names (Rasa's endpoints.yml, Sanic, SQLAlchemy).
+
 Every variable has a safe default so that `make run` works with no configuration.
-`.env.example` documents each variable.
 """
+# ruff: noqa: RUF009 - `variable()` is dataclasses.field() carrying the row, not a shared default value
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Any, ClassVar
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_WIDGET_ORIGINS = ("http://localhost:8080", "http://127.0.0.1:8080")
 LOCK_STORES = ("in_memory", "redis")
+
+# The processes Lotse runs (lotse.runner.stack's commands).
+ACTIONS, RASA, WEB, WORKER, CONSOLE = "actions", "rasa", "web", "worker", "console"
+PROCESSES = (ACTIONS, RASA, WEB, WORKER, CONSOLE)
+
+
+@dataclass(frozen=True)
+class Parser:
+    """How a variable's text becomes its value (`parse`) and the value text again (`text`)."""
+
+    parse: Callable[[str], Any]
+    text: Callable[[Any], str] = str
+
+
+def _comma_separated(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() not in ("0", "false", "no", "off")
+
+
+def _one_of(allowed: tuple[str, ...]) -> Parser:
+    def parse(value: str) -> str:
+        if value.strip() not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}")
+        return value.strip()
+
+    return Parser(parse)
+
+
+TEXT = Parser(str)
+STRIPPED = Parser(str.strip)
+INT = Parser(int)
+FLOAT = Parser(float)
+PATH = Parser(Path)
+FLAG = Parser(_flag, lambda on: "true" if on else "false")
+LIST = Parser(_comma_separated, ",".join)  # comma-separated; "" = none
+URL = Parser(lambda value: value.rstrip("/"))
+LEVEL = Parser(str.upper)
+
+
+@dataclass(frozen=True)
+class FromOthers:
+    """A default computed from the variables before it (e.g. a file in the data directory)."""
+
+    compute: Callable[[Mapping[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One row of the table: environment variable, Settings field, default, parser, readers."""
+
+    name: str
+    default: Any
+    parser: Parser
+    processes: frozenset[str]
+    # Only `processes` receive it (a secret); the others get every variable.
+    private: bool = False
+    # Blank (unset, "" or spaces) means the default, not an empty value.
+    blank_is_default: bool = False
+    # A private variable left out rather than passed empty (Rasa's API is on whenever the token is set).
+    omit_empty: bool = False
+    field: str = ""  # filled in from the Settings field that declares it
+
+    def text_of(self, settings: Settings) -> str:
+        return self.parser.text(getattr(settings, self.field))
+
+    def value(self, env: Mapping[str, str], earlier: Mapping[str, Any]) -> Any:
+        text = env.get(self.name)
+        if text is None or (self.blank_is_default and not text.strip()):
+            return self.default.compute(earlier) if isinstance(self.default, FromOthers) else self.default
+        try:
+            return self.parser.parse(text)
+        except ValueError as exc:
+            raise ValueError(f"{self.name}={text!r}: {exc}") from exc
+
+
+ROW = "lotse.variable"
+
+
+def variable(name: str, default: Any, parser: Parser, *processes: str, **options: bool) -> Any:
+    """A Settings field read from `name` by `processes` (see Variable for the options)."""
+    row = Variable(name, default, parser, frozenset(processes), **options)
+    return dataclasses.field(metadata={ROW: row})
 
 
 @dataclass(frozen=True)
@@ -23,63 +118,85 @@ class DbPool:
     max_overflow: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Settings:
-    data_dir: Path
-    content_dir: Path
-    tracker_db_dialect: str
-    tracker_db: str
-    tracker_db_host: str
-    tracker_db_user: str
-    tracker_db_password: str
-    rasa_host: str
-    rasa_port: int
-    actions_host: str
-    actions_port: int
-    web_host: str
-    web_port: int
-    timezone: str
-    callback_db_url: str
-    callback_webhook_url: str
-    callback_webhook_secret: str
-    phone_retention_days: int
-    public_url: str
-    log_level: str
+    data_dir: Path = variable("LOTSE_DATA_DIR", PROJECT_ROOT / "var", PATH, RASA, CONSOLE)
+    content_dir: Path = variable("LOTSE_CONTENT_DIR", PROJECT_ROOT / "content", PATH, *PROCESSES)
+    # The tracker store: Rasa's (endpoints.yml), the worker's retention purge, the console's transcripts.
+    tracker_db_dialect: str = variable("LOTSE_TRACKER_DIALECT", "sqlite", TEXT, RASA, WORKER, CONSOLE)
+    tracker_db: str = variable(
+        "LOTSE_TRACKER_DB", FromOthers(lambda s: str(s["data_dir"] / "tracker.db")), TEXT, RASA, WORKER, CONSOLE
+    )
+    tracker_db_host: str = variable("LOTSE_TRACKER_HOST", "", TEXT, RASA, WORKER, CONSOLE)
+    tracker_db_user: str = variable("LOTSE_TRACKER_USER", "", TEXT, RASA, WORKER, CONSOLE)
+    tracker_db_password: str = variable("LOTSE_TRACKER_PASSWORD", "", TEXT, RASA, WORKER, CONSOLE)
+    # Addresses. Rasa and the action server get theirs on the command line (lotse.runner.stack);
+    # Rasa reaches the action server through LOTSE_ACTION_ENDPOINT_URL, the web page Rasa through rasa_url.
+    rasa_host: str = variable("LOTSE_RASA_HOST", "127.0.0.1", TEXT, WEB)
+    rasa_port: int = variable("LOTSE_RASA_PORT", 5005, INT, WEB)
+    actions_host: str = variable("LOTSE_ACTIONS_HOST", "127.0.0.1", TEXT, RASA, ACTIONS)
+    actions_port: int = variable("LOTSE_ACTIONS_PORT", 5055, INT, RASA)
+    web_host: str = variable("LOTSE_WEB_HOST", "127.0.0.1", TEXT, WEB)
+    web_port: int = variable("LOTSE_WEB_PORT", 8080, INT, WEB)
+    timezone: str = variable("LOTSE_TIMEZONE", "Europe/Berlin", TEXT, ACTIONS, CONSOLE)
+    callback_db_url: str = variable(
+        "LOTSE_CALLBACK_DB_URL", FromOthers(lambda s: f"sqlite:///{s['data_dir'] / 'callbacks.db'}"), TEXT,
+        RASA, ACTIONS, WORKER, CONSOLE,
+    )
+    callback_webhook_url: str = variable("LOTSE_CALLBACK_WEBHOOK_URL", "", TEXT, WORKER)
+    callback_webhook_secret: str = variable("LOTSE_CALLBACK_WEBHOOK_SECRET", "", TEXT, WORKER)
+    phone_retention_days: int = variable("LOTSE_PHONE_RETENTION_DAYS", 30, INT, ACTIONS, WORKER)
+    public_url: str = variable("LOTSE_PUBLIC_URL", "http://localhost:8080", URL, RASA, WEB)
+    # Rasa and the action server get theirs as a command-line flag (lotse.runner.stack).
+    log_level: str = variable("LOTSE_LOG_LEVEL", "WARNING", LEVEL, WEB, WORKER, CONSOLE)
     # Website chat widget (docs/widget.md). An empty secret is generated once into data_dir.
-    widget_secret: str
-    widget_session_hours: int
-    widget_origins: tuple[str, ...]
+    widget_secret: str = variable("LOTSE_WIDGET_SECRET", "", TEXT, RASA)
+    widget_session_hours: int = variable("LOTSE_WIDGET_SESSION_HOURS", 24, INT, RASA)
+    widget_origins: tuple[str, ...] = variable(
+        "LOTSE_WIDGET_ORIGINS", DEFAULT_WIDGET_ORIGINS, LIST, RASA, blank_is_default=True
+    )
     # Several instances (docs/deploy.md): the lock store and PostgreSQL connection budget.
-    lock_store: str
-    redis_url: str
-    lock_lifetime_seconds: float
-    lock_wait_seconds: float
-    instances: int
-    db_connections: int
-    rasa_backlog: int
-    retention_days: int = 90
-    console_host: str = "127.0.0.1"
-    console_port: int = 8090
-    console_secret: str = ""
-    console_cookie_secure: bool = True
-    console_idle_minutes: int = 30
-    console_max_failed_logins: int = 5
-    console_lockout_minutes: int = 15
-    action_timeout_seconds: float = 2.0  # Rasa gives up on the action server after this (lotse/rasa_server/overrides.py)
+    # The lock store's settings reach Rasa through the endpoints file lotse/core/endpoints.py writes.
+    lock_store: str = variable("LOTSE_LOCK_STORE", LOCK_STORES[0], _one_of(LOCK_STORES), RASA, blank_is_default=True)
+    redis_url: str = variable("LOTSE_REDIS_URL", "redis://127.0.0.1:6379/1", TEXT, RASA)
+    lock_lifetime_seconds: float = variable("LOTSE_LOCK_LIFETIME_SECONDS", 15.0, FLOAT, RASA)
+    lock_wait_seconds: float = variable("LOTSE_LOCK_WAIT_SECONDS", 30.0, FLOAT, RASA)
+    instances: int = variable("LOTSE_INSTANCES", 1, INT, RASA, ACTIONS)
+    db_connections: int = variable("LOTSE_DB_CONNECTIONS", 80, INT, RASA, ACTIONS)
+    rasa_backlog: int = variable("LOTSE_RASA_BACKLOG", 1024, INT, RASA)
+    retention_days: int = variable("LOTSE_RETENTION_DAYS", 90, INT, WORKER, CONSOLE)
+    console_host: str = variable("LOTSE_CONSOLE_HOST", "127.0.0.1", TEXT, CONSOLE)
+    console_port: int = variable("LOTSE_CONSOLE_PORT", 8090, INT, CONSOLE)
+    console_secret: str = variable("LOTSE_CONSOLE_SECRET", "", TEXT, CONSOLE)
+    console_cookie_secure: bool = variable("LOTSE_CONSOLE_COOKIE_SECURE", True, FLAG, CONSOLE)
+    console_idle_minutes: int = variable("LOTSE_CONSOLE_IDLE_MINUTES", 30, INT, CONSOLE)
+    console_max_failed_logins: int = variable("LOTSE_CONSOLE_MAX_FAILED_LOGINS", 5, INT, CONSOLE)
+    console_lockout_minutes: int = variable("LOTSE_CONSOLE_LOCKOUT_MINUTES", 15, INT, CONSOLE)
+    # Rasa gives up on the action server after this (lotse/rasa_server/overrides.py).
+    action_timeout_seconds: float = variable("LOTSE_ACTION_TIMEOUT_SECONDS", 2.0, FLOAT, RASA)
     # Staff webhook delivery (lotse/callbacks/outbox.py): how long one POST may take, and the longest pause
     # between attempts during an outage (= how late an event may arrive after the receiver is back).
-    webhook_timeout_seconds: float = 5.0
-    webhook_max_retry_seconds: float = 3600.0
+    webhook_timeout_seconds: float = variable("LOTSE_WEBHOOK_TIMEOUT_SECONDS", 5.0, FLOAT, WORKER)
+    webhook_max_retry_seconds: float = variable("LOTSE_WEBHOOK_MAX_RETRY_SECONDS", 3600.0, FLOAT, WORKER)
     # Hardening (docs/hardening.md): sizes, rate limits, Rasa's HTTP API, the action server's secret.
-    max_body_bytes: int = 16 * 1024
-    max_webhook_body_bytes: int = 1024 * 1024
-    max_message_chars: int = 2000
-    rate_per_ip_per_minute: int = 120
-    rate_per_conversation_per_minute: int = 30
-    rate_exempt_ips: tuple[str, ...] = ("127.0.0.1", "::1")
-    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
-    rasa_api_token: str = ""
-    actions_secret: str = ""
+    max_body_bytes: int = variable("LOTSE_MAX_BODY_BYTES", 16 * 1024, INT, RASA, WEB)
+    max_webhook_body_bytes: int = variable("LOTSE_MAX_WEBHOOK_BODY_BYTES", 1024 * 1024, INT, RASA)
+    max_message_chars: int = variable("LOTSE_MAX_MESSAGE_CHARS", 2000, INT, RASA, WEB)
+    rate_per_ip_per_minute: int = variable("LOTSE_RATE_PER_IP_PER_MINUTE", 120, INT, RASA, WEB)
+    rate_per_conversation_per_minute: int = variable("LOTSE_RATE_PER_CONVERSATION_PER_MINUTE", 30, INT, RASA, WEB)
+    rate_exempt_ips: tuple[str, ...] = variable("LOTSE_RATE_EXEMPT_IPS", ("127.0.0.1", "::1"), LIST, RASA, WEB)
+    trusted_proxies: tuple[str, ...] = variable("LOTSE_TRUSTED_PROXIES", ("127.0.0.1", "::1"), LIST, RASA, WEB)
+    rasa_api_token: str = variable("LOTSE_RASA_API_TOKEN", "", STRIPPED, RASA, private=True, omit_empty=True)
+    # Read by Rasa through endpoints.yml (so always defined there) and by actions/server.py.
+    actions_secret: str = variable("LOTSE_ACTIONS_SECRET", "", STRIPPED, RASA, ACTIONS, private=True)
+
+    @classmethod
+    def from_environ(cls, env: Mapping[str, str]) -> Settings:
+        """The settings `env` describes: each variable parsed, or its default when unset."""
+        values: dict[str, Any] = {}
+        for row in VARIABLES:
+            values[row.field] = row.value(env, values)
+        return cls(**values)
 
     @property
     def db_pool(self) -> DbPool:
@@ -123,6 +240,48 @@ class Settings:
         return tuple(dict.fromkeys(o for o in origins if o))
 
 
+VARIABLES: tuple[Variable, ...] = tuple(
+    dataclasses.replace(f.metadata[ROW], field=f.name) for f in dataclasses.fields(Settings)
+)
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A variable a process reads under another name, computed from the settings."""
+
+    name: str
+    compute: Callable[[Settings], str]
+    processes: frozenset[str]
+    private: bool = False  # only `processes` receive it
+    omit_empty: ClassVar[bool] = False
+
+    def text_of(self, settings: Settings) -> str:
+        return self.compute(settings)
+
+
+def derived(name: str, compute: Callable[[Settings], str], *processes: str, private: bool = False) -> Derived:
+    return Derived(name, compute, frozenset(processes), private)
+
+
+DERIVED: tuple[Derived, ...] = (
+    derived("LOTSE_ACTION_ENDPOINT_URL", lambda s: s.action_endpoint_url, RASA),  # endpoints.yml
+    derived("SANIC_HOST", lambda s: s.actions_host, ACTIONS),  # rasa-sdk's bind address
+    # Sanic refuses larger bodies with 413 before reading them; the action server is not limited
+    # because Rasa sends it whole conversations.
+    derived("SANIC_REQUEST_MAX_SIZE", lambda s: str(s.max_webhook_body_bytes), RASA, private=True),
+    # Connections Rasa's server lets wait to be accepted (Rasa's default 100 reset
+    # connections under a burst of a few hundred simultaneous messages).
+    derived("SANIC_BACKLOG", lambda s: str(s.rasa_backlog), RASA),
+    # Rasa's own names for the tracker store's PostgreSQL pool (ignored for SQLite).
+    derived("SQL_POOL_SIZE", lambda s: str(s.db_pool.size), RASA),
+    derived("SQL_MAX_OVERFLOW", lambda s: str(s.db_pool.max_overflow), RASA),
+    derived("RASA_TELEMETRY_ENABLED", lambda s: "false", *PROCESSES),
+    derived("TF_CPP_MIN_LOG_LEVEL", lambda s: "2", *PROCESSES),
+    derived("SQLALCHEMY_SILENCE_UBER_WARNING", lambda s: "1", *PROCESSES),
+    derived("PYTHONPATH", lambda s: str(PROJECT_ROOT), *PROCESSES),
+)
+
+
 def web_origin(url: str) -> str:
     """The origin a browser sends for pages under `url` ("https://a.de:443/x/" -> "https://a.de"); "" if it has none."""
     from urllib.parse import urlsplit
@@ -139,139 +298,36 @@ def web_origin(url: str) -> str:
     return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default_port else "")
 
 
-def _comma_list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
-    if value is None or not value.strip():
-        return default
-    return tuple(item.strip() for item in value.split(",") if item.strip())
+@functools.cache
+def _this_process_settings() -> Settings:
+    return Settings.from_environ(os.environ)
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    env = os.environ if env is None else env
-    data_dir = Path(env.get("LOTSE_DATA_DIR", str(PROJECT_ROOT / "var")))
-    return Settings(
-        data_dir=data_dir,
-        content_dir=Path(env.get("LOTSE_CONTENT_DIR", str(PROJECT_ROOT / "content"))),
-        tracker_db_dialect=env.get("LOTSE_TRACKER_DIALECT", "sqlite"),
-        tracker_db=env.get("LOTSE_TRACKER_DB", str(data_dir / "tracker.db")),
-        tracker_db_host=env.get("LOTSE_TRACKER_HOST", ""),
-        tracker_db_user=env.get("LOTSE_TRACKER_USER", ""),
-        tracker_db_password=env.get("LOTSE_TRACKER_PASSWORD", ""),
-        rasa_host=env.get("LOTSE_RASA_HOST", "127.0.0.1"),
-        rasa_port=int(env.get("LOTSE_RASA_PORT", "5005")),
-        actions_host=env.get("LOTSE_ACTIONS_HOST", "127.0.0.1"),
-        actions_port=int(env.get("LOTSE_ACTIONS_PORT", "5055")),
-        web_host=env.get("LOTSE_WEB_HOST", "127.0.0.1"),
-        web_port=int(env.get("LOTSE_WEB_PORT", "8080")),
-        timezone=env.get("LOTSE_TIMEZONE", "Europe/Berlin"),
-        callback_db_url=env.get("LOTSE_CALLBACK_DB_URL", f"sqlite:///{data_dir / 'callbacks.db'}"),
-        callback_webhook_url=env.get("LOTSE_CALLBACK_WEBHOOK_URL", ""),
-        callback_webhook_secret=env.get("LOTSE_CALLBACK_WEBHOOK_SECRET", ""),
-        phone_retention_days=int(env.get("LOTSE_PHONE_RETENTION_DAYS", "30")),
-        public_url=env.get("LOTSE_PUBLIC_URL", "http://localhost:8080").rstrip("/"),
-        log_level=env.get("LOTSE_LOG_LEVEL", "WARNING").upper(),
-        widget_secret=env.get("LOTSE_WIDGET_SECRET", ""),
-        widget_session_hours=int(env.get("LOTSE_WIDGET_SESSION_HOURS", "24")),
-        widget_origins=_comma_list(env.get("LOTSE_WIDGET_ORIGINS"), DEFAULT_WIDGET_ORIGINS),
-        retention_days=int(env.get("LOTSE_RETENTION_DAYS", "90")),
-        console_host=env.get("LOTSE_CONSOLE_HOST", "127.0.0.1"),
-        console_port=int(env.get("LOTSE_CONSOLE_PORT", "8090")),
-        console_secret=env.get("LOTSE_CONSOLE_SECRET", ""),
-        console_cookie_secure=env.get("LOTSE_CONSOLE_COOKIE_SECURE", "true").strip().lower() not in ("0", "false", "no", "off"),
-        console_idle_minutes=int(env.get("LOTSE_CONSOLE_IDLE_MINUTES", "30")),
-        console_max_failed_logins=int(env.get("LOTSE_CONSOLE_MAX_FAILED_LOGINS", "5")),
-        console_lockout_minutes=int(env.get("LOTSE_CONSOLE_LOCKOUT_MINUTES", "15")),
-        action_timeout_seconds=float(env.get("LOTSE_ACTION_TIMEOUT_SECONDS", "2")),
-        webhook_timeout_seconds=float(env.get("LOTSE_WEBHOOK_TIMEOUT_SECONDS", "5")),
-        webhook_max_retry_seconds=float(env.get("LOTSE_WEBHOOK_MAX_RETRY_SECONDS", "3600")),
-        max_body_bytes=int(env.get("LOTSE_MAX_BODY_BYTES", str(16 * 1024))),
-        max_webhook_body_bytes=int(env.get("LOTSE_MAX_WEBHOOK_BODY_BYTES", str(1024 * 1024))),
-        max_message_chars=int(env.get("LOTSE_MAX_MESSAGE_CHARS", "2000")),
-        rate_per_ip_per_minute=int(env.get("LOTSE_RATE_PER_IP_PER_MINUTE", "120")),
-        rate_per_conversation_per_minute=int(env.get("LOTSE_RATE_PER_CONVERSATION_PER_MINUTE", "30")),
-        rate_exempt_ips=_addresses(env.get("LOTSE_RATE_EXEMPT_IPS", "127.0.0.1,::1")),
-        trusted_proxies=_addresses(env.get("LOTSE_TRUSTED_PROXIES", "127.0.0.1,::1")),
-        rasa_api_token=env.get("LOTSE_RASA_API_TOKEN", "").strip(),
-        actions_secret=env.get("LOTSE_ACTIONS_SECRET", "").strip(),
-        lock_store=_choice(env, "LOTSE_LOCK_STORE", LOCK_STORES),
-        redis_url=env.get("LOTSE_REDIS_URL", "redis://127.0.0.1:6379/1"),
-        lock_lifetime_seconds=float(env.get("LOTSE_LOCK_LIFETIME_SECONDS", "15")),
-        lock_wait_seconds=float(env.get("LOTSE_LOCK_WAIT_SECONDS", "30")),
-        instances=int(env.get("LOTSE_INSTANCES", "1")),
-        db_connections=int(env.get("LOTSE_DB_CONNECTIONS", "80")),
-        rasa_backlog=int(env.get("LOTSE_RASA_BACKLOG", "1024")),
-    )
+    """The settings of `env`; without it this process's, read from os.environ on the first call
+    (the environment of a process does not change; `load_settings.cache_clear()` reads it again)."""
+    return _this_process_settings() if env is None else Settings.from_environ(env)
 
 
-def _addresses(value: str) -> tuple[str, ...]:
-    """A comma-separated list of IP addresses ("" = none)."""
-    return tuple(part.strip() for part in value.split(",") if part.strip())
-
-
-def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
-    value = (env.get(name) or allowed[0]).strip()
-    if value not in allowed:
-        raise ValueError(f"{name}={value!r}: expected one of {', '.join(allowed)}")
-    return value
+load_settings.cache_clear = _this_process_settings.cache_clear  # type: ignore[attr-defined]
 
 
 def process_environment(settings: Settings, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment for Lotse's processes: every `${VAR}` used in endpoints.yml is defined."""
+    """The environment for Lotse's processes: `base` (default os.environ) with every variable of
+    the table and of DERIVED set from `settings` (so every `${VAR}` in endpoints.yml is defined).
+    `own_environment` narrows it to one process."""
     env = dict(os.environ if base is None else base)
-    env.update(
-        {
-            "LOTSE_DATA_DIR": str(settings.data_dir),
-            "LOTSE_CONTENT_DIR": str(settings.content_dir),
-            "LOTSE_TRACKER_DIALECT": settings.tracker_db_dialect,
-            "LOTSE_TRACKER_DB": settings.tracker_db,
-            "LOTSE_TRACKER_HOST": settings.tracker_db_host,
-            "LOTSE_TRACKER_USER": settings.tracker_db_user,
-            "LOTSE_TRACKER_PASSWORD": settings.tracker_db_password,
-            "LOTSE_ACTION_ENDPOINT_URL": settings.action_endpoint_url,
-            "LOTSE_RASA_PORT": str(settings.rasa_port),
-            "LOTSE_ACTIONS_PORT": str(settings.actions_port),
-            "LOTSE_WEB_PORT": str(settings.web_port),
-            "LOTSE_CALLBACK_DB_URL": settings.callback_db_url,
-            "LOTSE_CALLBACK_WEBHOOK_URL": settings.callback_webhook_url,
-            "LOTSE_CALLBACK_WEBHOOK_SECRET": settings.callback_webhook_secret,
-            "LOTSE_PHONE_RETENTION_DAYS": str(settings.phone_retention_days),
-            "LOTSE_LOG_LEVEL": settings.log_level,
-            "LOTSE_PUBLIC_URL": settings.public_url,
-            "LOTSE_WIDGET_SECRET": settings.widget_secret,
-            "LOTSE_WIDGET_SESSION_HOURS": str(settings.widget_session_hours),
-            "LOTSE_WIDGET_ORIGINS": ",".join(settings.widget_origins),
-            "LOTSE_RETENTION_DAYS": str(settings.retention_days),
-            "LOTSE_CONSOLE_HOST": settings.console_host,
-            "LOTSE_CONSOLE_PORT": str(settings.console_port),
-            "LOTSE_CONSOLE_SECRET": settings.console_secret,
-            "LOTSE_CONSOLE_COOKIE_SECURE": "true" if settings.console_cookie_secure else "false",
-            "LOTSE_CONSOLE_IDLE_MINUTES": str(settings.console_idle_minutes),
-            "LOTSE_CONSOLE_MAX_FAILED_LOGINS": str(settings.console_max_failed_logins),
-            "LOTSE_CONSOLE_LOCKOUT_MINUTES": str(settings.console_lockout_minutes),
-            "LOTSE_ACTION_TIMEOUT_SECONDS": str(settings.action_timeout_seconds),
-            "LOTSE_WEBHOOK_TIMEOUT_SECONDS": str(settings.webhook_timeout_seconds),
-            "LOTSE_WEBHOOK_MAX_RETRY_SECONDS": str(settings.webhook_max_retry_seconds),
-            "LOTSE_MAX_BODY_BYTES": str(settings.max_body_bytes),
-            "LOTSE_MAX_WEBHOOK_BODY_BYTES": str(settings.max_webhook_body_bytes),
-            "LOTSE_MAX_MESSAGE_CHARS": str(settings.max_message_chars),
-            "LOTSE_RATE_PER_IP_PER_MINUTE": str(settings.rate_per_ip_per_minute),
-            "LOTSE_RATE_PER_CONVERSATION_PER_MINUTE": str(settings.rate_per_conversation_per_minute),
-            "LOTSE_RATE_EXEMPT_IPS": ",".join(settings.rate_exempt_ips),
-            "LOTSE_TRUSTED_PROXIES": ",".join(settings.trusted_proxies),
-            "LOTSE_ACTIONS_SECRET": settings.actions_secret,  # endpoints.yml; lotse.runner.stack gives it to Rasa and actions only
-            "LOTSE_LOCK_STORE": settings.lock_store,
-            "LOTSE_REDIS_URL": settings.redis_url,
-            "LOTSE_INSTANCES": str(settings.instances),
-            "LOTSE_DB_CONNECTIONS": str(settings.db_connections),
-            # Rasa's own names for the tracker store's PostgreSQL pool (ignored for SQLite).
-            "SQL_POOL_SIZE": str(settings.db_pool.size),
-            "SQL_MAX_OVERFLOW": str(settings.db_pool.max_overflow),
-            # Connections Rasa's server lets wait to be accepted (Rasa's default 100 reset
-            # connections under a burst of a few hundred simultaneous messages).
-            "SANIC_BACKLOG": str(settings.rasa_backlog),
-            "RASA_TELEMETRY_ENABLED": "false",
-            "TF_CPP_MIN_LOG_LEVEL": "2",
-            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-            "PYTHONPATH": str(PROJECT_ROOT),
-        }
-    )
+    env.update({row.name: row.text_of(settings) for row in (*VARIABLES, *DERIVED)})
     return env
+
+
+def own_environment(process: str, settings: Settings, env: Mapping[str, str]) -> dict[str, str]:
+    """`env` for one process: a private variable (a secret) only if the process reads it, and
+    always with the value of `settings`; every other variable as it is."""
+    private = [row for row in (*VARIABLES, *DERIVED) if row.private]
+    own = {name: value for name, value in env.items() if name not in {row.name for row in private}}
+    for row in private:
+        value = row.text_of(settings)
+        if process in row.processes and (value or not row.omit_empty):
+            own[row.name] = value
+    return own

@@ -21,12 +21,13 @@ DEFAULT_MODEL = PROJECT_ROOT / "models" / "lotse.tar.gz"
 
 
 def plan(service: str, settings: Settings, model: Path = DEFAULT_MODEL) -> tuple[list[str], dict[str, str]]:
-    """The command and environment for `service`; writes Rasa's credentials and endpoints files."""
+    """The command and environment for `service` (as `make run` gives it: secrets only for the
+    services that read them); writes Rasa's credentials and endpoints files."""
     stack = Stack(settings, model, settings.data_dir / "logs")
     commands = stack.commands()
     if service not in commands:
         raise SystemExit(f"unknown service {service!r}; one of: {', '.join(commands)}")
-    return commands[service], stack.prepare()
+    return commands[service], stack.process_env(service, stack.prepare())
 
 
 def main(argv: list[str] | None = None) -> int:

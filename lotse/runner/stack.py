@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lotse.core.credentials import write_credentials
 from lotse.core.endpoints import render_endpoints, write_endpoints
-from lotse.core.settings import PROJECT_ROOT, Settings, load_settings, process_environment
+from lotse.core.settings import PROJECT_ROOT, Settings, load_settings, own_environment, process_environment
 
 BIN = Path(sys.executable).parent
 
@@ -115,7 +115,6 @@ class Stack:
         """The processes' environment; writes Rasa's credentials and endpoints files for it."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         env = process_environment(self.settings)
-        env["SANIC_HOST"] = self.settings.actions_host
         write_credentials(self.credentials_file, env)
         write_endpoints(self.endpoints_file, self.endpoints_text())
         return env
@@ -133,18 +132,10 @@ class Stack:
             )
 
     def process_env(self, name: str, env: dict[str, str]) -> dict[str, str]:
-        """One process's environment: only Rasa gets the API token and the request size limit
-        (Sanic refuses larger bodies with 413 before reading them; the action server is not
-        limited because Rasa sends it whole conversations); only Rasa and the action server
-        get the action server's secret."""
-        own = {k: v for k, v in env.items() if k != "LOTSE_RASA_API_TOKEN"}
-        if name not in ("rasa", "actions"):
-            own.pop("LOTSE_ACTIONS_SECRET", None)
-        if name == "rasa":
-            own["SANIC_REQUEST_MAX_SIZE"] = str(self.settings.max_webhook_body_bytes)
-            if self.settings.rasa_api_token:
-                own["LOTSE_RASA_API_TOKEN"] = self.settings.rasa_api_token
-        return own
+        """One process's environment: secrets only for the processes that read them (lotse/core/settings.py:
+        only Rasa gets the API token and the request size limit, only Rasa and the action server the
+        action server's secret)."""
+        return own_environment(name, self.settings, env)
 
     def wait_ready(self, timeout: float = 120.0) -> float:
         started = time.monotonic()

@@ -29,6 +29,15 @@ def test_the_action_server_listens_on_all_interfaces_in_a_container(tmp_path):
     assert env["SANIC_HOST"] == "0.0.0.0"
 
 
+def test_each_service_gets_the_environment_make_run_gives_it(tmp_path):
+    settings = load_settings({"LOTSE_DATA_DIR": str(tmp_path), "LOTSE_ACTIONS_SECRET": "a-secret", "LOTSE_RASA_API_TOKEN": "t"})
+    _, rasa = plan("rasa", settings)
+    assert rasa["SANIC_REQUEST_MAX_SIZE"] == str(settings.max_webhook_body_bytes)  # Rasa's body limit in a container too
+    assert rasa["LOTSE_RASA_API_TOKEN"] == "t" and rasa["LOTSE_ACTIONS_SECRET"] == "a-secret"
+    _, web = plan("web", settings)
+    assert not {"LOTSE_ACTIONS_SECRET", "LOTSE_RASA_API_TOKEN", "SANIC_REQUEST_MAX_SIZE"} & set(web)
+
+
 def test_an_unknown_service_is_refused_with_the_known_ones(tmp_path):
     with pytest.raises(SystemExit, match="unknown service .console-typo.; one of: .*rasa"):
         plan("console-typo", load_settings({"LOTSE_DATA_DIR": str(tmp_path)}))
