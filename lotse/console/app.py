@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from aiohttp import web
 from sqlalchemy.engine import Engine
 

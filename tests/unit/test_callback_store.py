@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
+from lotse.callbacks.outbox import due_events
 from lotse.callbacks.store import (
     Booking,
     CallbackStore,
@@ -15,7 +16,6 @@ from lotse.callbacks.store import (
     WindowFull,
     normalise_reference,
 )
-from lotse.callbacks.outbox import due_events
 from lotse.database.engine import make_engine
 from lotse.database.schema import callbacks, outbox, window_seats
 
