@@ -4,12 +4,18 @@ The form asks only for what is missing (topic and town are taken from the conver
 known). Phone numbers, time windows and reference codes are checked by the pure functions in
 lotse.callbacks.phone, lotse.callbacks.timeparse and lotse.callbacks.store; the database enforces idempotency and
 window capacity. Nothing is stored before the user has consented and confirmed the read-back.
+
+Every database call (and the first, which opens and migrates the database) blocks, so the async
+actions and validators run it in a worker thread (`asyncio.to_thread`): one slow query must not
+hold up every other conversation of the action server.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
@@ -57,15 +63,19 @@ class Services:
     calendar: CalendarConfig
     offices: OfficeData
     _store: Optional[CallbackStore] = None
+    _opening: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def store(self) -> CallbackStore:
-        """The callback database, opened (and migrated) on first use; retried after a failure."""
-        if self._store is None:
-            pool = self.settings.db_pool
-            self._store = CallbackStore.open(
-                self.settings.callback_db_url, self.calendar.capacity_per_window, pool.size, pool.max_overflow
-            )
-        return self._store
+        """The callback database, opened (and migrated) on first use; retried after a failure.
+        Blocking: async code calls it in a worker thread, and the lock keeps two threads from
+        opening it twice."""
+        with self._opening:
+            if self._store is None:
+                pool = self.settings.db_pool
+                self._store = CallbackStore.open(
+                    self.settings.callback_db_url, self.calendar.capacity_per_window, pool.size, pool.max_overflow
+                )
+            return self._store
 
     def now(self) -> datetime:
         return datetime.now(ZoneInfo(self.settings.timezone))
@@ -218,8 +228,9 @@ class ValidateCallbackForm(FormValidationAction):
         explanation = t(key) + " " + t("phone_example")
         return {"callback_phone": None, **failure_events(dispatcher, tracker, explanation)}
 
-    def validate_callback_window(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return validate_window(value, dispatcher, tracker, office_for(services(), tracker.get_slot("municipality")))
+    async def validate_callback_window(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        office = office_for(services(), tracker.get_slot("municipality"))
+        return await asyncio.to_thread(validate_window, value, dispatcher, tracker, office)
 
     def validate_callback_first_name(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         name = str(value or "").strip()
@@ -289,10 +300,10 @@ class ActionAskCallbackWindow(Action):
         svc = services()
         office = office_for(svc, tracker.get_slot("municipality"))
         if tracker.active_loop.get("name") == "callback_change_form":
-            office = office_of_reference(svc, tracker.get_slot("callback_reference")) or office
+            office = await asyncio.to_thread(office_of_reference, svc, tracker.get_slot("callback_reference")) or office
         windows = upcoming_windows(svc.now(), svc.calendar)
         if office:
-            windows = free_windows(svc, office["id"], windows)
+            windows = await asyncio.to_thread(free_windows, svc, office["id"], windows)
         t = texts(tracker)
         dispatcher.utter_message(
             text=t("callback_ask_window"), buttons=[window_button(w, t) for w in windows[:BUTTONS_OFFERED]] or None
@@ -371,8 +382,9 @@ class ActionSubmitCallback(Action):
             language=t.language,
         )
         message_id = (tracker.latest_message or {}).get("message_id") or "na"
+        key = f"{tracker.sender_id}#{message_id}"
         try:
-            callback = svc.store().book(booking, idempotency_key=f"{tracker.sender_id}#{message_id}")
+            callback = await asyncio.to_thread(lambda: svc.store().book(booking, idempotency_key=key))
         except WindowFull:
             dispatcher.utter_message(text=t("window_just_taken"))
             return [SlotSet("callback_window", None), SlotSet("callback_confirmed", None), FollowupAction("callback_form")]
@@ -405,13 +417,13 @@ class ReferenceValidation:
         code = normalise_reference((tracker.latest_message or {}).get("text") or "")
         return {"callback_reference": code} if code else {}
 
-    def validate_callback_reference(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_callback_reference(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         t = texts(tracker)
         code = normalise_reference(str(value or ""))
         if not code:
             return {"callback_reference": None, **failure_events(dispatcher, tracker, t("reference_invalid"))}
         try:
-            callback = services().store().find(code)
+            callback = await asyncio.to_thread(lambda: services().store().find(code))
         except StoreUnavailable:
             dispatcher.utter_message(text=t("reference_store_down", switchboard=services().switchboard_phone()))
             return {"callback_reference": None, "callback_failures": float(MAX_FAILURES)}
@@ -434,9 +446,9 @@ class ValidateCallbackChangeForm(ReferenceValidation, FormValidationAction):
     def name(self) -> Text:
         return "validate_callback_change_form"
 
-    def validate_callback_window(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        svc = services()
-        return validate_window(value, dispatcher, tracker, office_of_reference(svc, tracker.get_slot("callback_reference")))
+    async def validate_callback_window(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        office = await asyncio.to_thread(office_of_reference, services(), tracker.get_slot("callback_reference"))
+        return await asyncio.to_thread(validate_window, value, dispatcher, tracker, office)
 
 
 class ActionSubmitCancel(Action):
@@ -451,7 +463,7 @@ class ActionSubmitCancel(Action):
             dispatcher.utter_message(text=t("cancel_nothing"))
             return reset_events()
         try:
-            callback = svc.store().cancel(code)
+            callback = await asyncio.to_thread(lambda: svc.store().cancel(code))
         except NotFound:
             dispatcher.utter_message(text=t("reference_no_longer_open", code=code))
             return reset_events()
@@ -477,7 +489,7 @@ class ActionSubmitChange(Action):
             dispatcher.utter_message(text=t("change_nothing"))
             return reset_events()
         try:
-            svc.store().change_window(code, window.key, window.start, window.end)
+            await asyncio.to_thread(lambda: svc.store().change_window(code, window.key, window.start, window.end))
         except WindowFull:
             dispatcher.utter_message(text=t("window_just_taken"))
             return [SlotSet("callback_window", None), FollowupAction("callback_change_form")]

@@ -22,7 +22,8 @@ sys.path.insert(0, str(ROOT))
 from lotse.console.app import build_console  # noqa: E402
 from tests.console.demo import DEMO_PASSWORD, seed_demo  # noqa: E402
 from lotse.console.users import create_user  # noqa: E402
-from lotse.callbacks.store import create_store_engine, migrate  # noqa: E402
+from lotse.database.engine import make_engine  # noqa: E402
+from lotse.database.migrations import migrate  # noqa: E402
 from lotse.core.settings import load_settings  # noqa: E402
 from tests.console.server import start_console  # noqa: E402
 
@@ -38,7 +39,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings({"LOTSE_DATA_DIR": tmp, "LOTSE_CONSOLE_SECRET": "screenshots"})
         migrate(settings.callback_db_url)
-        app, tracker = create_store_engine(settings.callback_db_url), create_store_engine(settings.tracker_db_url)
+        app, tracker = make_engine(settings.callback_db_url), make_engine(settings.tracker_db_url)
         demo = seed_demo(app, tracker, datetime.now(timezone.utc))
         create_user(app, "a.admin", DEMO_PASSWORD, "admin")
         server = start_console(build_console(settings, app, tracker))

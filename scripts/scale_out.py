@@ -514,7 +514,7 @@ def check_all(tracker_url: str, conversations: list[Conversation], strict: bool)
 def stored_callbacks(callback_db_url: str, senders: list[str]) -> dict[str, list[str]]:
     import sqlalchemy as sa
 
-    from lotse.callbacks.store import callbacks
+    from lotse.database.schema import callbacks
 
     engine = sa.create_engine(callback_db_url)
     try:

@@ -42,7 +42,8 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lotse.callbacks.store import callbacks, create_store_engine, outbox  # noqa: E402
+from lotse.database.engine import make_engine  # noqa: E402
+from lotse.database.schema import callbacks, outbox  # noqa: E402
 from lotse.callbacks.outbox import signature  # noqa: E402
 from lotse.core.settings import load_settings  # noqa: E402
 from lotse.runner.stack import Stack, free_ports, rss_mb  # noqa: E402
@@ -373,7 +374,7 @@ def start_stack(workdir: Path, webhook_url: str, secret: str, capacity: int | No
 
 def stored_references(db_url: str) -> tuple[list[str], int]:
     """References in the callbacks table and the number of undelivered outbox events."""
-    engine = create_store_engine(db_url)
+    engine = make_engine(db_url)
     try:
         with engine.connect() as conn:
             refs = [r.reference for r in conn.execute(sa.select(callbacks.c.reference))]

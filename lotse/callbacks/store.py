@@ -1,4 +1,6 @@
-"""Callbacks in a SQL database (SQLite by default, PostgreSQL via URL) through SQLAlchemy.
+"""The callback repository: book, find, change and cancel callbacks, count the seats taken per
+window, purge old phone numbers. The tables are in lotse/database/schema.py, the engine comes from
+lotse/database/engine.py (SQLite by default, PostgreSQL via URL).
 
 Guarantees, enforced by the database and not only in Python:
 - one callback per idempotency key: a retried or duplicated message creates one callback;
@@ -8,95 +10,25 @@ Guarantees, enforced by the database and not only in Python:
 """
 from __future__ import annotations
 
-import json
 import re
 import secrets
-import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-metadata = sa.MetaData()
+from lotse.callbacks import outbox
+from lotse.database.engine import make_engine
+from lotse.database.migrations import migrate
 
-callbacks = sa.Table(
-    "callbacks",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("reference", sa.String(16), nullable=False, unique=True),
-    sa.Column("idempotency_key", sa.String(200), nullable=False, unique=True),
-    sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
-    sa.Column("office_id", sa.String(64), nullable=False),
-    sa.Column("municipality", sa.String(64), nullable=False),
-    sa.Column("topic", sa.String(200), nullable=True),
-    sa.Column("phone_e164", sa.String(32), nullable=True),
-    sa.Column("first_name", sa.String(100), nullable=True),
-    sa.Column("language", sa.String(8), nullable=False, server_default="de"),
-    sa.Column("window_key", sa.String(32), nullable=False),
-    sa.Column("window_start", sa.DateTime(timezone=True), nullable=False, index=True),
-    sa.Column("window_end", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("status", sa.String(20), nullable=False, server_default="new"),
-    sa.Column("consent_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True, index=True),
-    sa.Column("phone_purged_at", sa.DateTime(timezone=True), nullable=True),
-)
-
-window_seats = sa.Table(
-    "window_seats",
-    metadata,
-    sa.Column("office_id", sa.String(64), primary_key=True),
-    sa.Column("window_key", sa.String(32), primary_key=True),
-    sa.Column("seat", sa.Integer, primary_key=True),
-    sa.Column("callback_id", sa.Integer, sa.ForeignKey("callbacks.id", ondelete="CASCADE"), nullable=False, unique=True),
-    sa.CheckConstraint("seat >= 1", name="ck_window_seats_seat_positive"),
-)
-
-outbox = sa.Table(
-    "outbox",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("event_id", sa.String(64), nullable=False, unique=True),
-    sa.Column("event_type", sa.String(40), nullable=False),
-    sa.Column("callback_reference", sa.String(16), nullable=False, index=True),
-    sa.Column("payload", sa.Text, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False, index=True),
-    sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True, index=True),
-    sa.Column("last_error", sa.String(200), nullable=True),
-)
-
-feedback = sa.Table(
-    "feedback",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
-    sa.Column("bot_message_id", sa.String(64), nullable=False),
-    sa.Column("rating", sa.String(4), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
-    sa.UniqueConstraint("conversation_id", "bot_message_id", name="uq_feedback_message"),
-    sa.CheckConstraint("rating in ('up', 'down')", name="ck_feedback_rating"),
-)
-
-# Widget sessions ended by "Verlauf löschen": their tokens must never be accepted again. A row can
-# go once its token has expired.
-widget_revoked_sessions = sa.Table(
-    "widget_revoked_sessions",
-    metadata,
-    sa.Column("session_id", sa.String(64), primary_key=True),
-    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False, index=True),
-)
+# `feedback` only for lotse/console/views/admin.py, which still imports it from here.
+from lotse.database.schema import callbacks, feedback, window_seats  # noqa: F401
 
 REFERENCE_ALPHABET = "ACDEFHJKMNPRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B
 OPEN_STATUSES = ("new", "in_progress", "not_reached")
-MIGRATIONS = Path(__file__).resolve().parents[1] / "database" / "migrations"
 
 
 class WindowFull(Exception):
@@ -165,81 +97,6 @@ def _as_utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-def create_store_engine(url: str, pool_size: int | None = None, max_overflow: int | None = None) -> Engine:
-    """`pool_size`/`max_overflow` (PostgreSQL) come from Settings.db_pool when several instances share the database."""
-    kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True}
-    if not url.startswith("sqlite") and pool_size is not None:
-        kwargs["pool_size"] = pool_size
-        kwargs["max_overflow"] = max_overflow or 0
-    if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
-        # SQLAlchemy 1.4 opens a new SQLite connection per use by default; keep a few open.
-        kwargs["poolclass"] = sa.pool.QueuePool
-        kwargs["pool_size"] = 5
-    engine = sa.create_engine(url, **kwargs)
-    if url.startswith("sqlite"):
-        @sa.event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001
-            dbapi_connection.isolation_level = None  # SQLAlchemy, not pysqlite, starts transactions
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=15000")
-            cursor.close()
-
-        @sa.event.listens_for(engine, "begin")
-        def _sqlite_begin_immediate(conn):  # noqa: ANN001
-            # Take the write lock at BEGIN so concurrent bookings queue instead of failing.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-    return engine
-
-
-MIGRATION_LOCK_ID = 0x4C6F747365  # "Lotse": PostgreSQL advisory lock held while migrating
-
-
-def migrate(url: str) -> None:
-    """Bring the schema to the newest migration (idempotent). Processes that start together (several
-    action servers, the worker) migrate one after another, so none fails on a half-made schema:
-    PostgreSQL through an advisory lock, SQLite through a lock file next to the database."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    with _migration_lock(url):
-        command.upgrade(config, "head")
-
-
-@contextmanager
-def _migration_lock(url: str) -> Iterator[None]:
-    if url.startswith("sqlite:///"):
-        import fcntl
-
-        database = Path(url.removeprefix("sqlite:///"))
-        database.parent.mkdir(parents=True, exist_ok=True)
-        with open(database.with_name(database.name + ".migrate-lock"), "a") as lock_file:
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock_file, fcntl.LOCK_UN)
-        return
-    if not url.startswith("postgresql"):
-        yield
-        return
-    engine = sa.create_engine(url, future=True, poolclass=sa.pool.NullPool)
-    try:
-        with engine.connect() as conn:
-            conn.execute(sa.text("SELECT pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK_ID})
-            try:
-                yield
-            finally:
-                conn.execute(sa.text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID})
-    finally:
-        engine.dispose()
-
-
 def _row_to_callback(row: Any, created: bool = False) -> Callback:
     return Callback(
         reference=row.reference, office_id=row.office_id, municipality=row.municipality, window_key=row.window_key,
@@ -248,7 +105,8 @@ def _row_to_callback(row: Any, created: bool = False) -> Callback:
     )
 
 
-def _event(conn: Connection, event_type: str, callback: Callback, now: datetime) -> None:
+def _notify(conn: Connection, event_type: str, callback: Callback, now: datetime) -> None:
+    """The staff notification of a change, queued in the change's transaction."""
     payload = {
         "event": event_type,
         "reference": callback.reference,
@@ -259,12 +117,7 @@ def _event(conn: Connection, event_type: str, callback: Callback, now: datetime)
         "topic": callback.topic,
         "status": callback.status,
     }
-    conn.execute(
-        outbox.insert().values(
-            event_id=str(uuid.uuid4()), event_type=event_type, callback_reference=callback.reference,
-            payload=json.dumps(payload, ensure_ascii=False), created_at=now, next_attempt_at=now,
-        )
-    )
+    outbox.enqueue(conn, event_type, callback.reference, payload, now)
 
 
 def _release_open_callback(conn: Connection, reference: str) -> Any:
@@ -287,7 +140,7 @@ class CallbackStore:
             migrate(url)
         except OperationalError as exc:
             raise StoreUnavailable(str(exc.orig)) from exc
-        return cls(create_store_engine(url, pool_size, max_overflow), capacity)
+        return cls(make_engine(url, pool_size=pool_size, max_overflow=max_overflow), capacity)
 
     def _claim_seat(self, conn: Connection, office_id: str, window_key: str, callback_id: int) -> None:
         taken = {
@@ -338,7 +191,7 @@ class CallbackStore:
             self._claim_seat(conn, booking.office_id, booking.window_key, callback_id)
             row = conn.execute(sa.select(callbacks).where(callbacks.c.id == callback_id)).one()
             created = _row_to_callback(row, created=True)
-            _event(conn, "callback.created", created, now)
+            _notify(conn, "callback.created", created, now)
             return created
 
     def _open_twin(self, booking: Booking, conversation_id: str) -> Callback | None:
@@ -386,7 +239,7 @@ class CallbackStore:
                     callbacks.update().where(callbacks.c.id == row.id).values(status="cancelled", updated_at=now, closed_at=now)
                 )
                 cancelled = _row_to_callback(conn.execute(sa.select(callbacks).where(callbacks.c.id == row.id)).one())
-                _event(conn, "callback.cancelled", cancelled, now)
+                _notify(conn, "callback.cancelled", cancelled, now)
                 return cancelled
         except OperationalError as exc:
             raise StoreUnavailable(type(exc.orig).__name__) from exc
@@ -403,7 +256,7 @@ class CallbackStore:
                     )
                 )
                 changed = _row_to_callback(conn.execute(sa.select(callbacks).where(callbacks.c.id == row.id)).one())
-                _event(conn, "callback.changed", changed, now)
+                _notify(conn, "callback.changed", changed, now)
                 return changed
         except IntegrityError as exc:
             raise WindowFull(window_key) from exc
@@ -425,28 +278,3 @@ class CallbackStore:
                 .values(phone_e164=None, first_name=None, phone_purged_at=now)
             )
             return result.rowcount or 0
-
-    # --- outbox -----------------------------------------------------------------------------
-
-    def due_events(self, now: datetime, limit: int = 50) -> list[Any]:
-        with self.engine.connect() as conn:
-            return list(
-                conn.execute(
-                    sa.select(outbox)
-                    .where(outbox.c.delivered_at.is_(None), outbox.c.next_attempt_at <= now)
-                    .order_by(outbox.c.id)
-                    .limit(limit)
-                )
-            )
-
-    def mark_delivered(self, event_id: str, now: datetime) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(outbox.update().where(outbox.c.event_id == event_id).values(delivered_at=now))
-
-    def mark_failed(self, event_id: str, attempts: int, next_attempt_at: datetime, error: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                outbox.update().where(outbox.c.event_id == event_id).values(
-                    attempts=attempts, next_attempt_at=next_attempt_at, last_error=error[:200]
-                )
-            )

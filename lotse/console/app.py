@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
@@ -20,11 +19,12 @@ from lotse.console.security import load_or_create_secret, tokens_match
 from lotse.console.sessions import load_session
 from lotse.console.transcripts import TranscriptReader, fallback_threshold
 from lotse.console.web import CONSOLE, Console, error_page, read_form, redirect, template_environment
-from lotse.callbacks.store import create_store_engine, migrate
 from lotse.knowledge.offices import load_office_data
 from lotse.core.settings import PROJECT_ROOT, Settings
 from lotse.guards.unread_bodies import close_when_body_unread
 from lotse.core.yamlfiles import load_yaml
+from lotse.database.engine import PLAIN, make_engine
+from lotse.database.migrations import migrate
 
 STATIC = Path(__file__).resolve().parent / "static"
 PUBLIC_PATHS = ("/login", "/healthz", "/favicon.ico")
@@ -113,10 +113,7 @@ def domain_intents(root: Path = PROJECT_ROOT) -> list[str]:
 def tracker_engine_for(url: str) -> Engine:
     """The tracker database, read in ordinary (deferred) transactions so that the console's reads
     never take SQLite's write lock away from Rasa."""
-    kwargs: dict = {"future": True, "pool_pre_ping": True}
-    if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
-    return sa.create_engine(url, **kwargs)
+    return make_engine(url, PLAIN)
 
 
 def build_console(
@@ -125,7 +122,7 @@ def build_console(
 ) -> Console:
     if app_engine is None:
         migrate(settings.callback_db_url)
-        app_engine = create_store_engine(settings.callback_db_url)
+        app_engine = make_engine(settings.callback_db_url)
     tracker_engine = tracker_engine or tracker_engine_for(settings.tracker_db_url)
     secret = load_or_create_secret(settings.console_secret, settings.data_dir)
     reader = TranscriptReader(tracker_engine, secret, fallback_threshold(PROJECT_ROOT / "config.yml"))

@@ -29,7 +29,8 @@ def read_password(env: dict[str, str] | os._Environ[str], prompt: bool) -> str |
 def create_admin(username: str) -> int:
     from lotse.console import audit
     from lotse.console.users import UserError, create_user
-    from lotse.callbacks.store import create_store_engine, migrate
+    from lotse.database.engine import make_engine
+    from lotse.database.migrations import migrate
 
     settings = load_settings()
     password = read_password(os.environ, prompt=sys.stdin.isatty())
@@ -37,7 +38,7 @@ def create_admin(username: str) -> int:
         print(f"Kein Passwort: setzen Sie {PASSWORD_ENV} oder starten Sie den Befehl in einem Terminal.", file=sys.stderr)
         return 2
     migrate(settings.callback_db_url)
-    engine = create_store_engine(settings.callback_db_url)
+    engine = make_engine(settings.callback_db_url)
     try:
         user = create_user(engine, username, password, "admin")
     except UserError as exc:

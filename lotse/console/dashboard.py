@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lotse.console.transcripts import FALLBACK_INTENT, events_table
-from lotse.callbacks.store import callbacks, feedback
+from lotse.database.schema import callbacks, feedback
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from lotse.callbacks.store import OPEN_STATUSES, callbacks, window_seats
+from lotse.callbacks.store import OPEN_STATUSES
 from lotse.database.console_schema import callback_history, callback_notes
+from lotse.database.schema import callbacks, window_seats
 
 STATUSES: tuple[str, ...] = ("new", "in_progress", "reached", "not_reached", "cancelled")
 STATUS_LABELS = {

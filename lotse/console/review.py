@@ -10,8 +10,8 @@ from typing import Iterable
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from lotse.callbacks.store import callbacks, feedback
 from lotse.database.console_schema import transcript_notes, transcript_reviews, transcript_tags
+from lotse.database.schema import callbacks, feedback
 
 
 @dataclass(frozen=True)

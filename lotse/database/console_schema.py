@@ -1,6 +1,7 @@
-"""Tables of the staff console, kept in the callback database (migration 0003).
+"""Tables of the staff console, kept in Lotse's own database (migration 0004), on the metadata of
+lotse/database/schema.py.
 
-Defined here, next to the callback tables, because erasure and the retention purge (lotse) must
+Defined here, with the other tables, because erasure and the retention purge (lotse.privacy) must
 reach them as well as the console itself. Conversation-bound rows carry the raw `conversation_id`
 so that erasing a conversation finds them; the audit log never does (it stores pseudonyms).
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from lotse.callbacks.store import metadata
+from lotse.database.schema import metadata
 
 ROLES: tuple[str, ...] = ("reviewer", "callback_agent", "admin")
 CORRECTION_STATES: tuple[str, ...] = ("proposed", "approved", "rejected")

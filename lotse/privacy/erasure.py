@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from lotse.callbacks.store import callbacks, feedback, normalise_reference, outbox, window_seats
+from lotse.callbacks.store import normalise_reference
 from lotse.database.console_schema import CALLBACK_TABLES, CONVERSATION_TABLES
+from lotse.database.schema import callbacks, feedback, outbox, window_seats
 
 TRACKER_EVENTS_TABLE = "events"
 

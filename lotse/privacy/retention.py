@@ -21,7 +21,6 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from lotse.callbacks.store import callbacks, feedback, outbox, window_seats
 from lotse.database.console_schema import (
     CALLBACK_TABLES,
     nlu_corrections,
@@ -29,6 +28,7 @@ from lotse.database.console_schema import (
     transcript_reviews,
     transcript_tags,
 )
+from lotse.database.schema import callbacks, feedback, outbox, window_seats
 from lotse.privacy.erasure import tracker_events_table
 
 CONSOLE_CREATED = (

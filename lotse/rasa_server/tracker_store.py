@@ -38,6 +38,7 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from lotse.database.engine import RASA_TRACKER_STORE, make_engine
 from lotse.rasa_server import compaction
 
 TIMESTAMP_INDEX = "ix_events_timestamp"
@@ -53,31 +54,14 @@ class CachedTracker:
     stored_events: int  # how many of tracker.events are in the database
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
-
-
 class LotseSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.engine.dialect.name == "sqlite":
-            # SQLAlchemy 1.4 opens a new SQLite connection for every use; keep a few open instead,
-            # each with the pragmas above (measured: a third of a turn went into connecting).
+        if self.engine.dialect.name in ("sqlite", "postgresql"):
+            # Rasa's engine, made again through Lotse's factory (lotse/database/engine.py).
             url = self.engine.url
             self.engine.dispose()
-            self.engine = sa.create_engine(
-                url, poolclass=sa.pool.QueuePool, pool_size=5, connect_args={"check_same_thread": False}
-            )
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            self.sessionmaker = sessionmaker(bind=self.engine)
-        elif self.engine.dialect.name == "postgresql":
-            url = self.engine.url
-            self.engine.dispose()
-            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+            self.engine = make_engine(url, RASA_TRACKER_STORE, **create_engine_kwargs(url))
             self.sessionmaker = sessionmaker(bind=self.engine)
         self._create_indexes()
         self._cache: "OrderedDict[str, CachedTracker]" = OrderedDict()

@@ -33,7 +33,8 @@ def build_content(content_dir: Path, out_dir: Path) -> None:
 
 def purge_command(days: int | None) -> int:
     """Delete conversations, callbacks, feedback and console data older than the retention period."""
-    from lotse.callbacks.store import create_store_engine, migrate
+    from lotse.database.engine import make_engine
+    from lotse.database.migrations import migrate
     from lotse.privacy.retention import purge
 
     settings = load_settings()
@@ -42,7 +43,7 @@ def purge_command(days: int | None) -> int:
         print("--days must be at least 1", file=sys.stderr)
         return 2
     migrate(settings.callback_db_url)
-    report = purge(create_store_engine(settings.callback_db_url), create_store_engine(settings.tracker_db_url), days)
+    report = purge(make_engine(settings.callback_db_url), make_engine(settings.tracker_db_url), days)
     print(
         f"purged data older than {days} days (before {report.cutoff:%Y-%m-%d %H:%M} UTC): "
         f"{report.tracker_events} tracker events, {report.callbacks} callbacks, "

@@ -12,7 +12,7 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from lotse.callbacks.store import feedback
+from lotse.database.schema import feedback
 
 Rating = Literal["up", "down"]
 RATINGS: tuple[str, ...] = ("up", "down")

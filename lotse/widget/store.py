@@ -17,9 +17,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from lotse.widget import feedback
-from lotse.callbacks.store import create_store_engine, migrate, widget_revoked_sessions
 from lotse.privacy.erasure import TRACKER_EVENTS_TABLE, ErasureReport, erase_conversation
 from lotse.core.settings import Settings
+from lotse.database.engine import PLAIN, make_engine
+from lotse.database.migrations import migrate
+from lotse.database.schema import widget_revoked_sessions
 from lotse.widget.sessions import WidgetSession
 
 logger = logging.getLogger(__name__)
@@ -64,8 +66,7 @@ def transcript_items(events: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
 
 
 def tracker_engine(url: str) -> Engine:
-    connect_args = {"timeout": 15} if url.startswith("sqlite") else {}
-    return sa.create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
+    return make_engine(url, PLAIN)
 
 
 @dataclass
@@ -81,7 +82,7 @@ class WidgetStore:
             # Another Lotse process may be creating the same tables right now: try once more.
             time.sleep(1.0)
             migrate(settings.callback_db_url)
-        return cls(create_store_engine(settings.callback_db_url), tracker_engine(settings.tracker_db_url))
+        return cls(make_engine(settings.callback_db_url), tracker_engine(settings.tracker_db_url))
 
     # --- ended sessions ----------------------------------------------------------------------
 

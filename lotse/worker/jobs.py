@@ -15,11 +15,12 @@ from pathlib import Path
 import requests
 
 from lotse.callbacks.calendar import load_calendar_config
-from lotse.callbacks.store import CallbackStore, StoreUnavailable, create_store_engine
+from lotse.callbacks.store import CallbackStore, StoreUnavailable
 from lotse.callbacks.outbox import deliver_due
 from lotse.privacy.redact import configure_logging
 from lotse.privacy.retention import purge
 from lotse.core.settings import Settings, load_settings
+from lotse.database.engine import make_engine
 
 log = logging.getLogger("lotse.worker")
 PURGE_INTERVAL_SECONDS = 3600
@@ -27,7 +28,7 @@ RETENTION_INTERVAL_SECONDS = 24 * 3600
 
 
 def run_retention_purge(store: CallbackStore, settings: Settings, now: datetime) -> None:
-    tracker = create_store_engine(settings.tracker_db_url)
+    tracker = make_engine(settings.tracker_db_url)
     try:
         report = purge(store.engine, tracker, settings.retention_days, now)
     finally:
@@ -65,7 +66,7 @@ def main() -> int:
             now = datetime.now(timezone.utc)
             if settings.callback_webhook_url:
                 deliver_due(
-                    store, settings.callback_webhook_url, settings.callback_webhook_secret, now, session,
+                    store.engine, settings.callback_webhook_url, settings.callback_webhook_secret, now, session,
                     timeout=settings.webhook_timeout_seconds, max_delay=settings.webhook_max_retry_seconds,
                 )
             if time.monotonic() - last_purge > PURGE_INTERVAL_SECONDS or args.once:

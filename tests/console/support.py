@@ -11,7 +11,8 @@ import requests
 from lotse.console.app import build_console
 from tests.console.demo import DEMO_PASSWORD, DemoConversations, seed_demo
 from lotse.console.users import create_user
-from lotse.callbacks.store import create_store_engine, migrate
+from lotse.database.engine import make_engine
+from lotse.database.migrations import migrate
 from lotse.core.settings import load_settings
 from tests.console.server import RunningConsole, start_console
 
@@ -71,7 +72,7 @@ def start_seeded_console(data_dir: Path, **env: str) -> SeededConsole:
     settings = load_settings({"LOTSE_DATA_DIR": str(data_dir), "LOTSE_CONSOLE_SECRET": "test-secret",
                               "LOTSE_CONSOLE_MAX_FAILED_LOGINS": "3", **env})
     migrate(settings.callback_db_url)
-    app, tracker = create_store_engine(settings.callback_db_url), create_store_engine(settings.tracker_db_url)
+    app, tracker = make_engine(settings.callback_db_url), make_engine(settings.tracker_db_url)
     clock = Clock()
     demo = seed_demo(app, tracker, clock.now, conversations=20)
     for username, (role, offices) in ACCOUNTS.items():

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from lotse.console.app import MAX_BODY_BYTES
 from lotse.console.cookies import login_cookie_name
 from lotse.console.users import create_user
-from lotse.callbacks.store import create_store_engine
+from lotse.database.engine import make_engine
 from tests.fuzz.checks import assert_healthy, run_and_record, traceback_in, unhandled_errors
 from tests.fuzz.strategies import HOSTILE_STRINGS, content_type_headers, hostile_text, invalid_utf8, json_values, mutated
 from tests.fuzz.test_fuzz_endpoints import CASES
@@ -126,7 +126,7 @@ def console_url(fuzz_stack) -> str:
 
 @pytest.fixture(scope="module")
 def console_db(fuzz_stack):
-    engine = create_store_engine(fuzz_stack.settings.callback_db_url)
+    engine = make_engine(fuzz_stack.settings.callback_db_url)
     yield engine
     engine.dispose()
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from lotse.callbacks.store import callbacks, create_store_engine
+from lotse.database.engine import make_engine
+from lotse.database.schema import callbacks
 
 
 def buttons(messages: list[dict]) -> list[dict]:
@@ -15,7 +16,7 @@ def text(messages: list[dict]) -> str:
 
 
 def rows(stack, **where) -> list:
-    engine = create_store_engine(stack.settings.callback_db_url)
+    engine = make_engine(stack.settings.callback_db_url)
     with engine.connect() as conn:
         query = sa.select(callbacks)
         for key, value in where.items():

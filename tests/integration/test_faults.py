@@ -17,7 +17,8 @@ from typing import Iterator, Optional
 import pytest
 import sqlalchemy as sa
 
-from lotse.callbacks.store import create_store_engine, outbox
+from lotse.database.engine import make_engine
+from lotse.database.schema import outbox
 from lotse.knowledge.offices import load_office_data, verified_contact
 from lotse.core.settings import load_settings
 from lotse.runner.stack import Stack, free_ports
@@ -48,7 +49,7 @@ class FaultStack:
         self.stack.wait_ready(timeout=180)
 
     def outbox_events(self, references: set[str]) -> list:
-        engine = create_store_engine(self.stack.settings.callback_db_url)
+        engine = make_engine(self.stack.settings.callback_db_url)
         try:
             with engine.connect() as conn:
                 return list(conn.execute(sa.select(outbox).where(outbox.c.callback_reference.in_(references))))
@@ -56,7 +57,7 @@ class FaultStack:
             engine.dispose()
 
     def undelivered(self) -> int:
-        engine = create_store_engine(self.stack.settings.callback_db_url)
+        engine = make_engine(self.stack.settings.callback_db_url)
         try:
             with engine.connect() as conn:
                 return conn.execute(sa.select(sa.func.count()).select_from(outbox).where(outbox.c.delivered_at.is_(None))).scalar_one()

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -96,3 +98,62 @@ def test_a_window_chosen_before_is_accepted_again_when_the_form_starts_again(fre
     office = fresh_services.offices.offices["jc_velen"]
     result = callbacks.validate_window(window.key, dispatcher, tracker({"municipality": "velen"}), office)
     assert result["callback_window"] == window.key and dispatcher.messages == []
+
+
+def test_store_calls_run_off_the_event_loop(fresh_services, monkeypatch):
+    """Opening the store and every query block: the async actions and validators run them in a
+    worker thread, never on the action server's event loop."""
+    window = upcoming_windows(fresh_services.now(), fresh_services.calendar)[0]
+    opened = fresh_services.store
+    threads: list[int] = []
+
+    def store():
+        threads.append(threading.get_ident())
+        return opened()
+
+    monkeypatch.setattr(fresh_services, "store", store)
+
+    async def every_store_use() -> int:
+        dispatcher = CollectingDispatcher()
+        await callbacks.ActionSubmitCallback().run(dispatcher, tracker(confirmed_slots(window.key)), {})
+        code = dispatcher.messages[0]["text"].split("Rückruf-Code: ")[1].split()[0]
+        change = tracker({"callback_reference": code, "municipality": "velen"})
+        change.active_loop = {"name": "callback_change_form"}
+        await callbacks.ActionAskCallbackWindow().run(CollectingDispatcher(), change, {})
+        await callbacks.ValidateCallbackCancelForm().validate_callback_reference(code, CollectingDispatcher(), change, {})
+        await callbacks.ValidateCallbackChangeForm().validate_callback_window(window.key, CollectingDispatcher(), change, {})
+        await callbacks.ValidateCallbackForm().validate_callback_window(window.key, CollectingDispatcher(), change, {})
+        await callbacks.ActionSubmitChange().run(CollectingDispatcher(), tracker({"callback_reference": code, "callback_window": window.key}), {})
+        await callbacks.ActionSubmitCancel().run(CollectingDispatcher(), tracker({"callback_reference": code}), {})
+        return threading.get_ident()
+
+    loop_thread = asyncio.run(every_store_use())
+    assert len(threads) >= 8 and loop_thread not in threads
+
+
+@pytest.mark.parametrize("action, slots, reply", [
+    (callbacks.ActionSubmitCancel, {"callback_reference": "K7M-4PX"}, "nicht absagen"),
+    (callbacks.ActionSubmitChange, {"callback_reference": "K7M-4PX", "callback_window": "WINDOW"}, "nicht ändern"),
+])
+def test_database_down_on_cancel_or_change_says_so(fresh_services, monkeypatch, action, slots, reply):
+    window = upcoming_windows(fresh_services.now(), fresh_services.calendar)[0]
+
+    def unavailable():
+        raise callbacks.StoreUnavailable("down")
+
+    monkeypatch.setattr(fresh_services, "store", unavailable)
+    slots = {k: window.key if v == "WINDOW" else v for k, v in slots.items()}
+    text, events = run(action(), tracker(slots))
+    assert reply in text and "02861 681-100" in text
+    assert SlotSet("callback_reference", None) in events
+
+
+def test_database_down_on_a_reference_code_says_so(fresh_services, monkeypatch):
+    def unavailable():
+        raise callbacks.StoreUnavailable("down")
+
+    monkeypatch.setattr(fresh_services, "store", unavailable)
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(callbacks.ValidateCallbackCancelForm().validate_callback_reference("K7M-4PX", dispatcher, tracker({}), {}))
+    assert result == {"callback_reference": None, "callback_failures": float(callbacks.MAX_FAILURES)}
+    assert "nicht abrufen" in dispatcher.messages[0]["text"]

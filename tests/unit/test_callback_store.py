@@ -7,18 +7,17 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
+from lotse.callbacks.outbox import due_events
 from lotse.callbacks.store import (
     Booking,
     CallbackStore,
     NotFound,
     StoreUnavailable,
     WindowFull,
-    callbacks,
-    create_store_engine,
     normalise_reference,
-    outbox,
-    window_seats,
 )
+from lotse.database.engine import make_engine
+from lotse.database.schema import callbacks, outbox, window_seats
 
 START = datetime(2026, 11, 26, 13, 0, tzinfo=timezone.utc)
 
@@ -93,7 +92,7 @@ def test_cancel_frees_the_seat_and_notifies(db_url):
     assert second.created
     with pytest.raises(NotFound):
         store.cancel(first.reference)
-    events = [e.event_type for e in store.due_events(datetime.now(timezone.utc) + timedelta(seconds=1))]
+    events = [e.event_type for e in due_events(store.engine, datetime.now(timezone.utc) + timedelta(seconds=1))]
     assert events == ["callback.created", "callback.cancelled", "callback.created"]
 
 
@@ -135,7 +134,7 @@ def test_an_unreachable_database_is_reported_as_unavailable_by_every_operation_t
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # nobody listens here
-    store = CallbackStore(create_store_engine(f"postgresql://lotse@127.0.0.1:{port}/lotse"), 3)
+    store = CallbackStore(make_engine(f"postgresql://lotse@127.0.0.1:{port}/lotse"), 3)
     operations = {
         "seats_taken": lambda: store.seats_taken("jc_borken", ["2026-11-26T14:00"]),
         "find": lambda: store.find("HHH-777"),

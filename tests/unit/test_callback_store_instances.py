@@ -6,7 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from lotse.callbacks.store import Booking, CallbackStore, callbacks
+from lotse.callbacks.store import Booking, CallbackStore
+from lotse.database.schema import callbacks
 from tests.conftest import run_together
 
 

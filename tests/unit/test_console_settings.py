@@ -6,7 +6,7 @@ import pytest
 from lotse.console import cli
 from tests.console.demo import DEMO_PASSWORD
 from lotse.console.users import authenticate
-from lotse.callbacks.store import create_store_engine
+from lotse.database.engine import make_engine
 from lotse.core.settings import load_settings, process_environment
 
 
@@ -31,7 +31,7 @@ def test_create_admin_takes_the_password_from_the_environment_only(tmp_path, mon
     assert cli.main(["create-admin", "--username", "a.erste"]) == 0
     assert cli.main(["create-admin", "--username", "a.erste"]) == 1  # exists already
     assert "gibt es schon" in capsys.readouterr().err
-    engine = create_store_engine(f"sqlite:///{tmp_path / 'callbacks.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'callbacks.db'}")
     from datetime import datetime, timezone
 
     result = authenticate(engine, "a.erste", DEMO_PASSWORD, datetime.now(timezone.utc), 5, 15)

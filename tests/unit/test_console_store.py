@@ -15,7 +15,9 @@ from tests.console.demo import seed_demo
 from lotse.console.sessions import create_session, load_session
 from lotse.console.transcripts import TranscriptReader
 from lotse.console.users import UserError, authenticate, create_user, update_user
-from lotse.callbacks.store import Booking, CallbackStore, create_store_engine, window_seats
+from lotse.callbacks.store import Booking, CallbackStore
+from lotse.database.engine import make_engine
+from lotse.database.schema import window_seats
 from lotse.database.console_schema import console_audit
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
@@ -114,7 +116,7 @@ def test_corrections_need_a_second_person_and_store_no_personal_data(engine):
 
 def test_transcripts_are_read_from_the_tracker_table(db_url):
     app = CallbackStore.open(db_url, capacity=5).engine
-    tracker = create_store_engine(db_url)
+    tracker = make_engine(db_url)
     demo = seed_demo(app, tracker, NOW, conversations=12)
     reader = TranscriptReader(tracker, b"secret", 0.25)
     summaries = reader.summaries(NOW - timedelta(days=1), NOW + timedelta(hours=1), review.callback_names(app))
@@ -132,7 +134,7 @@ def test_transcripts_are_read_from_the_tracker_table(db_url):
 
 def test_dashboard_counts_conversations_intents_ratings_and_callbacks(db_url):
     app = CallbackStore.open(db_url, capacity=5).engine
-    tracker = create_store_engine(db_url)
+    tracker = make_engine(db_url)
     seed_demo(app, tracker, NOW, conversations=12)
     numbers = figures(app, tracker, NOW - timedelta(days=40), NOW + timedelta(days=1), ZONE)
     assert numbers.conversations == 16  # 12 generated + 4 named ones

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from lotse.widget import feedback
-from lotse.callbacks.store import Booking, CallbackStore, callbacks, outbox, window_seats
+from lotse.callbacks.store import Booking, CallbackStore
+from lotse.database.schema import callbacks, outbox, window_seats
 from lotse.privacy.erasure import conversation_for_reference, erase_conversation
 
 START = datetime(2026, 11, 26, 13, 0, tzinfo=timezone.utc)

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import requests
 
 from lotse.callbacks.store import CallbackStore
-from lotse.callbacks.outbox import deliver_due, signature
+from lotse.callbacks.outbox import deliver_due, due_events, signature
 from lotse.runner.stack import free_port
 from tests.unit.test_callback_store import booking
 
@@ -61,16 +61,16 @@ def test_every_event_is_delivered_exactly_once_after_an_outage(db_url):
 
     # The receiver is down: nothing is delivered, nothing is lost.
     for minute in range(3):
-        report = deliver_due(store, url, SECRET, now + timedelta(minutes=minute), session)
+        report = deliver_due(store.engine, url, SECRET, now + timedelta(minutes=minute), session)
         assert report.delivered == 0
-    assert len(store.due_events(now + timedelta(days=1))) == 4
+    assert len(due_events(store.engine, now + timedelta(days=1))) == 4
 
     receiver.start()
     try:
         later = now + timedelta(hours=2)
-        report = deliver_due(store, url, SECRET, later, session)
+        report = deliver_due(store.engine, url, SECRET, later, session)
         assert report.delivered == 4
-        assert deliver_due(store, url, SECRET, later + timedelta(hours=1), session).delivered == 0
+        assert deliver_due(store.engine, url, SECRET, later + timedelta(hours=1), session).delivered == 0
     finally:
         receiver.stop()
     keys = [d["key"] for d in receiver.deliveries]
@@ -86,9 +86,9 @@ def test_failed_delivery_backs_off(db_url):
     store = CallbackStore.open(db_url, capacity=5)
     store.book(booking(), "x#1")
     now = datetime.now(timezone.utc)
-    deliver_due(store, f"http://127.0.0.1:{free_port()}/hook", SECRET, now, requests.Session())
-    assert store.due_events(now) == []  # not due again at once
-    event = store.due_events(now + timedelta(minutes=5))[0]
+    deliver_due(store.engine, f"http://127.0.0.1:{free_port()}/hook", SECRET, now, requests.Session())
+    assert due_events(store.engine, now) == []  # not due again at once
+    event = due_events(store.engine, now + timedelta(minutes=5))[0]
     assert event.attempts == 1 and event.last_error
 
 
@@ -99,6 +99,6 @@ def test_the_pause_between_attempts_is_capped_so_an_event_arrives_soon_after_a_l
     url = f"http://127.0.0.1:{free_port()}/hook"
     for _ in range(12):  # uncapped, the 12th pause would be over an hour
         now = now + timedelta(hours=2)
-        deliver_due(store, url, SECRET, now, requests.Session(), max_delay=10)
-    due = store.due_events(now + timedelta(seconds=13))  # 10 s at most, with 20 % jitter
+        deliver_due(store.engine, url, SECRET, now, requests.Session(), max_delay=10)
+    due = due_events(store.engine, now + timedelta(seconds=13))  # 10 s at most, with 20 % jitter
     assert [event.attempts for event in due] == [12]

@@ -12,7 +12,9 @@ from tests.console.demo import ensure_events_table
 from lotse.console.transcripts import events_table
 from lotse.runner import cli
 from lotse.widget import feedback
-from lotse.callbacks.store import Booking, CallbackStore, callbacks, create_store_engine
+from lotse.callbacks.store import Booking, CallbackStore
+from lotse.database.engine import make_engine
+from lotse.database.schema import callbacks
 from lotse.database.console_schema import callback_history, transcript_notes, transcript_tags
 from lotse.privacy.retention import cutoff_for, purge
 
@@ -78,7 +80,7 @@ def test_purge_command_uses_the_configured_databases(tmp_path, monkeypatch, caps
     monkeypatch.setenv("LOTSE_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("LOTSE_CALLBACK_DB_URL", raising=False)
     monkeypatch.delenv("LOTSE_TRACKER_DB", raising=False)
-    tracker = create_store_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
+    tracker = make_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
     ensure_events_table(tracker)
     now = datetime.now(timezone.utc)
     with tracker.begin() as conn:

@@ -6,7 +6,8 @@ import json
 import sqlalchemy as sa
 
 from lotse.widget import feedback
-from lotse.callbacks.store import create_store_engine, migrate
+from lotse.database.engine import make_engine
+from lotse.database.migrations import migrate
 from lotse.widget.sessions import WidgetSession
 from lotse.widget.store import WidgetStore, transcript_items
 
@@ -60,7 +61,7 @@ def _store(db_url: str) -> WidgetStore:
     with tracker.begin() as conn:
         for sender in ("mine", "theirs"):
             conn.execute(sa.insert(events), [{"sender_id": sender, "type_name": k, "timestamp": 1.0, "data": d} for k, d in CONVERSATION])
-    return WidgetStore(create_store_engine(db_url), tracker)
+    return WidgetStore(make_engine(db_url), tracker)
 
 
 def test_ratings_only_for_bot_messages_of_the_conversation(db_url):

@@ -1,9 +1,10 @@
-"""Alembic environment for the callback database (run through lotse.callbacks.store.migrate)."""
+"""Alembic environment for Lotse's own database (run through lotse.database.migrations.migrate)."""
 from alembic import context
-from sqlalchemy import create_engine
+
+from lotse.database.engine import PLAIN, make_engine
 
 config = context.config
-engine = create_engine(config.get_main_option("sqlalchemy.url"), future=True)
+engine = make_engine(config.get_main_option("sqlalchemy.url"), PLAIN)
 with engine.connect() as connection:
     context.configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")
     with context.begin_transaction():
