@@ -28,14 +28,14 @@ from rasa_sdk.types import DomainDict
 
 from actions.i18n import texts
 from lotse.callbacks.calendar import CalendarConfig, Window, load_calendar_config, upcoming_windows, window_from_key
-from lotse.callbacks.store import Booking, CallbackStore, NotFound, StoreUnavailable, WindowFull, normalise_reference
-from lotse.knowledge.offices import OfficeData, load_gazetteer, load_office_data, verified_contact
 from lotse.callbacks.phone import parse_phone
-from lotse.knowledge.places import resolve
-from lotse.core.settings import Settings, load_settings
+from lotse.callbacks.store import Booking, CallbackStore, NotFound, StoreUnavailable, WindowFull, normalise_reference
 from lotse.callbacks.timeparse import match
-from lotse.language.messages import Messages
+from lotse.core.settings import Settings, load_settings
 from lotse.core.yamlfiles import load_yaml
+from lotse.knowledge.offices import OfficeData, load_gazetteer, load_office_data, verified_contact
+from lotse.knowledge.places import resolve
+from lotse.language.messages import Messages
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.i18n import texts
+from lotse.core.settings import load_settings
 from lotse.knowledge.office_answers import reply_for
 from lotse.knowledge.offices import load_gazetteer, load_office_data
 from lotse.knowledge.places import Resolution, resolve
-from lotse.core.settings import load_settings
 
 
 def _resolution_from_message(message: Dict[str, Any], gazetteer) -> Resolution:

@@ -64,11 +64,11 @@ def warm_up() -> None:
     database and the phone-number metadata (measured: the first office look-up and the first
     phone number each took ~150 ms longer than later ones)."""
     from actions.callbacks import services
+    from lotse.callbacks.phone import parse_phone
     from lotse.callbacks.store import StoreUnavailable
+    from lotse.knowledge.offices import load_gazetteer
     from lotse.language.languages import LANGUAGES
     from lotse.language.messages import messages_for
-    from lotse.knowledge.offices import load_gazetteer
-    from lotse.callbacks.phone import parse_phone
 
     svc = services()
     load_gazetteer(svc.settings.content_dir)

@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from eval_nlu import load_examples, predict, scores  # noqa: E402
+
 from lotse.runner.stack import rss_mb  # noqa: E402
 
 CONFIGS = {"sparse (config.yml)": ROOT / "config.yml", "DIET + TED (configs/diet-ted.yml)": ROOT / "configs" / "diet-ted.yml"}

@@ -20,11 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lotse.console.app import build_console  # noqa: E402
-from tests.console.demo import DEMO_PASSWORD, seed_demo  # noqa: E402
 from lotse.console.users import create_user  # noqa: E402
+from lotse.core.settings import load_settings  # noqa: E402
 from lotse.database.engine import make_engine  # noqa: E402
 from lotse.database.migrations import migrate  # noqa: E402
-from lotse.core.settings import load_settings  # noqa: E402
+from tests.console.demo import DEMO_PASSWORD, seed_demo  # noqa: E402
 from tests.console.server import start_console  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]

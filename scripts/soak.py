@@ -42,10 +42,10 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lotse.database.engine import make_engine  # noqa: E402
-from lotse.database.schema import callbacks, outbox  # noqa: E402
 from lotse.callbacks.outbox import signature  # noqa: E402
 from lotse.core.settings import load_settings  # noqa: E402
+from lotse.database.engine import make_engine  # noqa: E402
+from lotse.database.schema import callbacks, outbox  # noqa: E402
 from lotse.runner.stack import Stack, free_ports, rss_mb  # noqa: E402
 from scripts.bench import KNOWLEDGE, OFFICE, Client, Timings, percentile  # noqa: E402
 

@@ -6,15 +6,13 @@ Capacity (callbacks per window and office) is checked by the booking store, not 
 """
 from __future__ import annotations
 
-from itertools import pairwise
-from typing import TYPE_CHECKING
-
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays

@@ -31,9 +31,9 @@ from lotse.callbacks.calendar import (
     upcoming_windows,
     windows_on,
 )
+from lotse.callbacks.timewords import to_german
 from lotse.language.messages import Messages, messages_for
 from lotse.language.textnorm import edit_distance, fold
-from lotse.callbacks.timewords import to_german
 
 MAX_ALTERNATIVES = 3
 

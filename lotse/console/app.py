@@ -19,12 +19,12 @@ from lotse.console.security import load_or_create_secret, tokens_match
 from lotse.console.sessions import load_session
 from lotse.console.transcripts import TranscriptReader, fallback_threshold
 from lotse.console.web import CONSOLE, Console, error_page, read_form, redirect, template_environment
-from lotse.knowledge.offices import load_office_data
 from lotse.core.settings import PROJECT_ROOT, Settings
-from lotse.guards.unread_bodies import close_when_body_unread
 from lotse.core.yamlfiles import load_yaml
 from lotse.database.engine import PLAIN, make_engine
 from lotse.database.migrations import migrate
+from lotse.guards.unread_bodies import close_when_body_unread
+from lotse.knowledge.offices import load_office_data
 
 STATIC = Path(__file__).resolve().parent / "static"
 PUBLIC_PATHS = ("/login", "/healthz", "/favicon.ico")

@@ -8,8 +8,8 @@ import getpass
 import os
 import sys
 
-from lotse.privacy.redact import configure_logging
 from lotse.core.settings import load_settings
+from lotse.privacy.redact import configure_logging
 
 PASSWORD_ENV = "LOTSE_CONSOLE_ADMIN_PASSWORD"
 

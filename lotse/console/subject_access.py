@@ -12,7 +12,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lotse.console.transcripts import TranscriptReader
-from lotse.database.console_schema import callback_history, callback_notes, nlu_corrections, transcript_notes, transcript_reviews, transcript_tags
+from lotse.database.console_schema import (
+    callback_history,
+    callback_notes,
+    nlu_corrections,
+    transcript_notes,
+    transcript_reviews,
+    transcript_tags,
+)
 from lotse.database.schema import callbacks, feedback
 
 HIDDEN_COLUMNS = frozenset({"idempotency_key", "id", "callback_id"})

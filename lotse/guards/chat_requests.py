@@ -18,8 +18,8 @@ from lotse.language.languages import DEFAULT_LANGUAGE, LANGUAGES, detect_languag
 from lotse.language.messages import messages_for
 
 if TYPE_CHECKING:
-    from lotse.guards.ratelimit import RateLimits
     from lotse.core.settings import Settings
+    from lotse.guards.ratelimit import RateLimits
 
 MAX_SENDER_CHARS = 128
 logger = logging.getLogger(__name__)

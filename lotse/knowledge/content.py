@@ -13,12 +13,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from lotse.core.settings import PROJECT_ROOT
+from lotse.core.yamlfiles import load_yaml
+from lotse.knowledge.offices import load_office_data
 from lotse.language.languages import DEFAULT_LANGUAGE, LANGUAGES
 from lotse.language.messages import catalogue_problems, load_catalogue, messages_for
 from lotse.language.personal_data import EMAIL, PHONE_WITHOUT_DOTS, digits, has_phone_digits
-from lotse.knowledge.offices import load_office_data
-from lotse.core.settings import PROJECT_ROOT
-from lotse.core.yamlfiles import load_yaml
 
 SLOT_VALUES: dict[str, set[str] | None] = {
     "child_age_group": {"unter_1", "1_bis_2", "ab_3"},

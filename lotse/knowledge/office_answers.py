@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping
 
-from lotse.language.messages import Messages
 from lotse.knowledge.offices import OfficeData, format_hours, opening_status, verified_contact
 from lotse.knowledge.places import Resolution
+from lotse.language.messages import Messages
 
 WOHNORT_SOURCE = (
     "Jobcenter im Kreis Borken: Zuständigkeit nach Wohnort",

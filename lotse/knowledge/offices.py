@@ -9,9 +9,9 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any, Mapping
 
-from lotse.language.messages import Messages
-from lotse.knowledge.places import Gazetteer, build_gazetteer
 from lotse.core.yamlfiles import load_yaml
+from lotse.knowledge.places import Gazetteer, build_gazetteer
+from lotse.language.messages import Messages
 
 CONTACT_FIELDS = ("address", "phone", "email", "web", "hours")
 WEEKDAYS = ("mo", "di", "mi", "do", "fr", "sa", "so")

@@ -14,9 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
-from lotse.language.languages import DEFAULT_LANGUAGE, LANGUAGES
 from lotse.core.settings import load_settings
 from lotse.core.yamlfiles import load_yaml
+from lotse.language.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 
 def placeholders(text: str) -> set[str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -25,11 +24,11 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from lotse.core.settings import load_settings
 from lotse.knowledge.child_age import extract_child_age_group
-from lotse.language.languages import language_of_message
 from lotse.knowledge.offices import load_gazetteer, load_office_data
 from lotse.knowledge.places import is_bare_place, resolve
-from lotse.core.settings import load_settings
+from lotse.language.languages import language_of_message
 from lotse.language.textnorm import fold
 
 

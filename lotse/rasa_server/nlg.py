@@ -26,8 +26,8 @@ from rasa.shared.constants import RESPONSE_CONDITION
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
-from lotse.knowledge.content import content_problems, domain_responses
 from lotse.core.settings import load_settings
+from lotse.knowledge.content import content_problems, domain_responses
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_SECONDS = 1.0

@@ -54,15 +54,15 @@ from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
-from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 from rasa.shared.core.constants import PREVIOUS_ACTION, REQUESTED_SLOT
 from rasa.shared.core.events import ActiveLoop, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import EventVerbosity
 from rasa.shared.exceptions import RasaException
+from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
-from lotse.language.messages import messages_for
-from lotse.knowledge.offices import load_office_data, verified_contact
 from lotse.core.settings import load_settings
+from lotse.knowledge.offices import load_office_data, verified_contact
+from lotse.language.messages import messages_for
 
 log = logging.getLogger(__name__)
 

@@ -32,11 +32,11 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
 import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import sessionmaker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import sessionmaker
 
 from lotse.database.engine import RASA_TRACKER_STORE, make_engine
 from lotse.rasa_server import compaction

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import yaml
 
+from lotse.core.settings import PROJECT_ROOT, load_settings
 from lotse.knowledge.content import content_problems, domain_responses, load_answers, rasa_rules, review_report
 from lotse.knowledge.offices import load_office_data, validate_office_data
-from lotse.core.settings import PROJECT_ROOT, load_settings
 
 BUILD_DIR = PROJECT_ROOT / ".build"
 

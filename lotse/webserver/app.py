@@ -15,11 +15,11 @@ import logging
 
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
 
-from lotse.webserver import socketio_proxy
-from lotse.guards.chat_requests import ChatRequest, answer, parse_chat_request, reply_language
-from lotse.privacy.redact import configure_logging
 from lotse.core.settings import PROJECT_ROOT, Settings, load_settings, web_origin
+from lotse.guards.chat_requests import ChatRequest, answer, parse_chat_request, reply_language
 from lotse.guards.unread_bodies import close_when_body_unread
+from lotse.privacy.redact import configure_logging
+from lotse.webserver import socketio_proxy
 from lotse.webserver.guard import chat_guard
 
 WEB_ROOT = PROJECT_ROOT / "web"

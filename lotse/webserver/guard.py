@@ -15,9 +15,9 @@ from typing import Awaitable, Callable
 
 from aiohttp import web
 
+from lotse.core.settings import Settings
 from lotse.guards.chat_requests import Refusal, answer, reply_language, screen_chat_request
 from lotse.guards.ratelimit import RateLimits
-from lotse.core.settings import Settings
 
 GUARDED = {("POST", "/api/chat")}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

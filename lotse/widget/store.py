@@ -16,12 +16,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from lotse.widget import feedback
-from lotse.privacy.erasure import TRACKER_EVENTS_TABLE, ErasureReport, erase_conversation
 from lotse.core.settings import Settings
 from lotse.database.engine import PLAIN, make_engine
 from lotse.database.migrations import migrate
 from lotse.database.schema import widget_revoked_sessions
+from lotse.privacy.erasure import TRACKER_EVENTS_TABLE, ErasureReport, erase_conversation
+from lotse.widget import feedback
 from lotse.widget.sessions import WidgetSession
 
 logger = logging.getLogger(__name__)

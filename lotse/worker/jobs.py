@@ -15,12 +15,12 @@ from pathlib import Path
 import requests
 
 from lotse.callbacks.calendar import load_calendar_config
-from lotse.callbacks.store import CallbackStore, StoreUnavailable
 from lotse.callbacks.outbox import deliver_due
-from lotse.privacy.redact import configure_logging
-from lotse.privacy.retention import purge
+from lotse.callbacks.store import CallbackStore, StoreUnavailable
 from lotse.core.settings import Settings, load_settings
 from lotse.database.engine import make_engine
+from lotse.privacy.redact import configure_logging
+from lotse.privacy.retention import purge
 
 log = logging.getLogger("lotse.worker")
 PURGE_INTERVAL_SECONDS = 3600

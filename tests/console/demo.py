@@ -12,10 +12,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from lotse.console.transcripts import events_table
-from lotse.widget import feedback
 from lotse.callbacks.store import Booking, CallbackStore
+from lotse.console.transcripts import events_table
 from lotse.database.schema import callbacks
+from lotse.widget import feedback
 from lotse.widget.feedback import message_id
 
 DEMO_PASSWORD = "Demo-Passwort-2026!"

@@ -9,11 +9,11 @@ from pathlib import Path
 import requests
 
 from lotse.console.app import build_console
-from tests.console.demo import DEMO_PASSWORD, DemoConversations, seed_demo
 from lotse.console.users import create_user
+from lotse.core.settings import load_settings
 from lotse.database.engine import make_engine
 from lotse.database.migrations import migrate
-from lotse.core.settings import load_settings
+from tests.console.demo import DEMO_PASSWORD, DemoConversations, seed_demo
 from tests.console.server import RunningConsole, start_console
 
 ACCOUNTS = {

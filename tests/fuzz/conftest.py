@@ -14,7 +14,6 @@ from tests.integration.conftest import MODEL
 from tests.integration.test_channels import FakePlatform, channel_env
 from tests.integration.widget_client import WidgetClient
 
-
 ACTIONS_SECRET = "fuzz-actions-secret"
 # Known to the tests, so that they can sign expired widget tokens (tests/fuzz/socketio_cases.py).
 WIDGET_SECRET = "fuzz-widget-secret-0123456789abcdef0123456789"

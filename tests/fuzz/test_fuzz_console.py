@@ -25,7 +25,14 @@ from lotse.console.cookies import login_cookie_name
 from lotse.console.users import create_user
 from lotse.database.engine import make_engine
 from tests.fuzz.checks import assert_healthy, run_and_record, traceback_in, unhandled_errors
-from tests.fuzz.strategies import HOSTILE_STRINGS, content_type_headers, hostile_text, invalid_utf8, json_values, mutated
+from tests.fuzz.strategies import (
+    HOSTILE_STRINGS,
+    content_type_headers,
+    hostile_text,
+    invalid_utf8,
+    json_values,
+    mutated,
+)
 from tests.fuzz.test_fuzz_endpoints import CASES
 
 PASSWORD = "Fuzz-Passwort-2026!"

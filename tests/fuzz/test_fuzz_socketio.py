@@ -25,7 +25,15 @@ from lotse.widget.sessions import TokenSigner
 from tests.fuzz.checks import assert_healthy, run_and_record, traceback_in, unhandled_errors
 from tests.fuzz.conftest import WIDGET_SECRET
 from tests.fuzz.socketio_cases import (
-    SESSION_ERRORS, EventCase, RawCase, TokenBox, event_cases, expects_turn, query_string, raw_cases, resolve,
+    SESSION_ERRORS,
+    EventCase,
+    RawCase,
+    TokenBox,
+    event_cases,
+    expects_turn,
+    query_string,
+    raw_cases,
+    resolve,
 )
 from tests.fuzz.test_fuzz_endpoints import CASES
 from tests.integration.widget_client import WidgetClient

@@ -34,7 +34,12 @@ from lotse.widget.sessions import TokenSigner
 from tests.fuzz.checks import assert_healthy, run_and_record, traceback_in, unhandled_errors
 from tests.fuzz.conftest import WIDGET_SECRET
 from tests.fuzz.socketio_cases import (
-    EventCase, TokenBox, engineio_packets, event_cases, expects_turn, resolve,
+    EventCase,
+    TokenBox,
+    engineio_packets,
+    event_cases,
+    expects_turn,
+    resolve,
 )
 from tests.fuzz.strategies import HOSTILE_STRINGS, hostile_text
 from tests.fuzz.test_fuzz_socketio import FUZZ_SETTINGS, check_event, oversized

@@ -17,10 +17,10 @@ from typing import Iterator, Optional
 import pytest
 import sqlalchemy as sa
 
+from lotse.core.settings import load_settings
 from lotse.database.engine import make_engine
 from lotse.database.schema import outbox
 from lotse.knowledge.offices import load_office_data, verified_contact
-from lotse.core.settings import load_settings
 from lotse.runner.stack import Stack, free_ports
 from tests.conftest import CONTENT, POSTGRES_ADMIN_URL
 from tests.integration.conftest import MODEL, Chat

@@ -19,8 +19,8 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Even
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from lotse.rasa_server import overrides
 from lotse.knowledge.offices import load_office_data, verified_contact
+from lotse.rasa_server import overrides
 from tests.conftest import CONTENT, ROOT
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))

@@ -142,6 +142,6 @@ def test_an_unreachable_database_is_reported_as_unavailable_by_every_operation_t
         "cancel": lambda: store.cancel("HHH-777"),
         "change_window": lambda: store.change_window("HHH-777", "2026-11-27T14:00", START, START + timedelta(hours=2)),
     }
-    for name, operation in operations.items():
+    for operation in operations.values():
         with pytest.raises(StoreUnavailable):
             operation()

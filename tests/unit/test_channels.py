@@ -19,6 +19,10 @@ import pytest
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
+from lotse.core.credentials import MESSENGER_CHANNELS, channel_credentials, render_credentials, write_credentials
+from lotse.core.settings import load_settings
+from lotse.guards.secrets import hmac_sha256_valid, secrets_equal
+from lotse.language.messages import messages_for
 from lotse.rasa_server.channels import common
 from lotse.rasa_server.channels.common import (
     DAY,
@@ -33,14 +37,11 @@ from lotse.rasa_server.channels.common import (
     split_text,
     text_units,
 )
-from lotse.guards.secrets import hmac_sha256_valid, secrets_equal
 from lotse.rasa_server.channels.facebook import FacebookConfig, FacebookInput, hub_challenge
-from lotse.rasa_server.channels.telegram import TelegramConfig, TelegramInput, main as telegram_main, set_webhook
+from lotse.rasa_server.channels.telegram import TelegramConfig, TelegramInput, set_webhook
+from lotse.rasa_server.channels.telegram import main as telegram_main
 from lotse.rasa_server.channels.twilio_whatsapp import TwilioConfig, TwilioWhatsAppInput, request_url
 from lotse.rasa_server.channels.whatsapp_cloud import WhatsAppCloudConfig, WhatsAppCloudInput
-from lotse.core.credentials import MESSENGER_CHANNELS, channel_credentials, render_credentials, write_credentials
-from lotse.language.messages import messages_for
-from lotse.core.settings import load_settings
 from lotse.runner.stack import Stack
 from tests.conftest import ROOT
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 
 from lotse.console import cli
-from tests.console.demo import DEMO_PASSWORD
 from lotse.console.users import authenticate
-from lotse.database.engine import make_engine
 from lotse.core.settings import load_settings, process_environment
+from lotse.database.engine import make_engine
+from tests.console.demo import DEMO_PASSWORD
 
 
 def test_console_settings_have_safe_defaults_and_reach_the_processes():

@@ -9,16 +9,16 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
+from lotse.callbacks.store import Booking, CallbackStore
 from lotse.console import audit, corrections, queue, review
 from lotse.console.dashboard import figures
-from tests.console.demo import seed_demo
 from lotse.console.sessions import create_session, load_session
 from lotse.console.transcripts import TranscriptReader
 from lotse.console.users import UserError, authenticate, create_user, update_user
-from lotse.callbacks.store import Booking, CallbackStore
+from lotse.database.console_schema import console_audit
 from lotse.database.engine import make_engine
 from lotse.database.schema import window_seats
-from lotse.database.console_schema import console_audit
+from tests.console.demo import seed_demo
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
 PASSWORD = "Kita-Beitrag-Borken-7"

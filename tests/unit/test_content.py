@@ -5,11 +5,12 @@ from datetime import date
 
 import yaml
 
-from lotse.knowledge.content import content_problems, domain_intents
 from lotse.knowledge.content import (
     Answer,
     Source,
     check_answers,
+    content_problems,
+    domain_intents,
     fixed_rasa_responses,
     footer_labels,
     load_answers,

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from lotse.core.credentials import MESSENGER_CHANNELS
-from lotse.runner.serve import DEFAULT_MODEL
 from lotse.core.settings import DERIVED, PROJECT_ROOT, VARIABLES, Settings, load_settings
+from lotse.runner.serve import DEFAULT_MODEL
 from lotse.runner.stack import Stack
 
 ROOT = PROJECT_ROOT
@@ -273,7 +273,7 @@ def test_images_start_lotse_serve_on_the_configured_ports(name, service):
     default_port = {"rasa": DEFAULTS.rasa_port, "actions": DEFAULTS.actions_port, "web": DEFAULTS.web_port}[service]
     assert str(default_port) in " ".join(ops(final, "EXPOSE")).split()
     env = env_of(final)
-    for key, value in env.items():
+    for key in env:
         if key.startswith("LOTSE_"):
             assert key in KNOWN_VARIABLES, f"{name}: {key} is not read by lotse/core/settings.py"
     for key in ("LOTSE_RASA_PORT", "LOTSE_ACTIONS_PORT", "LOTSE_WEB_PORT"):

@@ -8,8 +8,8 @@ from rasa.core.lock_store import InMemoryLockStore, LockStore
 from rasa.core.utils import AvailableEndpoints
 
 from lotse.core.endpoints import render_endpoints, write_endpoints
-from lotse.rasa_server.lock_store import AtomicRedisLockStore
 from lotse.core.settings import load_settings, process_environment
+from lotse.rasa_server.lock_store import AtomicRedisLockStore
 
 
 def rasa_reads(tmp_path, monkeypatch, env: dict[str, str]) -> AvailableEndpoints:

@@ -5,10 +5,10 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from lotse.widget import feedback
 from lotse.callbacks.store import Booking, CallbackStore
 from lotse.database.schema import callbacks, outbox, window_seats
 from lotse.privacy.erasure import conversation_for_reference, erase_conversation
+from lotse.widget import feedback
 
 START = datetime(2026, 11, 26, 13, 0, tzinfo=timezone.utc)
 
@@ -102,9 +102,9 @@ def _cells_mentioning(engine, needles: list[str]) -> list[tuple[str, str]]:
 
 def test_after_erasure_nothing_of_the_conversation_remains_in_any_table(db_url):
     from lotse.console import audit, corrections, queue, review
-    from tests.console.demo import ensure_events_table
     from lotse.console.masking import pseudonym
     from lotse.console.transcripts import events_table
+    from tests.console.demo import ensure_events_table
 
     store = CallbackStore.open(db_url, capacity=3)
     tracker = sa.create_engine(db_url, future=True)

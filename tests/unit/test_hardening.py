@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from types import SimpleNamespace
 
-from lotse.rasa_server.server import rasa_arguments
 from lotse.core.settings import load_settings
+from lotse.rasa_server.server import rasa_arguments
 from lotse.runner.stack import Stack
 
 

@@ -7,8 +7,8 @@ import pytest
 
 from lotse.knowledge.office_answers import found_reply, office_kind_for, reply_for
 from lotse.knowledge.offices import opening_status, validate_office_data, verified_contact
-from lotse.language.messages import messages_for
 from lotse.knowledge.places import Resolution
+from lotse.language.messages import messages_for
 from tests.conftest import ROOT
 
 DE = messages_for("de", ROOT / "content")

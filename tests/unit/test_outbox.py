@@ -8,8 +8,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
-from lotse.callbacks.store import CallbackStore
 from lotse.callbacks.outbox import deliver_due, due_events, signature
+from lotse.callbacks.store import CallbackStore
 from lotse.runner.stack import free_port
 from tests.unit.test_callback_store import booking
 

@@ -7,8 +7,8 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from lotse.rasa_server import overrides
 from lotse.core.settings import PROJECT_ROOT
+from lotse.rasa_server import overrides
 
 
 def test_valid_and_invalid_responses_are_judged_as_before():

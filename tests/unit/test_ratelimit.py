@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from lotse.guards.ratelimit import RateLimits, TokenBuckets, client_ip
 from lotse.core.settings import load_settings
+from lotse.guards.ratelimit import RateLimits, TokenBuckets, client_ip
 
 
 class Clock:

@@ -7,16 +7,16 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from lotse.console import audit, review
-from tests.console.demo import ensure_events_table
-from lotse.console.transcripts import events_table
-from lotse.runner import cli
-from lotse.widget import feedback
 from lotse.callbacks.store import Booking, CallbackStore
+from lotse.console import audit, review
+from lotse.console.transcripts import events_table
+from lotse.database.console_schema import callback_history, transcript_notes, transcript_tags
 from lotse.database.engine import make_engine
 from lotse.database.schema import callbacks
-from lotse.database.console_schema import callback_history, transcript_notes, transcript_tags
 from lotse.privacy.retention import cutoff_for, purge
+from lotse.runner import cli
+from lotse.widget import feedback
+from tests.console.demo import ensure_events_table
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from lotse.runner.serve import plan
 from lotse.core.settings import load_settings
+from lotse.runner.serve import plan
 
 
 def test_rasa_gets_the_atomic_lock_store_and_binds_to_the_configured_address(tmp_path):

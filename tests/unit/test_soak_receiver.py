@@ -6,8 +6,8 @@ import json
 import requests
 
 from lotse.callbacks.outbox import signature
-from scripts.soak import CREATED, Deliveries, SoakConfig, SoakResult, Tally, webhook_server
 from scripts.bench import Timings
+from scripts.soak import CREATED, Deliveries, SoakConfig, SoakResult, Tally, webhook_server
 
 
 def post(url: str, secret: str, event_id: str, event: str, reference: str, sign_with: str | None = None) -> int:

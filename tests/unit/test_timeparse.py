@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from lotse.callbacks import timeparse as tp
 from lotse.callbacks.calendar import load_calendar_config, parse_calendar_config, upcoming_windows
-from lotse.language.textnorm import fold
 from lotse.callbacks.timeparse import TimeRequest, match, parse_time_request
+from lotse.language.textnorm import fold
 from tests.conftest import CONTENT
 
 BERLIN = ZoneInfo("Europe/Berlin")

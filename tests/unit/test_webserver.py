@@ -7,8 +7,8 @@ import json
 from aiohttp import WSCloseCode, WSMsgType, web
 from aiohttp.test_utils import TestClient, TestServer
 
-from lotse.webserver import app as webserver
 from lotse.core.settings import load_settings
+from lotse.webserver import app as webserver
 
 
 def _with_client(check, rasa_reply=None):

@@ -4,9 +4,9 @@ from __future__ import annotations
 import asyncio
 import time
 
+from lotse.core.settings import load_settings
 from lotse.rasa_server.channels.secure_socketio import SecureSocketIOInput, WidgetOutput, message_language
 from lotse.widget import feedback
-from lotse.core.settings import load_settings
 from lotse.widget.sessions import TokenSigner
 
 SECRET = b"k" * 32

@@ -5,9 +5,9 @@ import json
 
 import sqlalchemy as sa
 
-from lotse.widget import feedback
 from lotse.database.engine import make_engine
 from lotse.database.migrations import migrate
+from lotse.widget import feedback
 from lotse.widget.sessions import WidgetSession
 from lotse.widget.store import WidgetStore, transcript_items
 

@@ -8,9 +8,9 @@ import sys
 from datetime import datetime, timedelta, timezone
 
 from lotse.callbacks.store import CallbackStore
+from lotse.runner.stack import free_port
 from tests.conftest import ROOT
 from tests.unit.test_callback_store import booking
-from lotse.runner.stack import free_port
 from tests.unit.test_outbox import SECRET, Receiver
 
 

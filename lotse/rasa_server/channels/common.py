@@ -23,12 +23,12 @@ from typing import Any, Awaitable, Callable, Coroutine, Generic, Mapping, Option
 import aiohttp
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.lock_store import LockError
+from sanic import Blueprint
 
+from lotse.core.settings import load_settings
 from lotse.guards.chat_requests import clean_text, reply_language
 from lotse.language.languages import is_supported
 from lotse.language.messages import messages_for
-from lotse.core.settings import load_settings
-from sanic import Blueprint
 
 logger = logging.getLogger(__name__)
 

@@ -73,7 +73,7 @@ def quick_replies(buttons: Sequence[Mapping[str, Any]], tokens: PayloadTokens) -
             "title": shorten(str(b.get("title", "")), QUICK_REPLY_TITLE_LIMIT),
             "payload": tokens.encode(payload),
         }
-        for b, payload in zip(buttons, button_payloads(buttons))
+        for b, payload in zip(buttons, button_payloads(buttons), strict=True)
     ]
 
 

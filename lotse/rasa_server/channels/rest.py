@@ -26,10 +26,10 @@ from rasa.core.lock_store import LockError
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from lotse.rasa_server.channels.common import OnNewMessage, webhook_routes
+from lotse.core.settings import Settings, load_settings
 from lotse.guards.chat_requests import ChatRequest, Refusal, answer, reply_language, screen_chat_request
 from lotse.guards.ratelimit import RateLimits
-from lotse.core.settings import Settings, load_settings
+from lotse.rasa_server.channels.common import OnNewMessage, webhook_routes
 
 logger = logging.getLogger(__name__)
 

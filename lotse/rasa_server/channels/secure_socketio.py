@@ -30,16 +30,16 @@ import re
 import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
+import engineio
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
-import engineio
 from socketio import AsyncServer, packet
 
+from lotse.core.settings import Settings, load_settings
+from lotse.language.messages import messages_for
 from lotse.rasa_server.channels.common import hand_over
 from lotse.widget import feedback
-from lotse.language.messages import messages_for
-from lotse.core.settings import Settings, load_settings
 from lotse.widget.sessions import TokenSigner, WidgetSession, signer_from_settings
 from lotse.widget.store import WidgetStore
 

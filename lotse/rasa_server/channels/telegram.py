@@ -11,8 +11,8 @@ import json
 import logging
 import os
 import sys
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence
 
 from sanic import response

@@ -62,7 +62,7 @@ def reply_buttons(buttons: Sequence[Mapping[str, Any]], tokens: PayloadTokens) -
         return None
     return [
         {"type": "reply", "reply": {"id": tokens.encode(payload), "title": title}}
-        for title, payload in zip(titles, button_payloads(buttons))
+        for title, payload in zip(titles, button_payloads(buttons), strict=True)
     ]
 
 
