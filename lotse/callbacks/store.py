@@ -23,9 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from lotse.callbacks import outbox
 from lotse.database.engine import make_engine
 from lotse.database.migrations import migrate
-
-# `feedback` only for lotse/console/views/admin.py, which still imports it from here.
-from lotse.database.schema import callbacks, feedback, window_seats  # noqa: F401
+from lotse.database.schema import callbacks, window_seats
 
 REFERENCE_ALPHABET = "ACDEFHJKMNPRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B
 OPEN_STATUSES = ("new", "in_progress", "not_reached")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import functools
 from dataclasses import dataclass, field
-from pathlib import Path
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Awaitable, Callable, Mapping
 from zoneinfo import ZoneInfo
 

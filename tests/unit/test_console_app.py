@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from lotse.console import audit
+from lotse.console.users import list_users
 from tests.console.demo import DEMO_PASSWORD
 from tests.console.support import csrf_token, login_token, start_seeded_console
 
@@ -227,3 +228,70 @@ def test_an_admin_creates_accounts_and_runs_the_retention_purge(seeded):
     assert seeded.login("n.neu", "Ein-gutes-Passwort-1").get(f"{seeded.url}/queue").status_code == 200
     purged = admin.post(f"{seeded.url}/admin/data/purge", data={"csrf_token": csrf_token(admin, f"{seeded.url}/admin/data")})
     assert "Gelöscht:" in purged.text and _audit(seeded, "purge")
+
+
+def test_an_admin_changes_an_account_sets_its_password_and_unlocks_it(seeded):
+    admin = seeded.login("a.admin")
+    users = f"{seeded.url}/admin/users"
+    admin.post(users, data={"username": "w.wechsel", "password": "Ein-gutes-Passwort-2", "role": "reviewer",
+                            "csrf_token": csrf_token(admin, users)})
+    account = next(u for u in list_users(seeded.server.state.app_engine) if u.username == "w.wechsel")
+    url = f"{users}/{account.id}"
+    changed = admin.post(url, data={"role": "callback_agent", "offices": "jc_gronau", "active": "1", "csrf_token": csrf_token(admin, users)})
+    assert "Konto geändert" in changed.text
+    assert seeded.login("w.wechsel", "Ein-gutes-Passwort-2").get(f"{seeded.url}/queue").status_code == 200  # now an agent
+    weak = admin.post(f"{url}/password", data={"password": "kurz", "csrf_token": csrf_token(admin, users)})
+    assert weak.status_code == 400 and "mindestens 12 Zeichen" in weak.text
+    reset = admin.post(f"{url}/password", data={"password": "Ein-neues-Passwort-3", "csrf_token": csrf_token(admin, users)})
+    assert "Passwort gesetzt" in reset.text
+    assert seeded.login("w.wechsel", "Ein-neues-Passwort-3")
+    assert "Konto entsperrt" in admin.post(f"{url}/unlock", data={"csrf_token": csrf_token(admin, users)}).text
+    details = [e.detail for e in _audit(seeded, "user_changed") if e.target == "w.wechsel"]
+    assert {"Rolle callback_agent, Stellen jc_gronau, aktiv", "Passwort neu gesetzt", "entsperrt"} <= set(details)
+    for path in (f"{users}/999999", f"{users}/999999/password", f"{users}/kein-konto/unlock"):
+        missing = admin.post(path, data={"password": "Ein-neues-Passwort-4", "csrf_token": csrf_token(admin, users)})
+        assert missing.status_code == 404 and "Nicht gefunden" in missing.text, path
+
+
+def test_unknown_callbacks_conversations_and_messages_get_not_found(seeded):
+    admin = seeded.login("a.admin")
+    data_page = f"{seeded.url}/admin/data"
+    for action in ("lookup", "export", "erase"):
+        missing = admin.post(f"{data_page}/{action}", data={"key": "XXX-XXX", "confirm": "1", "csrf_token": csrf_token(admin, data_page)})
+        assert missing.status_code == 404 and "kein Gespräch gefunden" in missing.text, action
+    assert admin.get(f"{seeded.url}/queue/XXX-XXX").status_code == 404
+    alias = seeded.alias(seeded.demo.callback)
+    assert admin.get(f"{seeded.url}/transcripts/{alias}/correct/999999").status_code == 404
+    assert admin.get(f"{seeded.url}/transcripts/{alias}/correct/keine-zahl").status_code == 404
+
+
+def test_an_agent_cannot_open_another_offices_callback(seeded):
+    borken = seeded.login("c.borken")
+    reference = re.search(r'href="/queue/([A-Z0-9]{3}-[A-Z0-9]{3})"', borken.get(f"{seeded.url}/queue?office=jc_borken").text).group(1)
+    other = seeded.login("a.admin")
+    users = f"{seeded.url}/admin/users"
+    other.post(users, data={"username": "g.gronau", "password": "Ein-gutes-Passwort-5", "role": "callback_agent",
+                            "offices": "jc_gronau", "csrf_token": csrf_token(other, users)})
+    gronau = seeded.login("g.gronau", "Ein-gutes-Passwort-5")
+    detail = f"{seeded.url}/queue/{reference}"
+    assert gronau.get(detail).status_code == 403
+    token = csrf_token(gronau, f"{seeded.url}/queue")
+    for action, form in (("notes", {"note": "fremd"}), ("status", {"status": "done"})):
+        refused = gronau.post(f"{detail}/{action}", data={**form, "csrf_token": token})
+        assert refused.status_code == 403 and "Kein Zugriff" in refused.text, action
+
+
+def test_a_reviewer_tags_notes_and_marks_a_transcript_and_bad_input_is_explained(seeded):
+    session = seeded.login("r.reviewer")
+    page = f"{seeded.url}/transcripts/{seeded.alias(seeded.demo.telegram)}"
+    bad_tag = session.post(f"{page}/tags", data={"tag": "<script>", "csrf_token": csrf_token(session, page)})
+    assert bad_tag.status_code == 400 and "Schlagwörter: 1–40 Zeichen" in bad_tag.text
+    empty_note = session.post(f"{page}/notes", data={"note": "   ", "csrf_token": csrf_token(session, page)})
+    assert empty_note.status_code == 400 and "Die Notiz ist leer" in empty_note.text
+    noted = session.post(f"{page}/notes", data={"note": "Antwort zu Kita-Kosten prüfen", "csrf_token": csrf_token(session, page)})
+    assert "Notiz gespeichert" in noted.text and "Antwort zu Kita-Kosten prüfen" in noted.text
+    session.post(f"{page}/tags", data={"tag": "kita", "csrf_token": csrf_token(session, page)})
+    removed = session.post(f"{page}/tags/remove", data={"tag": "kita", "csrf_token": csrf_token(session, page)})
+    assert "Schlagwort entfernt" in removed.text
+    reviewed = session.post(f"{page}/reviewed", data={"reviewed": "1", "csrf_token": csrf_token(session, page)})
+    assert "Als geprüft markiert" in reviewed.text

@@ -1,19 +1,32 @@
 """Administration: accounts, erasure of one conversation, Art. 15 export, retention purge, audit log."""
 from __future__ import annotations
 
+import functools
 import re
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import sqlalchemy as sa
 from aiohttp import web
 
+from lotse.callbacks.store import normalise_reference
 from lotse.console import audit
 from lotse.console.subject_access import subject_access_export
-from lotse.console.users import ROLE_LABELS, UserError, create_user, get_user, list_users, parse_offices, set_password, unlock, update_user
+from lotse.console.users import (
+    ROLE_LABELS,
+    User,
+    UserError,
+    create_user,
+    get_user,
+    list_users,
+    parse_offices,
+    set_password,
+    unlock,
+    update_user,
+)
 from lotse.console.web import Console, console, form_text, not_found, redirect, render, view
-from lotse.callbacks.store import callbacks, feedback, normalise_reference
-from lotse.privacy.erasure import conversation_for_reference, erase_conversation
-from lotse.privacy.retention import purge
+from lotse.database.schema import callbacks, feedback
+from lotse.privacy.erasure import ErasureReport, conversation_for_reference, erase_conversation
+from lotse.privacy.retention import PurgeReport, purge
 
 ADMIN = "admin"
 PSEUDONYM = re.compile(r"[0-9a-f]{12}")
@@ -43,52 +56,50 @@ def create(request: web.Request, form: Mapping[str, Any]) -> web.Response:
     raise redirect("/admin/users", "user_created")
 
 
-def _target(request: web.Request, state: Console):  # noqa: ANN202
+def _change_user(request: web.Request, apply: Callable[[Console, User], str], message: str) -> web.Response:
+    """Applies a change to the account in the URL, audit-logs what `apply` says it did, back to the list."""
+    state = console(request)
     try:
-        return get_user(state.app_engine, int(request.match_info["id"]))
+        target = get_user(state.app_engine, int(request.match_info["id"]))
     except ValueError:
-        return None
+        target = None
+    if target is None:
+        return not_found(request)
+    try:
+        detail = apply(state, target)
+    except UserError as exc:
+        return _users_page(request, str(exc), 400)
+    audit.record(state.app_engine, request["user"].username, "user_changed", target.username, detail, now=state.now())
+    raise redirect("/admin/users", message)
 
 
 @view(ADMIN)
 def change(request: web.Request, form: Mapping[str, Any]) -> web.Response:
-    state = console(request)
-    target = _target(request, state)
-    if target is None:
-        return not_found(request)
     role, offices, active = form_text(form, "role", 20), parse_offices(form_text(form, "offices", 1000)), form_text(form, "active") == "1"
-    try:
+
+    def apply(state: Console, target: User) -> str:
         update_user(state.app_engine, target.id, role, offices, active)
-    except UserError as exc:
-        return _users_page(request, str(exc), 400)
-    audit.record(state.app_engine, request["user"].username, "user_changed", target.username,
-                 f"Rolle {role}, Stellen {','.join(offices) or 'alle'}, {'aktiv' if active else 'deaktiviert'}", now=state.now())
-    raise redirect("/admin/users", "user_changed")
+        return f"Rolle {role}, Stellen {','.join(offices) or 'alle'}, {'aktiv' if active else 'deaktiviert'}"
+
+    return _change_user(request, apply, "user_changed")
 
 
 @view(ADMIN)
 def password(request: web.Request, form: Mapping[str, Any]) -> web.Response:
-    state = console(request)
-    target = _target(request, state)
-    if target is None:
-        return not_found(request)
-    try:
+    def apply(state: Console, target: User) -> str:
         set_password(state.app_engine, target.id, form_text(form, "password", 1000))
-    except UserError as exc:
-        return _users_page(request, str(exc), 400)
-    audit.record(state.app_engine, request["user"].username, "user_changed", target.username, "Passwort neu gesetzt", now=state.now())
-    raise redirect("/admin/users", "password")
+        return "Passwort neu gesetzt"
+
+    return _change_user(request, apply, "password")
 
 
 @view(ADMIN)
 def unlock_user(request: web.Request, form: Mapping[str, Any]) -> web.Response:
-    state = console(request)
-    target = _target(request, state)
-    if target is None:
-        return not_found(request)
-    unlock(state.app_engine, target.id)
-    audit.record(state.app_engine, request["user"].username, "user_changed", target.username, "entsperrt", now=state.now())
-    raise redirect("/admin/users", "unlocked")
+    def apply(state: Console, target: User) -> str:
+        unlock(state.app_engine, target.id)
+        return "entsperrt"
+
+    return _change_user(request, apply, "unlocked")
 
 
 def find_conversation(state: Console, key: str) -> str | None:
@@ -125,13 +136,33 @@ def data(request: web.Request, form: Mapping[str, Any]) -> web.Response:
     return _data_page(request)
 
 
+ConversationView = Callable[[web.Request, Mapping[str, Any], Console, str, str], web.Response]
+
+
+def by_key(func: ConversationView) -> Callable[[web.Request, Mapping[str, Any]], web.Response]:
+    """A data-page view for the conversation the form's key names; the data page with 404 when there is none."""
+
+    @functools.wraps(func)
+    def wrapped(request: web.Request, form: Mapping[str, Any]) -> web.Response:
+        state = console(request)
+        key = form_text(form, "key", 255)
+        conversation_id = find_conversation(state, key)
+        if conversation_id is None:
+            return _data_page(request, "Dazu wurde kein Gespräch gefunden.", key=key, status=404)
+        return func(request, form, state, key, conversation_id)
+
+    return wrapped
+
+
+def _deleted(report: ErasureReport | PurgeReport) -> str:
+    """What an erasure or purge removed, for the audit log."""
+    return (f"{report.tracker_events} Ereignisse, {report.callbacks} Rückrufe, {report.feedback} Bewertungen, "
+            f"{report.console_rows} Konsolen-Einträge")
+
+
 @view(ADMIN)
-def lookup(request: web.Request, form: Mapping[str, Any]) -> web.Response:
-    state = console(request)
-    key = form_text(form, "key", 255)
-    conversation_id = find_conversation(state, key)
-    if conversation_id is None:
-        return _data_page(request, "Dazu wurde kein Gespräch gefunden.", key=key, status=404)
+@by_key
+def lookup(request: web.Request, form: Mapping[str, Any], state: Console, key: str, conversation_id: str) -> web.Response:
     with state.app_engine.connect() as conn:
         n_callbacks = conn.execute(sa.select(sa.func.count()).select_from(callbacks).where(callbacks.c.conversation_id == conversation_id)).scalar_one()
     found = {"alias": state.reader.pseudonym(conversation_id), "events": len(state.reader.events(conversation_id)), "callbacks": n_callbacks}
@@ -139,30 +170,20 @@ def lookup(request: web.Request, form: Mapping[str, Any]) -> web.Response:
 
 
 @view(ADMIN)
-def erase(request: web.Request, form: Mapping[str, Any]) -> web.Response:
-    state = console(request)
-    key = form_text(form, "key", 255)
-    conversation_id = find_conversation(state, key)
-    if conversation_id is None:
-        return _data_page(request, "Dazu wurde kein Gespräch gefunden.", key=key, status=404)
+@by_key
+def erase(request: web.Request, form: Mapping[str, Any], state: Console, key: str, conversation_id: str) -> web.Response:
     if form_text(form, "confirm") != "1":
         return _data_page(request, "Bitte bestätigen Sie die Löschung.", key=key, status=400)
     alias = state.reader.pseudonym(conversation_id)
     report = erase_conversation(state.app_engine, state.tracker_engine, conversation_id)
     state.reader.forget(conversation_id)
-    audit.record(state.app_engine, request["user"].username, "erasure", alias,
-                 f"{report.tracker_events} Ereignisse, {report.callbacks} Rückrufe, {report.feedback} Bewertungen, "
-                 f"{report.console_rows} Konsolen-Einträge", now=state.now())
+    audit.record(state.app_engine, request["user"].username, "erasure", alias, _deleted(report), now=state.now())
     raise redirect("/admin/data", "erased")
 
 
 @view(ADMIN)
-def export(request: web.Request, form: Mapping[str, Any]) -> web.Response:
-    state = console(request)
-    key = form_text(form, "key", 255)
-    conversation_id = find_conversation(state, key)
-    if conversation_id is None:
-        return _data_page(request, "Dazu wurde kein Gespräch gefunden.", key=key, status=404)
+@by_key
+def export(request: web.Request, form: Mapping[str, Any], state: Console, key: str, conversation_id: str) -> web.Response:
     alias = state.reader.pseudonym(conversation_id)
     body = subject_access_export(state.app_engine, state.reader, conversation_id, state.now())
     audit.record(state.app_engine, request["user"].username, "export_art15", alias, now=state.now())
@@ -175,8 +196,7 @@ def run_purge(request: web.Request, form: Mapping[str, Any]) -> web.Response:
     state = console(request)
     report = purge(state.app_engine, state.tracker_engine, state.settings.retention_days, state.now())
     audit.record(state.app_engine, request["user"].username, "purge", f"{state.settings.retention_days} Tage",
-                 f"{report.tracker_events} Ereignisse, {report.callbacks} Rückrufe, {report.feedback} Bewertungen, "
-                 f"{report.console_rows} Konsolen-Einträge", now=state.now())
+                 _deleted(report), now=state.now())
     return _data_page(request, report=report)
 
 

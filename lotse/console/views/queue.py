@@ -2,7 +2,9 @@
 Only callback agents (for their offices) and admins; the views and exports are audit-logged."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+import functools
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
 
 from aiohttp import web
 
@@ -20,43 +22,62 @@ def _offices(state: Console, user: User) -> list[str]:
     return [office for office in known if user.may_see_office(office)]
 
 
-def _chosen(request: web.Request) -> tuple[Console, User, list[str], str, str]:
-    state, user = console(request), request["user"]
-    offices = _offices(state, user)
-    office = request.query.get("office", "")
-    if office and office not in offices:
-        raise _NotAllowed()
-    view_name = request.query.get("view", "open")
-    return state, user, offices, office, view_name if view_name in queue.VIEWS else "open"
+@dataclass(frozen=True)
+class Selection:
+    """The part of the queue the URL selects, and the offices this user may choose from."""
+
+    offices: list[str]
+    office: str  # "" for all of them
+    view_name: str
+    items: list[queue.QueueItem]
 
 
-class _NotAllowed(Exception):
-    pass
+QueueView = Callable[[web.Request, Console, User, Selection], web.Response]
+CallbackView = Callable[[web.Request, Mapping[str, Any], Console, User, queue.QueueItem], web.Response]
 
 
-def _items(state: Console, user: User, offices: list[str], office: str, view_name: str) -> list[queue.QueueItem]:
-    selected = [office] if office else (None if user.is_admin or not user.offices else offices)
-    return queue.queue(state.app_engine, selected, view_name)
+def for_selection(func: QueueView) -> Callable[[web.Request, Mapping[str, Any]], web.Response]:
+    """A view of the queue the URL selects (office, view): 403 for an office this user may not work on."""
+
+    @functools.wraps(func)
+    def wrapped(request: web.Request, form: Mapping[str, Any]) -> web.Response:
+        state, user = console(request), request["user"]
+        offices = _offices(state, user)
+        office = request.query.get("office", "")
+        if office and office not in offices:
+            return forbidden(request)
+        view_name = request.query.get("view", "open")
+        view_name = view_name if view_name in queue.VIEWS else "open"
+        selected = [office] if office else (None if user.is_admin or not user.offices else offices)
+        items = queue.queue(state.app_engine, selected, view_name)
+        return func(request, state, user, Selection(offices, office, view_name, items))
+
+    return wrapped
+
+
+def for_callback(func: CallbackView) -> Callable[[web.Request, Mapping[str, Any]], web.Response]:
+    """A view of the callback in the URL: 404 when there is none, 403 when it belongs to another office."""
+
+    @functools.wraps(func)
+    def wrapped(request: web.Request, form: Mapping[str, Any]) -> web.Response:
+        state, user = console(request), request["user"]
+        item = queue.get(state.app_engine, request.match_info["reference"])
+        if item is not None and not user.may_see_office(item.office_id):
+            return forbidden(request)
+        if item is None:
+            return not_found(request)
+        return func(request, form, state, user, item)
+
+    return wrapped
 
 
 @view(*AGENTS)
-def listing(request: web.Request, form: Mapping[str, Any]) -> web.Response:
-    try:
-        state, user, offices, office, view_name = _chosen(request)
-    except _NotAllowed:
-        return forbidden(request)
-    items = _items(state, user, offices, office, view_name)
-    audit.record(state.app_engine, user.username, "queue_view", office or "alle", f"{view_name}, {len(items)} Einträge", now=state.now())
-    return render(request, "queue.html", items=items, offices=offices, office=office, view_name=view_name, now=state.now(),
-                  statuses=queue.STATUS_LABELS)
-
-
-def _callback(request: web.Request) -> tuple[Console, User, queue.QueueItem | None]:
-    state, user = console(request), request["user"]
-    item = queue.get(state.app_engine, request.match_info["reference"])
-    if item is not None and not user.may_see_office(item.office_id):
-        raise _NotAllowed()
-    return state, user, item
+@for_selection
+def listing(request: web.Request, state: Console, user: User, chosen: Selection) -> web.Response:
+    audit.record(state.app_engine, user.username, "queue_view", chosen.office or "alle", f"{chosen.view_name}, {len(chosen.items)} Einträge",
+                 now=state.now())
+    return render(request, "queue.html", items=chosen.items, offices=chosen.offices, office=chosen.office, view_name=chosen.view_name,
+                  now=state.now(), statuses=queue.STATUS_LABELS)
 
 
 def _detail(request: web.Request, state: Console, item: queue.QueueItem, error: str = "", status: int = 200) -> web.Response:
@@ -66,24 +87,14 @@ def _detail(request: web.Request, state: Console, item: queue.QueueItem, error: 
 
 
 @view(*AGENTS)
-def detail(request: web.Request, form: Mapping[str, Any]) -> web.Response:
-    try:
-        state, user, item = _callback(request)
-    except _NotAllowed:
-        return forbidden(request)
-    if item is None:
-        return not_found(request)
+@for_callback
+def detail(request: web.Request, form: Mapping[str, Any], state: Console, user: User, item: queue.QueueItem) -> web.Response:
     return _detail(request, state, item)
 
 
 @view(*AGENTS)
-def change_status(request: web.Request, form: Mapping[str, Any]) -> web.Response:
-    try:
-        state, user, item = _callback(request)
-    except _NotAllowed:
-        return forbidden(request)
-    if item is None:
-        return not_found(request)
+@for_callback
+def change_status(request: web.Request, form: Mapping[str, Any], state: Console, user: User, item: queue.QueueItem) -> web.Response:
     try:
         changed = queue.set_status(state.app_engine, item.reference, form_text(form, "status", 20), user.username, state.now())
     except queue.QueueError as exc:
@@ -94,13 +105,8 @@ def change_status(request: web.Request, form: Mapping[str, Any]) -> web.Response
 
 
 @view(*AGENTS)
-def add_note(request: web.Request, form: Mapping[str, Any]) -> web.Response:
-    try:
-        state, user, item = _callback(request)
-    except _NotAllowed:
-        return forbidden(request)
-    if item is None:
-        return not_found(request)
+@for_callback
+def add_note(request: web.Request, form: Mapping[str, Any], state: Console, user: User, item: queue.QueueItem) -> web.Response:
     note = clean_note(form_text(form, "note", 5000))
     if note is None:
         return _detail(request, state, item, "Die Notiz ist leer oder länger als 2000 Zeichen.", 400)
@@ -108,12 +114,8 @@ def add_note(request: web.Request, form: Mapping[str, Any]) -> web.Response:
     raise redirect(f"/queue/{item.reference}", "note_added")
 
 
-def _export(request: web.Request, kind: str) -> web.Response:
-    try:
-        state, user, offices, office, view_name = _chosen(request)
-    except _NotAllowed:
-        return forbidden(request)
-    items = _items(state, user, offices, office, view_name)
+def _export(state: Console, user: User, chosen: Selection, kind: str) -> web.Response:
+    office, items = chosen.office, chosen.items
     audit.record(state.app_engine, user.username, f"export_{kind}", office or "alle", f"{len(items)} Rückrufe", now=state.now())
     name = f"rueckrufe-{office or 'alle'}"
     if kind == "csv":
@@ -125,13 +127,15 @@ def _export(request: web.Request, kind: str) -> web.Response:
 
 
 @view(*AGENTS)
-def export_csv(request: web.Request, form: Mapping[str, Any]) -> web.Response:
-    return _export(request, "csv")
+@for_selection
+def export_csv(request: web.Request, state: Console, user: User, chosen: Selection) -> web.Response:
+    return _export(state, user, chosen, "csv")
 
 
 @view(*AGENTS)
-def export_ics(request: web.Request, form: Mapping[str, Any]) -> web.Response:
-    return _export(request, "ics")
+@for_selection
+def export_ics(request: web.Request, state: Console, user: User, chosen: Selection) -> web.Response:
+    return _export(state, user, chosen, "ics")
 
 
 def register(router: web.UrlDispatcher) -> None:

@@ -2,16 +2,17 @@
 audit-logged reveal of masked data, proposing an intent correction, and the test-story export."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+import functools
+from typing import Any, Callable, Mapping
 
 from aiohttp import web
 
 from lotse.console import audit, corrections, review
-from lotse.console.queue import STATUS_LABELS
 from lotse.console.filters import matches, parse_filters, time_range
+from lotse.console.queue import STATUS_LABELS
 from lotse.console.security import clean_note, clean_reason, clean_tag
 from lotse.console.stories import story_yaml
-from lotse.console.transcripts import build_turns, summarise
+from lotse.console.transcripts import Turn, build_turns, summarise
 from lotse.console.users import User
 from lotse.console.web import Console, console, forbidden, form_text, not_found, redirect, render, view
 from lotse.widget.feedback import ratings_for
@@ -37,6 +38,11 @@ def _conversation(request: web.Request) -> str | None:
     if user.role not in READERS and not _agent_may_open(state, user, conversation_id):
         raise _Denied()
     return conversation_id
+
+
+def _callback_names(state: Console, conversation_id: str) -> tuple[str, ...]:
+    """First names given for callbacks in this conversation: masked wherever the transcript shows them."""
+    return tuple(cb.first_name for cb in review.conversation_callbacks(state.app_engine, conversation_id) if cb.first_name)
 
 
 def _may_reveal(state: Console, user: User, conversation_id: str) -> bool:
@@ -90,28 +96,34 @@ def _transcript_page(request: web.Request, conversation_id: str, reveal: bool = 
     )
 
 
+def opened(func: Callable[[web.Request, Mapping[str, Any], str], web.Response]) -> Callable[[web.Request, Mapping[str, Any]], web.Response]:
+    """A view of the conversation in the URL: 403 when this user may not open it, 404 when there is none."""
+
+    @functools.wraps(func)
+    def wrapped(request: web.Request, form: Mapping[str, Any]) -> web.Response:
+        try:
+            conversation_id = _conversation(request)
+        except _Denied:
+            return forbidden(request)
+        if conversation_id is None:
+            return not_found(request)
+        return func(request, form, conversation_id)
+
+    return wrapped
+
+
 @view(*READERS, "callback_agent")
-def transcript(request: web.Request, form: Mapping[str, Any]) -> web.Response:
+@opened
+def transcript(request: web.Request, form: Mapping[str, Any], conversation_id: str) -> web.Response:
     state = console(request)
-    try:
-        conversation_id = _conversation(request)
-    except _Denied:
-        return forbidden(request)
-    if conversation_id is None:
-        return not_found(request)
     audit.record(state.app_engine, request["user"].username, "transcript_view", state.reader.pseudonym(conversation_id), now=state.now())
     return _transcript_page(request, conversation_id)
 
 
 @view(*READERS, "callback_agent")
-def reveal(request: web.Request, form: Mapping[str, Any]) -> web.Response:
+@opened
+def reveal(request: web.Request, form: Mapping[str, Any], conversation_id: str) -> web.Response:
     state, user = console(request), request["user"]
-    try:
-        conversation_id = _conversation(request)
-    except _Denied:
-        return forbidden(request)
-    if conversation_id is None:
-        return not_found(request)
     if not _may_reveal(state, user, conversation_id):
         return forbidden(request)
     reason = clean_reason(form_text(form, "reason", 1000))
@@ -129,14 +141,19 @@ def _annotate(request: web.Request) -> tuple[Console, str]:
     return state, conversation_id
 
 
+def _add_annotation(request: web.Request, text: str | None, error: str, save: Callable[..., None], message: str) -> web.Response:
+    """Saves a cleaned tag or note (None: it was not acceptable, the page says why) and goes back to the transcript."""
+    state, conversation_id = _annotate(request)
+    if text is None:
+        return _transcript_page(request, conversation_id, error=error, status=400)
+    save(state.app_engine, conversation_id, text, request["user"].username, state.now())
+    raise redirect(f"/transcripts/{request.match_info['alias']}", message)
+
+
 @view(*READERS)
 def add_tag(request: web.Request, form: Mapping[str, Any]) -> web.Response:
-    state, conversation_id = _annotate(request)
-    tag = clean_tag(form_text(form, "tag", 100))
-    if tag is None:
-        return _transcript_page(request, conversation_id, error="Schlagwörter: 1–40 Zeichen, Buchstaben, Ziffern, Leer- und Bindestrich.", status=400)
-    review.add_tag(state.app_engine, conversation_id, tag, request["user"].username, state.now())
-    raise redirect(f"/transcripts/{request.match_info['alias']}", "tag_added")
+    return _add_annotation(request, clean_tag(form_text(form, "tag", 100)),
+                           "Schlagwörter: 1–40 Zeichen, Buchstaben, Ziffern, Leer- und Bindestrich.", review.add_tag, "tag_added")
 
 
 @view(*READERS)
@@ -148,12 +165,8 @@ def remove_tag(request: web.Request, form: Mapping[str, Any]) -> web.Response:
 
 @view(*READERS)
 def add_note(request: web.Request, form: Mapping[str, Any]) -> web.Response:
-    state, conversation_id = _annotate(request)
-    note = clean_note(form_text(form, "note", 5000))
-    if note is None:
-        return _transcript_page(request, conversation_id, error="Die Notiz ist leer oder länger als 2000 Zeichen.", status=400)
-    review.add_note(state.app_engine, conversation_id, note, request["user"].username, state.now())
-    raise redirect(f"/transcripts/{request.match_info['alias']}", "note_added")
+    return _add_annotation(request, clean_note(form_text(form, "note", 5000)),
+                           "Die Notiz ist leer oder länger als 2000 Zeichen.", review.add_note, "note_added")
 
 
 @view(*READERS)
@@ -168,7 +181,7 @@ def mark_reviewed(request: web.Request, form: Mapping[str, Any]) -> web.Response
 def story(request: web.Request, form: Mapping[str, Any]) -> web.Response:
     state, conversation_id = _annotate(request)
     alias = request.match_info["alias"]
-    names = tuple(cb.first_name for cb in review.conversation_callbacks(state.app_engine, conversation_id) if cb.first_name)
+    names = _callback_names(state, conversation_id)
     approved = {event_id: c.corrected_intent for event_id, c in corrections.for_conversation(state.app_engine, conversation_id).items()
                 if c.state == "approved"}
     text = story_yaml(f"Gespräch {alias} (Konsole)", state.reader.events(conversation_id), approved, names)
@@ -177,29 +190,25 @@ def story(request: web.Request, form: Mapping[str, Any]) -> web.Response:
                         headers={"Content-Disposition": f'attachment; filename="story-{alias}.yml"'})
 
 
-def _user_turn(state: Console, conversation_id: str, event_id: int):  # noqa: ANN202
-    for event in state.reader.events(conversation_id):
-        if event.id == event_id and event.type_name == "user":
-            return event
-    return None
-
-
-def _event_id(request: web.Request) -> int:
+def _user_turn(state: Console, conversation_id: str, request: web.Request) -> Turn | None:
+    """The user message in the URL, as the transcript shows it, or None."""
     try:
-        return int(request.match_info["event_id"])
+        event_id = int(request.match_info["event_id"])
     except ValueError as exc:
         raise web.HTTPNotFound() from exc
+    for event in state.reader.events(conversation_id):
+        if event.id == event_id and event.type_name == "user":
+            return build_turns([event], state.reader.threshold, _callback_names(state, conversation_id))[0]
+    return None
 
 
 @view(*READERS)
 def correction_form(request: web.Request, form: Mapping[str, Any]) -> web.Response:
     state, conversation_id = _annotate(request)
-    event = _user_turn(state, conversation_id, _event_id(request))
-    if event is None:
+    turn = _user_turn(state, conversation_id, request)
+    if turn is None:
         return not_found(request)
-    names = tuple(cb.first_name for cb in review.conversation_callbacks(state.app_engine, conversation_id) if cb.first_name)
-    turn = build_turns([event], state.reader.threshold, names)[0]
-    existing = corrections.for_conversation(state.app_engine, conversation_id).get(event.id)
+    existing = corrections.for_conversation(state.app_engine, conversation_id).get(turn.event_id)
     return render(request, "correct.html", alias=request.match_info["alias"], turn=turn, intents=state.intents,
                   existing=existing, error="")
 
@@ -207,16 +216,14 @@ def correction_form(request: web.Request, form: Mapping[str, Any]) -> web.Respon
 @view(*READERS)
 def propose(request: web.Request, form: Mapping[str, Any]) -> web.Response:
     state, conversation_id = _annotate(request)
-    event = _user_turn(state, conversation_id, _event_id(request))
-    if event is None:
+    turn = _user_turn(state, conversation_id, request)
+    if turn is None:
         return not_found(request)
-    names = tuple(cb.first_name for cb in review.conversation_callbacks(state.app_engine, conversation_id) if cb.first_name)
-    turn = build_turns([event], state.reader.threshold, names)[0]
     try:
-        corrections.propose(state.app_engine, conversation_id, event.id, turn.text, turn.intent, form_text(form, "intent", 255),
-                            set(state.intents), request["user"].username, names, state.now())
+        corrections.propose(state.app_engine, conversation_id, turn.event_id, turn.text, turn.intent, form_text(form, "intent", 255),
+                            set(state.intents), request["user"].username, _callback_names(state, conversation_id), state.now())
     except corrections.CorrectionError as exc:
-        return render(request, "correct.html", status=400, alias=request.match_info["alias"], turn=build_turns([event], state.reader.threshold, names)[0],
+        return render(request, "correct.html", status=400, alias=request.match_info["alias"], turn=turn,
                       intents=state.intents, existing=None, error=str(exc))
     raise redirect(f"/transcripts/{request.match_info['alias']}", "proposed")
 
