@@ -3,6 +3,7 @@ console whose data directory holds Lotse's database."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from rasa_sdk import Tracker
@@ -25,5 +26,6 @@ def office_answer(monkeypatch, data_dir: Path, text: str, language: str = "de") 
         events=[], paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen",
     )
     dispatcher = CollectingDispatcher()
-    asyncio.run(ActionFindOffice().run(dispatcher, tracker, {}))
+    with ThreadPoolExecutor(1) as pool:  # its own thread: Playwright's sync API keeps a loop running in this one
+        pool.submit(asyncio.run, ActionFindOffice().run(dispatcher, tracker, {})).result(60)
     return "\n".join(m.get("text") or "" for m in dispatcher.messages)
