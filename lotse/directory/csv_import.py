@@ -59,7 +59,10 @@ def _rows(text: str) -> tuple[list[str], list[list[str]]]:
         raise EntryError("Die CSV-Datei ist leer.")
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as exc:  # e.g. a NUL byte: not a text export
+        raise EntryError("Die CSV-Datei konnte nicht gelesen werden.") from exc
     return rows[0], [r for r in rows[1:] if any(cell.strip() for cell in r)]
 
 

@@ -22,8 +22,18 @@ _SLOT = re.compile(
 )
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 class EntryError(ValueError):
     """German, safe to show."""
+
+
+def _printable(text: str) -> str:
+    """The text, if it holds no control characters (PostgreSQL refuses NUL in text; none belong here)."""
+    if _CONTROL.search(text or ""):
+        raise EntryError("Die Angabe enthält unzulässige Steuerzeichen.")
+    return text or ""
 
 
 def _time(text: str) -> str:
@@ -61,7 +71,8 @@ def parse_hours(text: str) -> list[dict[str, Any]]:
 
 def check_value(field: str, value: str) -> str:
     """The value, trimmed, if it fits its field; EntryError otherwise."""
-    value = " ".join((value or "").split()) if field != "hours" else (value or "").strip()
+    value = _printable(value.replace("\r\n", "\n") if value else "")
+    value = " ".join(value.split()) if field != "hours" else value.strip()
     if field not in FIELDS:
         raise EntryError("Unbekanntes Feld.")
     if not value:
@@ -81,7 +92,7 @@ def check_value(field: str, value: str) -> str:
 
 def check_source(source: str) -> str:
     """Where the value was seen: a URL, or a short description ("Telefonat mit dem Jobcenter", "Aushang")."""
-    source = " ".join((source or "").split())
+    source = " ".join(_printable(source).split())
     if len(source) < 4:
         raise EntryError("Bitte geben Sie die Quelle an: eine Internetadresse oder z. B. „Telefonat mit …“ oder „Aushang“.")
     if source.lower().startswith(("http:", "https:", "www.")) and not _URL.fullmatch(source):
@@ -91,7 +102,7 @@ def check_source(source: str) -> str:
 
 def check_as_of(text: str, today: date) -> str:
     """The day the value was seen at its source (YYYY-MM-DD, as a date field sends it), not in the future."""
-    text = (text or "").strip()
+    text = _printable(text).strip()
     if not _DATE.fullmatch(text):
         raise EntryError("Bitte geben Sie an, wann die Angabe an der Quelle gesehen wurde (Datum).")
     try:

@@ -116,3 +116,11 @@ def test_values_older_than_twelve_months_are_flagged(seeded):
     assert "Stand 2021, offices.yml" in phone and "älter als 12 Monate" in phone
     address = next(item for item in row.split("<li>") if "Burloer Straße 93" in item)
     assert "älter als 12 Monate" not in address
+
+
+def test_an_old_proposal_is_flagged_before_anyone_confirms_it(seeded):
+    _post(seeded.login("a.admin"), seeded, PAGE, office_id="jc_stadtlohn", field="web", value="https://www.stadtlohn.de/jobcenter",
+          source="https://www.stadtlohn.de/jobcenter", as_of="2025-06-30")
+    page = seeded.login("b.admin").get(seeded.url + PAGE).text
+    row = next(r for r in page.split("<tr>") if "https://www.stadtlohn.de/jobcenter" in r and "/decide" in r)
+    assert "30.06.2025" in row and "älter als 12 Monate" in row

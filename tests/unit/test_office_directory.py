@@ -177,3 +177,30 @@ def test_a_csv_without_a_town_column_is_refused(office_data):
     with pytest.raises(EntryError, match="Gemeinde"):
         parse_address_book("Telefon,E-Mail\n0123 4567,a@b.de\n", _jobcenters(office_data), set(office_data.offices),
                            "2026-12-01", "Aushang", date(2026, 12, 7))
+
+
+def test_control_characters_and_broken_csv_are_refused_not_stored(office_data):
+    with pytest.raises(EntryError, match="Steuerzeichen"):
+        check_value("address", "Markt 1,\x00 48703 Stadtlohn")
+    with pytest.raises(EntryError, match="nicht gelesen"):
+        parse_address_book("Gemeinde;Telefon\nStadtlohn;0256\x00 1234\n", _jobcenters(office_data), set(office_data.offices),
+                           "2026-12-01", "Aushang", date(2026, 12, 7))
+
+
+def test_content_report_lists_old_contact_data_from_the_file_and_the_console(tmp_path, monkeypatch):
+    from lotse.core.settings import load_settings
+    from lotse.runner.cli import stale_directory_report
+    from tests.conftest import CONTENT
+
+    monkeypatch.setenv("LOTSE_DATA_DIR", str(tmp_path))
+    load_settings.cache_clear()
+    url = load_settings().callback_db_url
+    migrate(url)
+    engine = make_engine(url)
+    [entry] = store.propose(engine, [store.Proposal("jc_vreden", "phone", "02564 303-0", "Aushang", "2025-09-30")],
+                            "a.admin", {"jc_vreden"}, now=NOW)
+    store.decide(engine, entry.id, True, "b.admin", NOW)
+    engine.dispose()
+    lines = stale_directory_report(CONTENT, date(2026, 12, 7))
+    assert any(line.split() == ["jc_vreden", "phone", "Stand", "2025-09-30", "(console)"] for line in lines), lines
+    assert any(line.split() == ["kreis_borken", "phone", "Stand", "2021", "(offices.yml)"] for line in lines), lines

@@ -14,7 +14,7 @@ from lotse.directory import store
 from lotse.directory.csv_import import parse_address_book
 from lotse.directory.overlay import apply_entries, stale_contacts
 from lotse.directory.values import FIELD_LABELS, FIELDS, EntryError, check_as_of, check_source
-from lotse.knowledge.offices import OfficeData, as_of_text, load_office_data
+from lotse.knowledge.offices import OfficeData, as_of_text, is_stale, load_office_data
 from lotse.language.textnorm import fold
 
 ADMIN = "admin"
@@ -52,7 +52,7 @@ def _page(request: web.Request, error: str = "", status: int = 200, form: Mappin
                   proposed=store.listing(state.app_engine, "proposed"), decided=store.listing(state.app_engine, limit=30),
                   shown=shown, stale=stale, fields=FIELDS, field_labels=FIELD_LABELS, as_of_text=as_of_text,
                   offices=sorted(state.office_names.items(), key=lambda item: item[1]), form=form or {},
-                  today=today.isoformat())
+                  today=today.isoformat(), old=lambda as_of: is_stale(as_of, today))
 
 
 @view(ADMIN)
