@@ -83,7 +83,7 @@ def check_value(field: str, value: str) -> str:
         raise EntryError("E-Mail: Das ist keine E-Mail-Adresse.")
     if field in ("web", "form") and not _URL.fullmatch(value):
         raise EntryError(f"{FIELD_LABELS[field]}: Bitte die vollständige Adresse mit https://.")
-    if field == "address" and not re.search(r"\d{5}", value):
+    if field == "address" and not re.search(r"[A-Za-zÄÖÜäöüß]{3}.*\b\d{5}\s+[A-Za-zÄÖÜäöüß]", value):
         raise EntryError("Anschrift: Bitte mit Postleitzahl und Ort, z. B. „Burloer Straße 93, 46325 Borken“.")
     if field == "hours":
         parse_hours(value)

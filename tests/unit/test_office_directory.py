@@ -49,8 +49,9 @@ def test_hours_in_the_consoles_text_form_become_slots():
 
 
 @pytest.mark.parametrize("field,value", [("phone", "ruft an"), ("email", "info(at)x.de"), ("form", "www.x.de/form"),
-                                         ("address", "Rathaus"), ("hours", ""), ("fax", "0123")])
+                                         ("address", "Rathaus"), ("address", "02566 910 254"), ("hours", ""), ("fax", "0123")])
 def test_values_that_do_not_fit_their_field_are_refused(field, value):
+    assert check_value("address", "Burloer Straße 93, 46325 Borken") == "Burloer Straße 93, 46325 Borken"
     with pytest.raises(EntryError):
         check_value(field, value)
 
