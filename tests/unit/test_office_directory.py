@@ -205,3 +205,16 @@ def test_content_report_lists_old_contact_data_from_the_file_and_the_console(tmp
     lines = stale_directory_report(CONTENT, date(2026, 12, 7))
     assert any(line.split() == ["jc_vreden", "phone", "Stand", "2025-09-30", "(console)"] for line in lines), lines
     assert any(line.split() == ["kreis_borken", "phone", "Stand", "2021", "(offices.yml)"] for line in lines), lines
+
+
+def test_the_action_answers_from_offices_yml_when_the_database_cannot_be_opened(monkeypatch, office_data):
+    from actions.offices import office_data_now
+    from lotse.core.settings import load_settings
+    from lotse.directory import overlay
+
+    monkeypatch.setattr(overlay, "_sources", {})
+    monkeypatch.setenv("LOTSE_CALLBACK_DB_URL", "postgresql://nobody@127.0.0.1:1/none")
+    load_settings.cache_clear()
+    data = office_data_now(load_settings())
+    assert data.offices["kreis_borken"]["contact"]["phone"]["value"] == "02861 681-100"
+    assert "Telefon: 02861 681-100 (laut kreis-borken.de, Stand 2021)" in found_reply(data, "legden", "jobcenter", NOW, DE).text
