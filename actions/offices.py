@@ -1,6 +1,8 @@
 """Office finder: the right jobcenter, Jugendamt or Agentur office for where the user lives."""
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import datetime
 from typing import Any, Dict, List, Text
 from zoneinfo import ZoneInfo
@@ -10,10 +12,24 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.i18n import texts
-from lotse.core.settings import load_settings
+from lotse.core.settings import Settings, load_settings
+from lotse.directory.overlay import overlay_for
 from lotse.knowledge.office_answers import reply_for
-from lotse.knowledge.offices import load_gazetteer, load_office_data
+from lotse.knowledge.offices import OfficeData, load_gazetteer, load_office_data
 from lotse.knowledge.places import Resolution, resolve
+
+log = logging.getLogger(__name__)
+
+
+def office_data_now(settings: Settings) -> OfficeData:
+    """offices.yml with the directory entries confirmed in the console (re-read within seconds of a
+    change); offices.yml alone when Lotse's database cannot be opened. Blocking."""
+    data = load_office_data(settings.content_dir)
+    try:
+        return overlay_for(settings.callback_db_url, 1, 1).apply(data)  # one query every few seconds at most
+    except Exception as error:  # the database is down at start: answer from offices.yml
+        log.warning("office directory unavailable (%s); answering from offices.yml", type(error).__name__)
+        return data
 
 
 def _resolution_from_message(message: Dict[str, Any], gazetteer) -> Resolution:
@@ -34,7 +50,7 @@ class ActionFindOffice(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         settings = load_settings()
-        data = load_office_data(settings.content_dir)
+        data = await asyncio.to_thread(office_data_now, settings)
         gazetteer = load_gazetteer(settings.content_dir)
         message = tracker.latest_message or {}
         resolution = _resolution_from_message(message, gazetteer)

@@ -134,14 +134,14 @@ def build_console(
 
 
 def create_app(state: Console) -> web.Application:
-    from lotse.console.views import admin, auth, corrections, dashboard, queue, transcripts
+    from lotse.console.views import admin, auth, corrections, dashboard, directory, queue, transcripts
 
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[close_when_body_unread, security_headers, sessions])
     app[CONSOLE] = state
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/", home)
     app.router.add_get("/favicon.ico", favicon)
-    for module in (auth, transcripts, corrections, queue, dashboard, admin):
+    for module in (auth, transcripts, corrections, queue, dashboard, admin, directory):
         module.register(app.router)
     app.router.add_static("/static/", STATIC, show_index=False)
     return app

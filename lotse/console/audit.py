@@ -32,6 +32,9 @@ ACTION_LABELS = {
     "correction_decided": "Korrektur entschieden",
     "user_created": "Konto angelegt",
     "user_changed": "Konto geändert",
+    "directory_proposed": "Stellenverzeichnis: Angabe vorgeschlagen",
+    "directory_decided": "Stellenverzeichnis: Angabe bestätigt/abgelehnt",
+    "directory_import": "Stellenverzeichnis: CSV importiert",
 }
 
 

@@ -36,6 +36,10 @@ MESSAGES = {
     "password": "Passwort gesetzt; alle Sitzungen dieses Kontos wurden beendet.",
     "unlocked": "Konto entsperrt.",
     "erased": "Das Gespräch wurde überall gelöscht.",
+    "directory_proposed": "Angabe vorgeschlagen. Eine andere Administratorin oder ein anderer Administrator bestätigt sie; erst dann sieht man sie im Chat.",
+    "directory_confirmed": "Angabe bestätigt. Der Chat zeigt sie in wenigen Sekunden.",
+    "directory_rejected": "Vorschlag abgelehnt.",
+    "directory_imported": "CSV importiert. Die Angaben sind Vorschläge und brauchen eine Bestätigung.",
     "logged_out": "Sie sind abgemeldet.",
     "expired": "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.",
 }

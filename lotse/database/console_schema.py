@@ -121,3 +121,28 @@ callback_history = sa.Table(
 
 CONVERSATION_TABLES: tuple[sa.Table, ...] = (transcript_reviews, transcript_tags, transcript_notes, nlu_corrections)
 CALLBACK_TABLES: tuple[sa.Table, ...] = (callback_notes, callback_history)
+
+# The office directory kept by staff (migration 0005): one row per proposed value of one contact
+# field of one office. Nothing is shown to users before an administrator other than the proposer
+# has confirmed it (lotse/directory/store.py); the newest confirmed row per office and field
+# overrides content/offices.yml in the bot's office answers (lotse/directory/overlay.py).
+DIRECTORY_STATES: tuple[str, ...] = ("proposed", "confirmed", "rejected")
+
+office_directory = sa.Table(
+    "office_directory",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("office_id", sa.String(64), nullable=False, index=True),
+    sa.Column("field", sa.String(16), nullable=False),  # address, phone, email, web, form, hours
+    sa.Column("value", sa.Text, nullable=False),  # as entered; hours in the console's text form ("Mo–Mi 08:00–12:30")
+    sa.Column("complete", sa.Boolean, nullable=False, server_default=sa.false()),  # hours: the other days are closed
+    sa.Column("source", sa.String(500), nullable=False),  # a URL, or "Telefonat mit …", "Aushang"
+    sa.Column("as_of", sa.String(10), nullable=False),  # the date the value was seen at its source (YYYY-MM-DD)
+    sa.Column("origin", sa.String(20), nullable=False, server_default="console"),  # console | csv
+    sa.Column("state", sa.String(10), nullable=False, server_default="proposed"),
+    sa.Column("proposed_by", sa.String(64), nullable=False),
+    sa.Column("proposed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("decided_by", sa.String(64), nullable=True),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("state in ('proposed', 'confirmed', 'rejected')", name="ck_office_directory_state"),
+)

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Mapping
 
 from lotse.core.settings import PROJECT_ROOT
 from lotse.core.yamlfiles import load_yaml
-from lotse.knowledge.offices import load_office_data
+from lotse.knowledge.offices import contact_date_problems, load_office_data
 from lotse.language.languages import DEFAULT_LANGUAGE, LANGUAGES
 from lotse.language.messages import catalogue_problems, load_catalogue, messages_for
 from lotse.language.personal_data import EMAIL, PHONE_WITHOUT_DOTS, digits, has_phone_digits
@@ -340,6 +340,7 @@ def content_problems(content_dir: Path) -> list[str]:
         loaded.problems
         + check_answers(loaded.answers, domain_intents(), phones, emails, set(offices.municipalities))
         + check_translations(content_dir, domain_intents())
+        + contact_date_problems(offices.raw, contacts)
     )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping
 
-from lotse.knowledge.offices import OfficeData, format_hours, opening_status, verified_contact
+from lotse.knowledge.offices import OfficeData, as_of_text, format_hours, opening_status, source_label, verified_contact
 from lotse.knowledge.places import Resolution
 from lotse.language.messages import Messages
 
@@ -34,11 +34,19 @@ def office_kind_for(text: str) -> str:
     return "jobcenter"
 
 
+def contact_stamp(f: Mapping[str, Any], t: Messages) -> str:
+    """Where and when a contact value was seen: "(laut kreis-borken.de, Stand 2021)" — the source's
+    own date, not the date someone last reviewed the answer."""
+    site = source_label(f.get("source"))
+    where = site if site else t("contact_source_staff")
+    return t("contact_stamp", source=where, date=as_of_text(f.get("as_of")))
+
+
 def _contact_lines(office: Mapping[str, Any], now: datetime, t: Messages) -> list[str]:
     lines = []
     for name, f in verified_contact(office).items():
         value = format_hours(f, t) if name == "hours" else f["value"]
-        lines.append(f"{t('field_' + name)}: {value}")
+        lines.append(f"{t('field_' + name)}: {value} {contact_stamp(f, t)}")
         if name == "hours":
             status = opening_status(f, now, t)
             if status:
@@ -50,7 +58,7 @@ def _sources(*offices: Mapping[str, Any]) -> list[str]:
     urls: list[str] = []
     for office in offices:
         for f in verified_contact(office).values():
-            if f.get("source") and f["source"] not in urls:
+            if source_label(f.get("source")) and f["source"] not in urls:  # a phone call is no link to show
                 urls.append(f["source"])
     return urls
 

@@ -4,8 +4,10 @@ Only contact fields marked `verified: true` are ever returned for display.
 """
 from __future__ import annotations
 
+import calendar
+import re
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -13,7 +15,9 @@ from lotse.core.yamlfiles import load_yaml
 from lotse.knowledge.places import Gazetteer, build_gazetteer
 from lotse.language.messages import Messages
 
-CONTACT_FIELDS = ("address", "phone", "email", "web", "hours")
+CONTACT_FIELDS = ("address", "phone", "email", "web", "form", "hours")  # form: the office's online form
+STALE_AFTER_DAYS = 365  # a contact seen at its source longer ago than this is due for a new look
+_AS_OF = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 WEEKDAYS = ("mo", "di", "mi", "do", "fr", "sa", "so")
 OFFICE_KINDS = {"jobcenter", "jobcenter_kreis", "jugendamt", "agentur", "familienbuero", "bca", "kreisverwaltung"}
 
@@ -67,6 +71,64 @@ def verified_contact(office: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
         for name in CONTACT_FIELDS
         if (field := contact.get(name)) and field.get("verified") is True and field.get("value")
     }
+
+
+def as_of_date(as_of: object) -> date | None:
+    """The last day an `as_of` ("2021", "2026-03", "2026-11-24") can mean; None when it is no date.
+
+    The last day, so that a value is called old only when it certainly is."""
+    match = _AS_OF.fullmatch(str(as_of or "").strip())
+    if not match:
+        return None
+    year, month, day = int(match[1]), int(match[2] or 12), match[3]
+    try:
+        return date(year, month, int(day) if day else calendar.monthrange(year, month)[1])
+    except ValueError:
+        return None
+
+
+def as_of_text(as_of: object) -> str:
+    """An `as_of` as users read it: "2021", "03/2026", "24.11.2026"."""
+    match = _AS_OF.fullmatch(str(as_of or "").strip())
+    if not match:
+        return str(as_of or "")
+    year, month, day = match.groups()
+    if day:
+        return f"{day}.{month}.{year}"
+    return f"{month}/{year}" if month else year
+
+
+def is_stale(as_of: object, today: date) -> bool:
+    """True when the value was seen at its source more than 12 months before `today` (or has no date)."""
+    seen = as_of_date(as_of)
+    return seen is None or (today - seen).days > STALE_AFTER_DAYS
+
+
+def source_label(source: object) -> str | None:
+    """The site a source URL is on ("kreis-borken.de"); None for a source that is no URL
+    (a phone call, a notice on the door: shown to users only as "the office's own information")."""
+    match = re.match(r"https?://([^/?#:]+)", str(source or "").strip(), re.I)
+    if not match:
+        return None
+    host = match[1].lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def contact_date_problems(raw: Mapping[str, Any], contacts: list[Mapping[str, Any]]) -> list[str]:
+    """Every verified contact field (offices.yml, contacts.yml) without its source date (as_of), or
+    with one that is no date: the bot shows each contact with the date it was seen at its source."""
+    problems: list[str] = []
+    for file, entries, nested in (("offices.yml", raw.get("offices") or [], True), ("contacts.yml", contacts, False)):
+        for entry in entries:
+            fields = (entry.get("contact") or {}) if nested else entry
+            for name, f in fields.items():
+                if not (isinstance(f, Mapping) and f.get("verified") is True):
+                    continue
+                if not f.get("as_of"):
+                    problems.append(f"{file}: {entry.get('id')}.{name} is verified but has no source date (as_of)")
+                elif as_of_date(f["as_of"]) is None:
+                    problems.append(f"{file}: {entry.get('id')}.{name} has an as_of that is no date: {f['as_of']!r}")
+    return problems
 
 
 def _parse_time(text: str) -> time:

@@ -52,6 +52,27 @@ def purge_command(days: int | None) -> int:
     return 0
 
 
+def stale_directory_report(content_dir: Path, today: date) -> list[str]:
+    """content-report's lines on contact data the bot shows that was seen at its source more than
+    12 months ago: offices.yml with the entries confirmed in the console (Lotse's database)."""
+    from lotse.database.engine import make_engine
+    from lotse.directory.overlay import apply_entries, stale_contacts
+    from lotse.directory.store import confirmed
+
+    data = load_office_data(content_dir)
+    note = ""
+    try:
+        engine = make_engine(load_settings().callback_db_url)
+        data = apply_entries(data, confirmed(engine))
+        engine.dispose()
+    except Exception as error:  # no database yet (never migrated) or not reachable: offices.yml alone
+        note = f" (offices.yml only; console entries not read: {type(error).__name__})"
+    stale = stale_contacts(data, today)
+    lines = [f"\nContact data seen at its source more than 12 months ago{note}: {len(stale)}"]
+    lines += [f"  {s.office_id:32} {s.field:8} Stand {s.as_of:10} ({s.origin})" for s in stale]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lotse")
     parser.add_argument("command", choices=["build-content", "check-content", "content-report", "validate-offices", "purge"])
@@ -105,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nUnverified office contact fields (recorded, never shown): {len(hidden)}")
         for oid, name in hidden:
             print(f"  {oid:32} {name}")
+        print("\n".join(stale_directory_report(content_dir, date.today())))
         return 0
     return 2
 

@@ -86,7 +86,7 @@ def test_switchboard_is_named_when_an_office_has_no_verified_phone(office_data):
         assert office["name"] in text
         if "phone" not in verified_contact(office):
             assert "02861 681-100" in text
-        assert "Quellen:" in text and "Stand der Angaben" in text
+        assert "Quellen:" in text and "Geprüft am 24.11.2026" in text
 
 
 def test_answer_explains_why(office_data):
