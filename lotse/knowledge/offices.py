@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 from lotse.core.yamlfiles import load_yaml
 from lotse.knowledge.places import Gazetteer, build_gazetteer
+from lotse.language.languages import LANGUAGES
 from lotse.language.messages import Messages
 
 CONTACT_FIELDS = ("address", "phone", "email", "web", "form", "hours")  # form: the office's online form
@@ -206,6 +207,9 @@ def validate_office_data(raw: Mapping[str, Any]) -> list[str]:
             problems.append(f"{where}: unknown kind {office.get('kind')!r}")
         if not office.get("name"):
             problems.append(f"{where}: no name")
+        role = office.get("role")
+        if role is not None and not (isinstance(role, Mapping) and all(role.get(lang) for lang in LANGUAGES)):
+            problems.append(f"{where}: role needs a text in each language ({', '.join(LANGUAGES)})")
         for name, f in (office.get("contact") or {}).items():
             if name not in CONTACT_FIELDS:
                 problems.append(f"{where}: unknown contact field {name}")

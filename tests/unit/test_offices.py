@@ -121,3 +121,12 @@ def test_replies_for_other_resolutions(office_data):
     assert remembered.municipality == "gronau" and "Jugendamt" in remembered.text
     unknown = reply_for(office_data, Resolution("none"), None, "Welches Jobcenter?", now, DE)
     assert "In welcher Stadt oder Gemeinde" in unknown.text
+
+
+def test_an_office_role_only_in_german_is_refused_and_english_users_get_theirs(office_data):
+    raw = {**office_data.raw, "offices": [dict(o) for o in office_data.raw["offices"]]}
+    raw["offices"][0]["role"] = "Nur deutsch."
+    assert any("role needs a text in each language" in p for p in validate_office_data(raw))
+    jobcenter = next(o for o in office_data.raw["offices"] if o["id"] == "jc_gescher")
+    assert "Grundsicherungsgeld" in jobcenter["role"]["en"] and "Grundsicherungsgeld" in jobcenter["role"]["uk"]
+    assert "Bürgergeld)" in jobcenter["role"]["de"]  # named as today, the old word in brackets
