@@ -129,4 +129,4 @@ def test_an_office_role_only_in_german_is_refused_and_english_users_get_theirs(o
     assert any("role needs a text in each language" in p for p in validate_office_data(raw))
     jobcenter = next(o for o in office_data.raw["offices"] if o["id"] == "jc_gescher")
     assert "Grundsicherungsgeld" in jobcenter["role"]["en"] and "Grundsicherungsgeld" in jobcenter["role"]["uk"]
-    assert "Bürgergeld)" in jobcenter["role"]["de"]  # named as today, the old word in brackets
+    assert "Grundsicherungsgeld (früher Bürgergeld" in jobcenter["role"]["de"]  # named as today, the old word in brackets
