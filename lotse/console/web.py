@@ -160,6 +160,14 @@ def view(*roles: str) -> Callable[[Callable[..., web.StreamResponse]], Handler]:
     return decorate
 
 
+def number_in_path(request: web.Request, name: str = "id") -> int:
+    """A numeric part of the URL (an entry's id); 404 when it is not a number."""
+    try:
+        return int(request.match_info[name])
+    except ValueError as exc:
+        raise web.HTTPNotFound() from exc
+
+
 def form_text(form: Mapping[str, Any], name: str, limit: int = 2000) -> str:
     value = form.get(name, "")
     return value[:limit] if isinstance(value, str) else ""

@@ -1,6 +1,7 @@
 """Start the real stack (action server, Rasa with the SQLite tracker store, web page) once."""
 from __future__ import annotations
 
+import shutil
 import uuid
 
 import pytest
@@ -11,6 +12,23 @@ from lotse.runner.stack import Stack, free_ports
 from tests.conftest import ROOT
 
 MODEL = ROOT / "models" / "lotse.tar.gz"
+# Headless Chromium comes from Debian (.ci/run installs it); test tools cannot download browsers here.
+CHROMIUM = shutil.which("chromium")
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does it)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium through playwright, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")

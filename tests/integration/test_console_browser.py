@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import uuid
@@ -14,10 +13,9 @@ import pytest
 
 from tests.console.demo import DEMO_PASSWORD
 from tests.console.support import start_seeded_console
+from tests.integration.conftest import needs_chromium
 
-CHROMIUM = shutil.which("chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does it)")
+pytestmark = needs_chromium
 HOSTILE = '<script>alert("x")</script> <img src=x onerror=alert(1)>'
 
 
@@ -27,15 +25,6 @@ def seeded(tmp_path_factory):
     yield running
     running.server.stop()
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 def _login(browser, url: str, username: str, password: str = DEMO_PASSWORD):

@@ -4,17 +4,15 @@ with its own date, and the audit log names both."""
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
 from tests.console.bot import office_answer
 from tests.console.demo import DEMO_PASSWORD
 from tests.console.support import start_seeded_console
+from tests.integration.conftest import needs_chromium
 
-CHROMIUM = shutil.which("chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does it)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -25,15 +23,6 @@ def seeded(tmp_path_factory):
     yield running
     running.server.stop()
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 def _login(browser, url: str, username: str):

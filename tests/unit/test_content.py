@@ -24,7 +24,7 @@ from tests.conftest import CONTENT, ROOT
 CONVERSATION_INTENTS = {
     "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "ask_capabilities",
     "out_of_scope", "ask_office", "inform_place", "inform", "stop", "request_callback",
-    "cancel_callback", "change_callback", "switch_language",
+    "cancel_callback", "change_callback", "switch_language", "ask_datenschutz",
 }
 
 

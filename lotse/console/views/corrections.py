@@ -6,7 +6,7 @@ from typing import Any, Mapping
 from aiohttp import web
 
 from lotse.console import audit, corrections
-from lotse.console.web import console, form_text, redirect, render, view
+from lotse.console.web import console, form_text, number_in_path, redirect, render, view
 
 
 @view("reviewer", "admin")
@@ -23,10 +23,7 @@ def listing(request: web.Request, form: Mapping[str, Any]) -> web.Response:
 @view("admin")
 def decide(request: web.Request, form: Mapping[str, Any]) -> web.Response:
     state = console(request)
-    try:
-        correction_id = int(request.match_info["id"])
-    except ValueError as exc:
-        raise web.HTTPNotFound() from exc
+    correction_id = number_in_path(request)
     approve = form_text(form, "decision") == "approve"
     try:
         decided = corrections.decide(state.app_engine, correction_id, approve, request["user"].username, state.now())

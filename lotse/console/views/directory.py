@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from aiohttp import web
 
 from lotse.console import audit
-from lotse.console.web import Console, console, form_text, redirect, render, view
+from lotse.console.web import Console, console, form_text, number_in_path, redirect, render, view
 from lotse.directory import store
 from lotse.directory.csv_import import parse_address_book
 from lotse.directory.overlay import apply_entries, stale_contacts
@@ -77,10 +77,7 @@ def propose(request: web.Request, form: Mapping[str, Any]) -> web.Response:
 @view(ADMIN)
 def decide(request: web.Request, form: Mapping[str, Any]) -> web.Response:
     state = console(request)
-    try:
-        entry_id = int(request.match_info["id"])
-    except ValueError as exc:
-        raise web.HTTPNotFound() from exc
+    entry_id = number_in_path(request)
     confirm = form_text(form, "decision") == "confirm"
     try:
         entry = store.decide(state.app_engine, entry_id, confirm, request["user"].username, state.now())

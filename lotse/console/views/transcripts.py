@@ -14,7 +14,7 @@ from lotse.console.security import clean_note, clean_reason, clean_tag
 from lotse.console.stories import story_yaml
 from lotse.console.transcripts import Turn, build_turns, summarise
 from lotse.console.users import User
-from lotse.console.web import Console, console, forbidden, form_text, not_found, redirect, render, view
+from lotse.console.web import Console, console, forbidden, form_text, not_found, number_in_path, redirect, render, view
 from lotse.widget.feedback import ratings_for
 
 PAGE_SIZE = 50
@@ -192,10 +192,7 @@ def story(request: web.Request, form: Mapping[str, Any]) -> web.Response:
 
 def _user_turn(state: Console, conversation_id: str, request: web.Request) -> Turn | None:
     """The user message in the URL, as the transcript shows it, or None."""
-    try:
-        event_id = int(request.match_info["event_id"])
-    except ValueError as exc:
-        raise web.HTTPNotFound() from exc
+    event_id = number_in_path(request, "event_id")
     for event in state.reader.events(conversation_id):
         if event.id == event_id and event.type_name == "user":
             return build_turns([event], state.reader.threshold, _callback_names(state, conversation_id))[0]
