@@ -59,3 +59,37 @@ def test_no_question_is_in_the_training_data():
     assert trained  # the training data was found, so the check below means something
     leaked = [q["text"] for q in QUESTIONS if normal(q["text"]) in trained]
     assert not leaked
+
+
+def load_eval_script():
+    """scripts/eval_nlu.py as a module (scripts/ is not a package; Rasa is only imported when predicting)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("eval_nlu", ROOT / "scripts" / "eval_nlu.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_evaluation_counts_main_label_any_label_and_fallback_as_documented():
+    eval_nlu = load_eval_script()
+    questions = [
+        {"text": "a", "lang": "de", "intents": ["ask_miete", "ask_umzug"]},
+        {"text": "b", "lang": "de", "intents": ["ask_miete", "ask_umzug"]},
+        {"text": "c", "lang": "de", "intents": ["out_of_scope"]},
+        {"text": "d", "lang": "de", "intents": ["ask_but"]},
+    ]
+    result = eval_nlu.realworld_scores(questions, ["ask_miete", "ask_umzug", "nlu_fallback", "nlu_fallback"])
+    assert (result["main"], result["any"], result["fallback"]) == (0.5, 0.75, 0.5)
+    assert result["confusions"] == {("ask_but", "nlu_fallback"): 1}  # ask_umzug was right on "any"
+
+
+def test_russian_questions_are_reported_with_ukrainian_and_on_their_own():
+    eval_nlu = load_eval_script()
+    questions = [
+        {"text": "a", "lang": "uk", "intents": ["ask_kita_kosten"]},
+        {"text": "b", "lang": "ru", "intents": ["ask_kita_kosten"]},
+    ]
+    section = eval_nlu.realworld_section(questions, ["ask_kita_kosten", "nlu_fallback"], 1.0, "x.yml")
+    assert "| uk | 2 | 50.0% |" in section
+    assert "| ru (part of uk) | 1 | 0.0% |" in section
