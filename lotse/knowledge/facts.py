@@ -9,7 +9,8 @@ Placeholders (docs/content-guide.md, "Dated facts"):
   {x}         the value valid on the day, in the language's number format (a U value with its hedge)
   {x.since}   the first day of that value          {x.until}  its last day (or the last day of the last known value)
   {x.last}    the latest value that started on or before the day (for texts on a value that ended)
-  {x.change}  " (ab 01.01.2027: 633 €)" when a later value is known, otherwise nothing
+  {x.change}  " (ab 01.01.2027: 633 €)" when a later value is known, " (ab 01.01.2027: noch nicht
+              festgelegt)" when the value ends without a known successor, otherwise nothing
   {literal: 573 €}  a deliberate literal amount (e.g. a wrong figure the answer warns about)
 
 A text that shows {x} or {x.since} of a fact with no value on the day (it ended and its successor
@@ -40,7 +41,7 @@ ATTRIBUTES = ("", "since", "until", "last", "change")
 CURRENT_ATTRIBUTES = ("", "since")
 CONFIDENCES = ("O", "S", "U")  # facts-update-2026-12.md's legend; NF has no value, so no period
 UNITS = {"eur": " €", "number": ""}
-LABELS = ("unconfirmed", "change")
+LABELS = ("unconfirmed", "change", "change_unknown")
 ID = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -220,10 +221,13 @@ def render(text: str, facts: Facts, lang: str, day: date) -> str:
                 raise FactError(f"{fact_id}.last: no value started by {day.isoformat()}")
             return value_text(fact, latest, lang, facts)
         if attr == "change":
-            if upcoming is None:
-                return ""
-            template = facts.labels.get("change", {}).get(lang, "")
-            return template.format(since=date_text(upcoming.valid_from), value=value_text(fact, upcoming, lang, facts))
+            if upcoming is not None:
+                template = facts.labels.get("change", {}).get(lang, "")
+                return template.format(since=date_text(upcoming.valid_from), value=value_text(fact, upcoming, lang, facts))
+            if current is not None and current.valid_until is not None:
+                template = facts.labels.get("change_unknown", {}).get(lang, "")
+                return template.format(since=date_text(current.valid_until + timedelta(days=1)))
+            return ""
         raise FactError(f"unknown placeholder {{{fact_id}.{attr}}}")
 
     return LITERAL.sub(lambda m: m.group(1), PLACEHOLDER.sub(one, text))
