@@ -64,7 +64,17 @@ FLAG = Parser(_flag, lambda on: "true" if on else "false")
 LIST = Parser(_comma_separated, ",".join)  # comma-separated; "" = none
 URL = Parser(lambda value: value.rstrip("/"))
 LEVEL = Parser(str.upper)
-DAY = Parser(lambda value: date.fromisoformat(value.strip()) if value.strip() else None, lambda day: day.isoformat() if day else "")
+
+
+def _day_or_empty(value: str) -> str:
+    """A day as YYYY-MM-DD, or "" (none)."""
+    value = value.strip()
+    if value:
+        date.fromisoformat(value)  # ValueError names the variable (Variable.value)
+    return value
+
+
+DAY = Parser(_day_or_empty)  # "" or YYYY-MM-DD; lotse.knowledge.facts.answer_day reads it
 
 
 @dataclass(frozen=True)
@@ -142,7 +152,7 @@ class Settings:
     web_port: int = variable("LOTSE_WEB_PORT", 8080, INT, WEB)
     timezone: str = variable("LOTSE_TIMEZONE", "Europe/Berlin", TEXT, RASA, ACTIONS, CONSOLE)
     # The day answers are given for (dated facts, content/facts.yml); empty = today. Previews and tests only.
-    answer_date: date | None = variable("LOTSE_ANSWER_DATE", None, DAY, RASA)
+    answer_date: str = variable("LOTSE_ANSWER_DATE", "", DAY, RASA)
     callback_db_url: str = variable(
         "LOTSE_CALLBACK_DB_URL", FromOthers(lambda s: f"sqlite:///{s['data_dir'] / 'callbacks.db'}"), TEXT,
         RASA, ACTIONS, WORKER, CONSOLE,

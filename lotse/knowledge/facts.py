@@ -159,7 +159,9 @@ def load_facts(content_dir: Path) -> Facts:
 def answer_day(settings: Settings | None = None) -> date:
     """The day answers are given for: LOTSE_ANSWER_DATE when set (previews), otherwise today in LOTSE_TIMEZONE."""
     settings = settings or load_settings()
-    return settings.answer_date or datetime.now(ZoneInfo(settings.timezone)).date()
+    if settings.answer_date:
+        return date.fromisoformat(settings.answer_date)
+    return datetime.now(ZoneInfo(settings.timezone)).date()
 
 
 def date_text(day: date) -> str:
