@@ -16,7 +16,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 TRAIN_INPUTS := config.yml domain.yml $(shell find data content/answers -name "*.yml" 2>/dev/null) content/labels.yml content/responses.yml \
                 lotse/rasa_server/components.py lotse/knowledge/places.py lotse/knowledge/child_age.py lotse/language/textnorm.py lotse/knowledge/content.py lotse/language/languages.py
 
-.PHONY: help run test lint unit integration e2e validate eval bench soak fuzz scale content-report check-content \
+.PHONY: help run test lint unit integration e2e validate eval bench soak fuzz scale content-report answer check-content \
         validate-offices build-content train compare-pipelines lock clean
 
 help:
@@ -28,7 +28,8 @@ help:
 	@echo "make fuzz            hostile requests on every public endpoint, 10,000 per endpoint (docs/reliability-fuzz.md)"
 	@echo "make soak            make fuzz, the fault tests with 10 Redis kills, then 50 simulated users for 5 minutes: failures, p95, bookings = rows = deliveries -> docs/soak.md"
 	@echo "make scale           2 Rasa instances on PostgreSQL + Redis: 1000 conversations, bursts, a killed instance (docs/deploy.md)"
-	@echo "make content-report  answers due for review and unverified facts in use"
+	@echo "make content-report  answers due for review, unverified facts in use, dated facts changing in 60 days"
+	@echo "make answer INTENT=ask_hinzuverdienst DATE=2027-01-02 LANG=de  an answer as the bot gives it on that day"
 	@echo "make validate-offices  check content/offices.yml"
 
 $(VENV)/.installed: requirements.lock
@@ -49,6 +50,10 @@ validate-offices: $(VENV)/.installed
 
 content-report: $(VENV)/.installed
 	$(PY) -m lotse.runner.cli content-report
+
+# LANG is also the locale variable of the shell: anything but de, en or uk means German.
+answer: $(VENV)/.installed
+	$(PY) -m lotse.runner.cli answer --intent "$(INTENT)" --date "$(DATE)" --lang "$(or $(filter de en uk,$(LANG)),de)"
 
 build-content: $(VENV)/.installed
 	$(PY) -m lotse.runner.cli build-content --out $(BUILD)

@@ -17,6 +17,7 @@ import functools
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -63,6 +64,17 @@ FLAG = Parser(_flag, lambda on: "true" if on else "false")
 LIST = Parser(_comma_separated, ",".join)  # comma-separated; "" = none
 URL = Parser(lambda value: value.rstrip("/"))
 LEVEL = Parser(str.upper)
+
+
+def _day_or_empty(value: str) -> str:
+    """A day as YYYY-MM-DD, or "" (none)."""
+    value = value.strip()
+    if value:
+        date.fromisoformat(value)  # ValueError names the variable (Variable.value)
+    return value
+
+
+DAY = Parser(_day_or_empty)  # "" or YYYY-MM-DD; lotse.knowledge.facts.answer_day reads it
 
 
 @dataclass(frozen=True)
@@ -138,7 +150,9 @@ class Settings:
     actions_port: int = variable("LOTSE_ACTIONS_PORT", 5055, INT, RASA)
     web_host: str = variable("LOTSE_WEB_HOST", "127.0.0.1", TEXT, WEB)
     web_port: int = variable("LOTSE_WEB_PORT", 8080, INT, WEB)
-    timezone: str = variable("LOTSE_TIMEZONE", "Europe/Berlin", TEXT, ACTIONS, CONSOLE)
+    timezone: str = variable("LOTSE_TIMEZONE", "Europe/Berlin", TEXT, RASA, ACTIONS, CONSOLE)
+    # The day answers are given for (dated facts, content/facts.yml); empty = today. Previews and tests only.
+    answer_date: str = variable("LOTSE_ANSWER_DATE", "", DAY, RASA)
     callback_db_url: str = variable(
         "LOTSE_CALLBACK_DB_URL", FromOthers(lambda s: f"sqlite:///{s['data_dir'] / 'callbacks.db'}"), TEXT,
         RASA, ACTIONS, WORKER, CONSOLE,

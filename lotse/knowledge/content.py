@@ -13,11 +13,24 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from lotse.core.settings import PROJECT_ROOT
+from lotse.core.settings import PROJECT_ROOT, load_settings
 from lotse.core.yamlfiles import load_yaml
+from lotse.knowledge.facts import (
+    FactError,
+    Facts,
+    answer_day,
+    check_days,
+    dated_text,
+    fact_problems,
+    load_facts,
+    placeholder_problems,
+    references,
+    without_placeholders,
+)
 from lotse.knowledge.offices import contact_date_problems, load_office_data
 from lotse.language.languages import DEFAULT_LANGUAGE, LANGUAGES
 from lotse.language.messages import catalogue_problems, load_catalogue, messages_for
+from lotse.language.numbers import wrong_number_formats
 from lotse.language.personal_data import EMAIL, PHONE_WITHOUT_DOTS, digits, has_phone_digits
 
 SLOT_VALUES: dict[str, set[str] | None] = {
@@ -30,6 +43,8 @@ MAX_BUTTONS = 4
 REVIEW_INTERVAL = timedelta(days=365)
 # Dots in answers belong to dates and amounts, so a phone number here has none.
 PHONE_LIKE = re.compile(PHONE_WITHOUT_DOTS)
+# A € amount written into a text ("603 €", "1.000 Euro"); with dated facts it comes from a placeholder.
+LITERAL_AMOUNT = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:[.,\s]\d{3})+|\d+)(?:[.,]\d{1,2})?\s?(?:€|Euro\b|euro\b|євро)")
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,8 @@ class Answer:
     buttons: tuple[Mapping[str, Any], ...] = ()
     unverified: tuple[str, ...] = ()
     file: str = ""
+    # Shown instead of a text whose dated fact has ended without a known successor (content/facts.yml).
+    unknown_text: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def response_name(self) -> str:
@@ -99,6 +116,7 @@ def _parse_answer(raw: Mapping[str, Any], file: str) -> Answer:
         buttons=tuple(raw.get("buttons") or []),
         unverified=tuple(raw.get("unverified") or []),
         file=file,
+        unknown_text=dict(raw.get("unknown_text") or {}),
     )
 
 
@@ -129,6 +147,7 @@ def all_texts(answer: Answer) -> list[tuple[str, str]]:
     texts = [(lang, t) for lang, t in answer.text.items()]
     for variant in answer.variants:
         texts.extend(variant.text.items())
+    texts.extend(answer.unknown_text.items())
     for button in answer.buttons:
         texts.extend((lang, t) for lang, t in (button.get("title") or {}).items())
     return texts
@@ -140,8 +159,12 @@ def check_answers(
     verified_phones: set[str],
     verified_emails: set[str],
     municipalities: set[str],
+    facts: Facts | None = None,
+    today: date | None = None,
 ) -> list[str]:
-    """Every rule of docs/content-guide.md that a machine can check."""
+    """Every rule of docs/content-guide.md that a machine can check; with `facts`, also the dated
+    facts' rules: known placeholders, no literal € amount, and every text renders on `today` and on
+    every later day a fact it uses changes."""
     problems: list[str] = []
     seen_ids: set[str] = set()
     seen_intents: set[str] = set()
@@ -187,15 +210,46 @@ def check_answers(
         for lang, text in all_texts(a):
             if len(text) > MAX_TEXT_LENGTH:
                 problems.append(f"{where}: text ({lang}) is {len(text)} characters, more than {MAX_TEXT_LENGTH}")
-            if "€" in text and "Stand" not in text and "станом" not in text.lower() and "as of" not in text.lower():
+            literal = without_placeholders(text)
+            if "€" in literal and "Stand" not in literal and "станом" not in literal.lower() and "as of" not in literal.lower():
                 problems.append(f"{where}: text ({lang}) names an amount in € without its 'Stand'")
+            for number, reason in wrong_number_formats(without_placeholders(text, keep_literals=True), lang):
+                problems.append(f"{where}: text ({lang}) writes {number!r} in {reason} format")
             for number in phone_numbers_in(text):
                 if digits(number) not in verified_phones:
                     problems.append(f"{where}: phone number {number!r} ({lang}) is not a verified contact")
             for email in EMAIL.findall(text):
                 if email.lower() not in verified_emails:
                     problems.append(f"{where}: e-mail {email!r} ({lang}) is not a verified contact")
+        if facts is not None:
+            problems += [f"{where}: {p}" for p in dated_fact_problems(a, facts, today or answer_day())]
     return problems
+
+
+def dated_fact_problems(answer: Answer, facts: Facts, today: date) -> list[str]:
+    """An answer's placeholders name known facts; it states no € amount literally (unless it is one of
+    facts.yml's `literal_amounts`, or the amount is marked {literal: …}); every text renders on `today`
+    and on every later change of its facts (so an ended value always has its unknown_text)."""
+    problems: list[str] = []
+    used: set[str] = set()
+    for lang, text in all_texts(answer):
+        problems += [f"{p} ({lang})" for p in placeholder_problems(text, facts)]
+        used.update(fact_id for fact_id, _ in references(text))
+        if answer.id not in facts.literal_amounts:
+            for amount in LITERAL_AMOUNT.findall(without_placeholders(text)):
+                problems.append(f"text ({lang}) states {amount!r} literally: use a dated fact from facts.yml, or {{literal: {amount}}} for a deliberate one")
+    if answer.unknown_text and set(answer.unknown_text) != set(LANGUAGES):
+        problems.append(f"unknown_text needs every language ({', '.join(LANGUAGES)})")
+    if problems:
+        return problems
+    for day in check_days(facts, used, today):
+        for lang in LANGUAGES:
+            for text in [answer.text.get(lang) or "", *(v.text.get(lang) or "" for v in answer.variants)]:
+                try:
+                    dated_text(text, answer.unknown_text.get(lang), facts, lang, day)
+                except FactError as error:
+                    problems.append(f"cannot be given on {day.isoformat()}: {error}")
+    return sorted(set(problems), key=problems.index)
 
 
 def footer_labels(lang: str, content_dir: Path | None = None) -> tuple[str, str, str]:
@@ -232,10 +286,21 @@ def _buttons(raw_buttons: Iterable[Mapping[str, Any]], lang: str) -> list[dict[s
     return [{"title": b["title"].get(lang) or b["title"][DEFAULT_LANGUAGE], "payload": b["payload"]} for b in raw_buttons]
 
 
-def rasa_responses(answers: Iterable[Answer], content_dir: Path | None = None) -> dict[str, list[dict[str, Any]]]:
+def answer_text(answer: Answer, text: str, lang: str, facts: Facts, day: date, content_dir: Path | None = None) -> str:
+    """One text of an answer as a user reads it on `day`: its dated facts filled in (or its
+    unknown_text, content/facts.yml), then the footer."""
+    return render_text(answer, dated_text(text, answer.unknown_text.get(lang), facts, lang, day), lang, content_dir)
+
+
+def rasa_responses(
+    answers: Iterable[Answer], content_dir: Path | None = None, facts: Facts | None = None, today: date | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """One variation per language and variant, chosen by lotse.rasa_server.nlg (most specific match); the
     unconditioned German text is the fallback if the language slot were ever empty. The footer's
-    labels come from `content_dir` (default: the configured content directory)."""
+    labels and the dated facts come from `content_dir` (default: the configured content directory);
+    the facts are filled in with their values on `today` (default: lotse.knowledge.facts.answer_day)."""
+    facts = facts if facts is not None else load_facts(Path(content_dir or load_settings().content_dir))
+    day = today or answer_day()
     responses: dict[str, list[dict[str, Any]]] = {}
     for a in answers:
         variations: list[dict[str, Any]] = []
@@ -244,9 +309,10 @@ def rasa_responses(answers: Iterable[Answer], content_dir: Path | None = None) -
                 continue
             buttons = _buttons(a.buttons, lang)
             for v in a.variants:
-                variations.append(_variation(render_text(a, v.text[lang], lang, content_dir), buttons, _condition(lang, v.when)))
-            variations.append(_variation(render_text(a, a.text[lang], lang, content_dir), buttons, _condition(lang)))
-        default_text = render_text(a, a.text[DEFAULT_LANGUAGE], DEFAULT_LANGUAGE, content_dir)
+                text = answer_text(a, v.text[lang], lang, facts, day, content_dir)
+                variations.append(_variation(text, buttons, _condition(lang, v.when)))
+            variations.append(_variation(answer_text(a, a.text[lang], lang, facts, day, content_dir), buttons, _condition(lang)))
+        default_text = answer_text(a, a.text[DEFAULT_LANGUAGE], DEFAULT_LANGUAGE, facts, day, content_dir)
         variations.append(_variation(default_text, _buttons(a.buttons, DEFAULT_LANGUAGE), None))
         responses[a.response_name] = variations
     return responses
@@ -330,21 +396,62 @@ def domain_intents() -> set[str]:
     return set(domain["intents"])
 
 
-def content_problems(content_dir: Path) -> list[str]:
-    """Everything `make check-content` reports; content with problems is never rendered or served."""
+def content_problems(content_dir: Path, today: date | None = None) -> list[str]:
+    """Everything `make check-content` reports; content with problems is never rendered or served.
+    Dated facts are checked from `today` (default: lotse.knowledge.facts.answer_day) on."""
     loaded = load_answers(content_dir)
+    facts = load_facts(content_dir)
     offices = load_office_data(content_dir)
     contacts = (load_yaml(content_dir / "contacts.yml") or {}).get("contacts") or []
     phones, emails = verified_contact_values(contacts, offices.raw["offices"])
     return (
         loaded.problems
-        + check_answers(loaded.answers, domain_intents(), phones, emails, set(offices.municipalities))
+        + fact_problems(facts)
+        + check_answers(loaded.answers, domain_intents(), phones, emails, set(offices.municipalities), facts, today)
         + check_translations(content_dir, domain_intents())
         + contact_date_problems(offices.raw, contacts)
     )
 
 
-def domain_responses(content_dir: Path, public_url: str) -> dict[str, list[dict[str, Any]]]:
-    """Every response text of the domain (fixed texts and answers), rendered from the content files."""
-    fixed = fixed_rasa_responses(load_fixed_responses(content_dir), public_url)
-    return {**fixed, **rasa_responses(load_answers(content_dir).answers, content_dir)}
+@dataclass(frozen=True)
+class Content:
+    """What the responses are rendered from: answers, fixed texts and dated facts, read once; rendered
+    again for another day without reading the files (lotse.rasa_server.nlg does so at midnight)."""
+
+    content_dir: Path
+    answers: tuple[Answer, ...]
+    fixed: Mapping[str, Mapping[str, Any]]
+    facts: Facts
+
+
+def load_content(content_dir: Path) -> Content:
+    return Content(Path(content_dir), tuple(load_answers(content_dir).answers), load_fixed_responses(content_dir), load_facts(content_dir))
+
+
+def render_responses(content: Content, public_url: str, today: date) -> dict[str, list[dict[str, Any]]]:
+    """Every response text of the domain (fixed texts and answers) as given on `today`."""
+    fixed = fixed_rasa_responses(content.fixed, public_url)
+    return {**fixed, **rasa_responses(content.answers, content.content_dir, content.facts, today)}
+
+
+def domain_responses(content_dir: Path, public_url: str, today: date | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Every response text of the domain (fixed texts and answers), rendered from the content files
+    with the dated facts' values on `today` (default: lotse.knowledge.facts.answer_day)."""
+    return render_responses(load_content(content_dir), public_url, today or answer_day())
+
+
+def choose_variation(variations: Iterable[Mapping[str, Any]], slots: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The variation the bot sends for these slot values: of those whose conditions all hold, the one
+    with the most conditions; the first of equals (what lotse.rasa_server.nlg picks)."""
+    suitable = [
+        v for v in variations
+        if all(slots.get(c["name"]) == c["value"] for c in v.get("condition") or [])
+    ]
+    return most_specific(suitable)
+
+
+def most_specific(variations: list[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The variation with the most conditions; the first of equals (content order is deliberate)."""
+    if not variations:
+        return None
+    return max(variations, key=lambda v: len(v.get("condition") or []))

@@ -11,34 +11,33 @@ running Rasa server answers with it within a few seconds, without training or a 
 (`make check-content`: sources, review dates, verified contact data, language parity); until it
 does, the previous texts stay. New answers (new intents or rules) still need `make train`.
 
+Dated facts (content/facts.yml) are filled in with their values on the day of the answer: the
+texts are rendered again when the day changes (checked with the content, at most once a second),
+from the last content that passed the checks, so on 1 January the bot gives the new amounts without
+a release. The day is today in LOTSE_TIMEZONE, or LOTSE_ANSWER_DATE for previews.
+
 Subclasses Rasa's TemplatedNaturalLanguageGenerator (listed in lotse/core/override_registry.py).
 """
 from __future__ import annotations
 
 import logging
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa.core.nlg.generator import ResponseVariationFilter
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
-from rasa.shared.constants import RESPONSE_CONDITION
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
 from lotse.core.settings import load_settings
-from lotse.knowledge.content import content_problems, domain_responses
+from lotse.knowledge.content import Content, content_problems, load_content, most_specific, render_responses
+from lotse.knowledge.facts import answer_day
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_SECONDS = 1.0
 Responses = Dict[Text, List[Dict[Text, Any]]]
-
-
-def most_specific(variations: list[Dict[Text, Any]]) -> Optional[Dict[Text, Any]]:
-    """The variation with the most conditions; the first of equals (content order is deliberate)."""
-    if not variations:
-        return None
-    return max(variations, key=lambda v: len(v.get(RESPONSE_CONDITION) or []))
 
 
 def content_stamp(content_dir: Path) -> Tuple[Tuple[str, int, int], ...]:
@@ -57,20 +56,28 @@ class LiveResponses:
     """The model's responses, with the texts as they are now in the content directory."""
 
     def __init__(
-        self, built: Responses, content_dir: Path, public_url: str, clock: Callable[[], float] = time.monotonic
+        self,
+        built: Responses,
+        content_dir: Path,
+        public_url: str,
+        clock: Callable[[], float] = time.monotonic,
+        today: Callable[[], date] = answer_day,
     ) -> None:
         self.built = built
         self.content_dir = Path(content_dir)
         self.public_url = public_url
         self.clock = clock
+        self.today = today
         self.responses = built
         self._stamp: Tuple[Tuple[str, int, int], ...] = ()
         self._checked_at = float("-inf")
+        self._content: Optional[Content] = None  # the last content that passed the checks
+        self._day: Optional[date] = None
 
     def use_model(self, built: Responses) -> None:
         """The responses of a newly loaded model, with the texts from the content directory."""
         self.built = self.responses = built
-        self._stamp, self._checked_at = (), float("-inf")
+        self._stamp, self._checked_at, self._content = (), float("-inf"), None
         self.current()
 
     def current(self) -> Responses:
@@ -78,25 +85,41 @@ class LiveResponses:
         if now - self._checked_at < CHECK_EVERY_SECONDS:
             return self.responses
         self._checked_at = now
+        day = self.today()
         stamp = content_stamp(self.content_dir)
         if stamp != self._stamp:
             self._stamp = stamp
-            self._reload()
+            self._reload(day)
+        elif day != self._day and self._content is not None:
+            self._render(self._content, day)
         return self.responses
 
-    def _reload(self) -> None:
+    def _reload(self, day: date) -> None:
         try:
-            problems = content_problems(self.content_dir)
-            fresh = {} if problems else domain_responses(self.content_dir, self.public_url)
+            problems = content_problems(self.content_dir, day)
+            content = None if problems else load_content(self.content_dir)
         except Exception as error:  # a half-saved or broken file: keep serving what we have
             log.warning("content could not be read (%s); answers stay as they were", type(error).__name__)
             return
-        if problems:
+        if content is None:
             log.warning("content changed but has %d problem(s) (make check-content); answers stay as they were", len(problems))
+            if day != self._day and self._content is not None:
+                self._render(self._content, day)
+            return
+        self._content = content
+        self._render(content, day)
+        log.info("content texts loaded from %s", self.content_dir)
+
+    def _render(self, content: Content, day: date) -> None:
+        """The responses of `content` as given on `day` (dated facts filled in)."""
+        self._day = day  # tried once a day: a failure is logged once, not every second
+        try:
+            fresh = render_responses(content, self.public_url, day)
+        except Exception as error:  # e.g. a fact without a value that day: keep serving what we have
+            log.error("answers could not be rendered for %s (%s); answers stay as they were", day, error)
             return
         # Only responses the model knows: a new answer needs its intent and rule (make train).
         self.responses = {name: fresh.get(name, variations) for name, variations in self.built.items()}
-        log.info("content texts loaded from %s", self.content_dir)
 
 
 class LotseNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):

@@ -9,8 +9,20 @@ from pathlib import Path
 import yaml
 
 from lotse.core.settings import PROJECT_ROOT, load_settings
-from lotse.knowledge.content import content_problems, domain_responses, load_answers, rasa_rules, review_report
+from lotse.knowledge.content import (
+    LITERAL_AMOUNT,
+    all_texts,
+    choose_variation,
+    content_problems,
+    domain_responses,
+    load_answers,
+    rasa_rules,
+    review_report,
+)
+from lotse.knowledge.facts import answer_day, changes_within, load_facts, unconfirmed, without_placeholders
 from lotse.knowledge.offices import load_office_data, validate_office_data
+from lotse.language.languages import LANGUAGES
+from lotse.language.numbers import format_number
 
 BUILD_DIR = PROJECT_ROOT / ".build"
 
@@ -73,13 +85,77 @@ def stale_directory_report(content_dir: Path, today: date) -> list[str]:
     return lines
 
 
+def answer_command(content_dir: Path, intent: str, day: date, lang: str, slots: list[str]) -> int:
+    """Print the answer to `intent` as the bot gives it on `day` in `lang`: text with its footer, then
+    the buttons (`make answer INTENT=… DATE=… LANG=…`). `slots` ("child_age_group=unter_1") choose a
+    personalised variant as the bot would."""
+    answers = {a.intent: a for a in load_answers(content_dir).answers if a.intent}
+    if intent not in answers:
+        print(f"no answer for intent {intent!r}; answers exist for: {', '.join(sorted(answers))}", file=sys.stderr)
+        return 2
+    values = dict(slot.split("=", 1) for slot in slots if "=" in slot)
+    responses = domain_responses(content_dir, load_settings().public_url, day)
+    variation = choose_variation(responses[answers[intent].response_name], {**values, "language": lang})
+    if variation is None:
+        print(f"no text for {intent} in {lang}", file=sys.stderr)
+        return 1
+    print(variation["text"])
+    buttons = variation.get("buttons") or []
+    if buttons:
+        print("\nButtons:")
+        for button in buttons:
+            print(f"  [{button['title']}] {button['payload']}")
+    return 0
+
+
+def dated_facts_report(content_dir: Path, today: date) -> list[str]:
+    """content-report's lines on dated facts: changes within 60 days, U values, and the answers that
+    still state amounts literally (with the amounts that are the value of a dated fact)."""
+    facts = load_facts(content_dir)
+    changes = changes_within(facts, today)
+    lines = [f"\nDated facts that end or change in the next 60 days (from {today.isoformat()}): {len(changes)}", *changes]
+    doubtful = unconfirmed(facts)
+    lines += [f"\nDated facts still unconfirmed (U, shown with a hedge): {len(doubtful)}", *doubtful]
+    # Values that change on a date: stated literally, they become wrong on that date.
+    known = {
+        f"{format_number(period.value, 'de')} €": fact.id
+        for fact in facts.facts.values()
+        if fact.unit == "eur" and (len(fact.periods) > 1 or any(p.valid_until for p in fact.periods))
+        for period in fact.periods
+    }
+    literal = [a for a in load_answers(content_dir).answers if a.id in facts.literal_amounts]
+    lines.append(f"\nAnswers that still state amounts literally (facts.yml literal_amounts): {len(literal)}")
+    for a in literal:
+        amounts = sorted({m for lang, text in all_texts(a) if lang == "de" for m in LITERAL_AMOUNT.findall(without_placeholders(text))})
+        dated = [f"{m} = {known[m]}" for m in amounts if m in known]
+        lines.append(f"  {a.id:32} {', '.join(amounts)}" + (f"  (dated fact: {'; '.join(dated)})" if dated else ""))
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lotse")
-    parser.add_argument("command", choices=["build-content", "check-content", "content-report", "validate-offices", "purge"])
+    parser.add_argument(
+        "command", choices=["answer", "build-content", "check-content", "content-report", "validate-offices", "purge"]
+    )
     parser.add_argument("--out", default=str(BUILD_DIR))
     parser.add_argument("--days", type=int, default=None, help="purge: retention in days (default LOTSE_RETENTION_DAYS)")
+    parser.add_argument("--intent", help="answer: the intent, e.g. ask_hinzuverdienst")
+    parser.add_argument(
+        "--date", type=lambda text: date.fromisoformat(text) if text.strip() else None, default=None,
+        help="answer, content-report, check-content: the day (YYYY-MM-DD; default LOTSE_ANSWER_DATE or today)",
+    )
+    parser.add_argument("--lang", default="de", choices=LANGUAGES, help="answer: de, en or uk")
+    parser.add_argument("--slot", action="append", default=[], help="answer: a slot value, e.g. child_age_group=unter_1")
     args = parser.parse_args(argv)
-    content_dir = load_settings().content_dir
+    settings = load_settings()
+    content_dir = settings.content_dir
+    day = args.date or answer_day(settings)
+
+    if args.command == "answer":
+        if not args.intent:
+            print("answer needs --intent (make answer INTENT=ask_hinzuverdienst DATE=2027-01-02 LANG=de)", file=sys.stderr)
+            return 2
+        return answer_command(content_dir, args.intent, day, args.lang, args.slot)
 
     if args.command == "purge":
         return purge_command(args.days)
@@ -91,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         print("offices.yml: OK" if not problems else f"offices.yml: {len(problems)} problem(s)")
         return 1 if problems else 0
     if args.command == "check-content":
-        problems = content_problems(content_dir)
+        problems = content_problems(content_dir, day)
         for p in problems:
             print(p)
         print("content: OK" if not problems else f"content: {len(problems)} problem(s)")
@@ -108,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "content-report":
         answers = load_answers(content_dir).answers
-        due, unverified = review_report(answers, date.today())
+        due, unverified = review_report(answers, day)
         print(f"Answers: {len(answers)}")
         print(f"\nDue for review (reviewed more than 12 months ago): {len(due)}")
         for a in due:
@@ -126,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nUnverified office contact fields (recorded, never shown): {len(hidden)}")
         for oid, name in hidden:
             print(f"  {oid:32} {name}")
-        print("\n".join(stale_directory_report(content_dir, date.today())))
+        print("\n".join(dated_facts_report(content_dir, day)))
+        print("\n".join(stale_directory_report(content_dir, day)))
         return 0
     return 2
 

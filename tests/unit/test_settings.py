@@ -40,6 +40,8 @@ def other_text(row) -> str:
     kind, default = TYPES[row.field], DEFAULTS.__dict__[row.field]
     if row.field == "lock_store":
         return "redis"
+    if row.field == "answer_date":
+        return "2027-01-02"
     if kind is bool:
         return "false" if default else "true"
     if kind in (int, float):
