@@ -12,7 +12,15 @@ import re
 import pytest
 
 from lotse.knowledge.content import load_answers
-from lotse.knowledge.conversation import OFFICE_ACTION, Event, Message, answers_index, context_of, next_step, split_at_last_user
+from lotse.knowledge.conversation import (
+    OFFICE_ACTION,
+    Event,
+    Message,
+    answers_index,
+    context_of,
+    next_step,
+    split_at_last_user,
+)
 from lotse.knowledge.followups import load_followups
 from lotse.knowledge.offices import load_gazetteer
 from lotse.knowledge.places import resolve
