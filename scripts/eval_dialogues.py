@@ -258,17 +258,19 @@ def commit() -> str:
         return "unknown"
 
 
-def report(results: list[DialogueResult], command: str, seconds: float) -> str:
+def report(results: list[DialogueResult], command: str, seconds: float, model: str) -> str:
     header = [
         "# Conversation evaluation: held-out dialogues",
         "",
         "Measures whether Lotse keeps the thread: follow-up questions by aspect, replies to its own questions, "
         "stories with several needs, remembered and corrected details (issue #19). Set: tests/dialogues/dialogues.yml "
-        "(never trained on). A dialogue counts as right only if every turn passes all its checks.",
+        "(never trained on). A dialogue counts as right only if every turn passes all its checks; `answer` holds when "
+        "one of the turn's bot messages starts with that answer's text (or a variant) as rendered today.",
         "",
         f"Command: `{command}`",
         f"Date: {date.today().isoformat()}, commit {commit()}, "
         f"{len(results)} dialogues, {sum(len(r.turns) for r in results)} turns, {seconds:.0f} s",
+        f"Model: {model}",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "",
     ]
@@ -319,7 +321,7 @@ def main() -> int:
             if stack:
                 stack.stop()
     command = "python scripts/eval_dialogues.py " + " ".join(sys.argv[1:])
-    text = report(results, command.strip(), time.monotonic() - began)
+    text = report(results, command.strip(), time.monotonic() - began, args.model)
     print(text)
     if args.write:
         Path(args.write).write_text(text, encoding="utf-8")
