@@ -258,6 +258,11 @@ def commit() -> str:
         return "unknown"
 
 
+def display_path(path: str) -> str:
+    resolved = Path(path).resolve()
+    return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else str(resolved)
+
+
 def report(results: list[DialogueResult], command: str, seconds: float, model: str) -> str:
     header = [
         "# Conversation evaluation: held-out dialogues",
@@ -270,7 +275,7 @@ def report(results: list[DialogueResult], command: str, seconds: float, model: s
         f"Command: `{command}`",
         f"Date: {date.today().isoformat()}, commit {commit()}, "
         f"{len(results)} dialogues, {sum(len(r.turns) for r in results)} turns, {seconds:.0f} s",
-        f"Model: {model}",
+        f"Model: {display_path(model)}",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "",
     ]
