@@ -95,12 +95,16 @@ class ActionFindOffice(Action):
         reply = reply_for(data, resolution, tracker.get_slot("municipality"), message.get("text") or "", now, t, kind)
         aspect = step.aspect if step is not None and step.action == self.name() else None
         topic = followups.topics.get(context.topic or "")
-        if aspect and topic is not None and topic.target(aspect).kind == UNKNOWN:
+        if aspect and topic is not None and topic.responsible and aspect == "apply":
+            reply = OfficeReply(t("followup_apply_at", office=topic.responsible.get(t.language) or topic.responsible["de"]))
+        elif aspect and topic is not None and topic.target(aspect).kind == UNKNOWN:
             label = _topic_label(context.topic or "", settings, t)
             responsible = topic.responsible.get(t.language) if topic.responsible else None
             reply = _unknown_reply(label, responsible, None if responsible else reply, t)
         elif aspect and reply.municipality:
             reply = aspect_reply(data, reply.municipality, kind, aspect, now, t)
+        elif aspect:  # the town is not known yet: say which office, and ask for the town
+            reply = OfficeReply(f"{t('office_responsible_' + kind)}\n{reply.text}", reply.buttons)
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
         if reply.municipality:
             return [

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-from lotse.knowledge.child_age import age_group_for_years, extract_child_ages, reply_child_age
+from lotse.knowledge.child_age import MAX_CHILD_AGE, age_group_for_years, extract_child_ages, reply_child_age
 from lotse.knowledge.content import load_answers
 from lotse.knowledge.followups import OFFICE_ASPECTS, Followups, Topic
 from lotse.language.textnorm import fold
@@ -30,7 +30,6 @@ NOTED = "utter_noted_details"
 # The slots that hold what the person said about themselves (erased by "vergiss meine Angaben").
 MEMORY_SLOTS = ("municipality", "jugendamt_area", "child_age_group", "child_ages", "office_kind")
 PLACE_SLOTS = frozenset({"municipality", "jugendamt_area"})
-AGE_SLOTS = frozenset({"child_age_group"})
 PLACE_INTENTS = frozenset({"inform_place"})
 AGE_INTENT = "inform_child_age"
 CHOOSE_INTENT = "choose_option"
@@ -132,6 +131,19 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
+def reply_child_ages(text: str) -> list[float]:
+    """The children's ages in a message or in a short reply ("7 und 1", "2", "zehn Monate")."""
+    ages = extract_child_ages(text)
+    if len(ages) < 2:
+        numbers = [float(n) for n in re.findall(r"(?<![\d.,])\d{1,2}(?![\d.,]?\d)", text) if int(n) <= MAX_CHILD_AGE]
+        if len(numbers) >= 2 and _words(text) <= MAX_REPLY_WORDS:
+            return numbers
+    if ages:
+        return ages
+    single = reply_child_age(text)
+    return [] if single is None else [single]
+
+
 def _age_slots(years: float, ages: list[float]) -> dict[str, Any]:
     """The slots for a child's age given in a reply; ages as the entity extractor writes them ("2", "0.83")."""
     return {"child_age_group": age_group_for_years(years), "child_ages": [f"{round(a, 2):g}" for a in ages]}
@@ -143,23 +155,21 @@ def next_step(message: Message, context: Context, followups: Followups, answers:
     topic_response = ANSWER_PREFIX + context.topic if context.topic else None
     varies = answers.varies_by.get(context.topic or "", frozenset())
 
-    if context.asked == "child_age" and _words(message.text) <= MAX_REPLY_WORDS:
-        years = reply_child_age(message.text)
-        if years is not None and topic_response:
-            return Step(topic_response, _age_slots(years, [years]))
+    if context.asked == "child_age" and _words(message.text) <= MAX_REPLY_WORDS and topic_response:
+        ages = reply_child_ages(message.text)
+        if ages:
+            return Step(topic_response, _age_slots(min(ages), ages))  # the youngest decides ("7 und 1")
     if context.asked == "municipality" and "municipality" in message.entities and _words(message.text) <= MAX_REPLY_WORDS:
         return Step(topic_response if varies & PLACE_SLOTS else OFFICE_ACTION)
 
     if message.intent in PLACE_INTENTS and "municipality" in message.entities and topic_response and varies & PLACE_SLOTS:
         return Step(topic_response)  # "und in Gronau?", "nein, ich wohne in Vreden"
     if message.intent == AGE_INTENT:
-        ages = extract_child_ages(message.text)
-        years = ages[-1] if ages else reply_child_age(message.text)
-        if years is None:
+        ages = reply_child_ages(message.text)
+        if not ages:
             return None
-        if topic_response and varies & AGE_SLOTS:
-            return Step(topic_response, _age_slots(years, ages or [years]))  # "und für mein anderes Kind (7)?"
-        return Step(NOTED, _age_slots(years, ages or [years]))
+        # "und für mein anderes Kind (7)?": the topic again, for that age (the amounts for each age are in it)
+        return Step(topic_response or NOTED, _age_slots(min(ages), ages))
 
     if message.intent == CHOOSE_INTENT and context.options:
         return _chosen(message.text, context.options, answers)

@@ -36,10 +36,10 @@ from lotse.core.settings import load_settings
 from lotse.core.yamlfiles import load_yaml
 from lotse.knowledge.child_age import extract_child_age
 from lotse.knowledge.content import Content, content_problems, load_content, most_specific, render_responses
-from lotse.knowledge.conversation import ANSWER_PREFIX, answers_index
+from lotse.knowledge.conversation import ANSWER_PREFIX, NOTED, answers_index
 from lotse.knowledge.facts import answer_day
 from lotse.knowledge.offices import load_office_data
-from lotse.knowledge.personal import memory_prefix, other_needs
+from lotse.knowledge.personal import memory_prefix, noted_details, other_needs
 from lotse.language.messages import messages_for
 
 log = logging.getLogger(__name__)
@@ -148,9 +148,23 @@ class LotseNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         self, utter_action: Text, tracker: DialogueStateTracker, output_channel: Text, **kwargs: Any
     ) -> Optional[Dict[Text, Any]]:
         response = await super().generate(utter_action, tracker, output_channel, **kwargs)
+        if response is not None and utter_action == NOTED:
+            return self._noted(response, tracker)
         if response is None or not utter_action.startswith(ANSWER_PREFIX):
             return response
         return self._personal(response, utter_action, tracker)
+
+    def _town(self, slots: Dict[Text, Any]) -> Optional[str]:
+        return load_office_data(self.live.content_dir).municipalities.get(slots.get("municipality") or "", {}).get("name")
+
+    def _noted(self, response: Dict[Text, Any], tracker: DialogueStateTracker) -> Dict[Text, Any]:
+        """ "Das merke ich mir" says what: the town and the children's ages kept for this conversation."""
+        slots = tracker.current_slot_values()
+        t = messages_for(slots.get("language"), self.live.content_dir)
+        line = noted_details(self._town(slots), [float(a) for a in slots.get("child_ages") or []], t)
+        if line:
+            response["text"] = f"{line}\n{response.get('text') or ''}"
+        return response
 
     def _personal(self, response: Dict[Text, Any], utter_action: Text, tracker: DialogueStateTracker) -> Dict[Text, Any]:
         """A knowledge answer as this person gets it: what it was chosen by, said back ("Für Gescher:"),
@@ -162,7 +176,7 @@ class LotseNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         text = (latest.text or "") if latest else ""
         conditions = [c.get("name") for c in response.get("condition") or [] if c.get("name") != "language"]
         if conditions:
-            town = load_office_data(content_dir).municipalities.get(slots.get("municipality") or "", {}).get("name")
+            town = self._town(slots)
             ages = slots.get("child_ages") or []
             age = float(ages[-1]) if ages else extract_child_age(text)
             prefix = memory_prefix(conditions, town, age, t)
