@@ -28,7 +28,9 @@ OFFICE_ACTION = "action_find_office"
 ASK_TOPIC = "utter_ask_topic"
 NOTED = "utter_noted_details"
 # The slots that hold what the person said about themselves (erased by "vergiss meine Angaben").
-MEMORY_SLOTS = ("municipality", "jugendamt_area", "child_age_group", "child_ages", "office_kind")
+MEMORY_SLOTS = (
+    "municipality", "jugendamt_area", "child_age_group", "child_ages", "office_kind", "situation", "single_parent", "pregnant",
+)
 PLACE_SLOTS = frozenset({"municipality", "jugendamt_area"})
 PLACE_INTENTS = frozenset({"inform_place"})
 AGE_INTENT = "inform_child_age"
