@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
+from lotse.core.yamlfiles import load_yaml
 from lotse.knowledge.child_age import MAX_CHILD_AGE, age_group_for_years, extract_child_ages, reply_child_age
 from lotse.knowledge.content import load_answers
 from lotse.knowledge.followups import OFFICE_ASPECTS, Followups, Topic
@@ -87,9 +88,20 @@ class Answers:
         return cls(varies, by_intent)
 
 
+_index_cache: dict[str, tuple[tuple[int, ...], Answers]] = {}
+
+
 def answers_index(content_dir: Path) -> Answers:
-    """The answers' index from the content directory (re-read when a file changes)."""
-    return Answers.from_content(load_answers(content_dir).answers)
+    """The answers' index from the content directory, built again only when an answer file changed
+    (load_yaml hands out the same object until then); called for every knowledge answer."""
+    files = sorted((Path(content_dir) / "answers").glob("*.yml"))
+    key = tuple(id(load_yaml(f)) for f in files)
+    cached = _index_cache.get(str(content_dir))
+    if cached and cached[0] == key:
+        return cached[1]
+    index = Answers.from_content(load_answers(content_dir).answers)
+    _index_cache[str(content_dir)] = (key, index)
+    return index
 
 
 def split_at_last_user(newest_first: Iterable[Event]) -> tuple[list[Event] | None, Iterator[Event]]:

@@ -36,7 +36,7 @@ from lotse.core.settings import load_settings
 from lotse.core.yamlfiles import load_yaml
 from lotse.knowledge.child_age import extract_child_age
 from lotse.knowledge.content import Content, content_problems, load_content, most_specific, render_responses
-from lotse.knowledge.conversation import ANSWER_PREFIX, NOTED, answers_index
+from lotse.knowledge.conversation import ANSWER_PREFIX, NOTED, Answers, answers_index
 from lotse.knowledge.facts import answer_day
 from lotse.knowledge.offices import load_office_data
 from lotse.knowledge.personal import memory_prefix, noted_details, other_needs
@@ -79,6 +79,7 @@ class LiveResponses:
         self._stamp: Tuple[Tuple[str, int, int], ...] = ()
         self._checked_at = float("-inf")
         self._content: Optional[Content] = None  # the last content that passed the checks
+        self.index: Optional[Answers] = None  # of that content: which intent has which answer
         self._day: Optional[date] = None
 
     def use_model(self, built: Responses) -> None:
@@ -114,6 +115,7 @@ class LiveResponses:
                 self._render(self._content, day)
             return
         self._content = content
+        self.index = Answers.from_content(content.answers)
         self._render(content, day)
         log.info("content texts loaded from %s", self.content_dir)
 
@@ -182,7 +184,7 @@ class LotseNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
             prefix = memory_prefix(conditions, town, age, t)
             if prefix:
                 response["text"] = f"{prefix}\n{response.get('text') or ''}"
-        answers = answers_index(content_dir).by_intent
+        answers = (self.live.index or answers_index(content_dir)).by_intent
         intent = latest.intent.get("name") if latest and latest.intent else None
         if latest and answers.get(intent or "") == utter_action[len(ANSWER_PREFIX):]:
             labels = (load_yaml(content_dir / "labels.yml") or {}).get("labels") or {}
