@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Dict, List, Text
 from zoneinfo import ZoneInfo
@@ -68,7 +69,7 @@ def _unknown_reply(topic_label: str, responsible: str | None, office: OfficeRepl
         return OfficeReply("\n".join(lines))
     lines.append(t("followup_ask_office"))
     assert office is not None
-    return OfficeReply("\n".join([*lines, office.text]), office.buttons, office.municipality, office.jugendamt_area)
+    return replace(office, text="\n".join([*lines, office.text]))
 
 
 class ActionFindOffice(Action):
@@ -110,7 +111,7 @@ class ActionFindOffice(Action):
             return [
                 SlotSet("municipality", reply.municipality),
                 SlotSet("jugendamt_area", reply.jugendamt_area),
-                SlotSet("office_kind", kind),
+                SlotSet("office_kind", reply.kind or kind),
             ]
         return []
 

@@ -36,7 +36,8 @@ PLACE_SLOTS = frozenset({"municipality", "jugendamt_area"})
 PLACE_INTENTS = frozenset({"inform_place"})
 AGE_INTENT = "inform_child_age"
 CHOOSE_INTENT = "choose_option"
-MAX_REPLY_WORDS = 6  # a longer message is a new question, not a reply to the bot's question
+MAX_REPLY_WORDS = 6
+TOPIC_CONFIDENCE = 0.2  # a follow-up without a topic that also reads as a question on its own: that question  # a longer message is a new question, not a reply to the bot's question
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,11 @@ class Message:
     intent: str | None
     text: str
     entities: frozenset[str] = frozenset()
+    ranking: tuple[tuple[str, float], ...] = ()  # the classifier's other guesses, most likely first
+
+
+def ranking_of(intent_ranking: Iterable[Mapping[str, Any]]) -> tuple[tuple[str, float], ...]:
+    return tuple((str(r.get("name")), float(r.get("confidence") or 0)) for r in intent_ranking or ())
 
 
 @dataclass(frozen=True)
@@ -192,7 +198,11 @@ def next_step(message: Message, context: Context, followups: Followups, answers:
     if aspect is None:
         return None
     if topic is None:
-        return Step(OFFICE_ACTION, aspect=aspect) if aspect in OFFICE_ASPECTS else Step(ASK_TOPIC)
+        if aspect in OFFICE_ASPECTS:
+            return Step(OFFICE_ACTION, aspect=aspect)
+        # "Ab wann muss ich wieder arbeiten?" names its topic: answer that rather than ask for it
+        topical = next((answers.by_intent[i] for i, conf in message.ranking if i in answers.by_intent and conf >= TOPIC_CONFIDENCE), None)
+        return Step(ANSWER_PREFIX + topical) if topical else Step(ASK_TOPIC)
     target = topic.target(aspect)
     if target.kind == "answer" and target.answer:
         return Step(ANSWER_PREFIX + target.answer, aspect=aspect)
@@ -274,4 +284,4 @@ def from_rasa_events(events: Iterable[Mapping[str, Any]]) -> list[Event]:
 def message_of(latest: Mapping[str, Any]) -> Message:
     intent = (latest.get("intent") or {}).get("name")
     entities = frozenset(str(e.get("entity")) for e in latest.get("entities") or [])
-    return Message(intent, str(latest.get("text") or ""), entities)
+    return Message(intent, str(latest.get("text") or ""), entities, ranking_of(latest.get("intent_ranking") or ()))

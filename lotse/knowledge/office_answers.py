@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Mapping
 
@@ -24,6 +24,7 @@ class OfficeReply:
     buttons: list[dict[str, str]] = field(default_factory=list)
     municipality: str | None = None
     jugendamt_area: str | None = None
+    kind: str | None = None  # the office answered for: jobcenter | jugendamt | agentur
 
 
 def explicit_office_kind(text: str) -> str | None:
@@ -126,7 +127,7 @@ def found_reply(
         buttons.append({"title": t("office_button_jugendamt"), "payload": "/ask_kita_anmeldung"})
     if kind != "jobcenter":
         buttons.append({"title": t("office_button_jobcenter"), "payload": "/ask_office"})
-    return OfficeReply("\n".join(lines), buttons, municipality_id, m.get("jugendamt_area"))
+    return OfficeReply("\n".join(lines), buttons, municipality_id, m.get("jugendamt_area"), kind)
 
 
 def ambiguous_reply(data: OfficeData, candidates: tuple[str, ...], t: Messages) -> OfficeReply:
@@ -168,13 +169,13 @@ def aspect_reply(data: OfficeData, municipality_id: str, kind: str, aspect: str,
     office = data.offices[m[kind]]
     f = verified_contact(office).get(field_name)
     if f is None:
-        return OfficeReply(f"{t('office_field_unverified', field=t('field_' + field_name), office=office['name'])}\n{full.text}", full.buttons, full.municipality, full.jugendamt_area)
+        return replace(full, text=f"{t('office_field_unverified', field=t('field_' + field_name), office=office['name'])}\n{full.text}")
     value = format_hours(f, t) if field_name == "hours" else f["value"]
     lines = [t("office_field_verified", field=t("field_" + field_name), office=office["name"], value=value, stamp=contact_stamp(f, t))]
     status = opening_status(f, now, t) if field_name == "hours" else None
     if status:
         lines.append(status)
-    return OfficeReply("\n".join(lines), full.buttons, full.municipality, full.jugendamt_area)
+    return replace(full, text="\n".join(lines))
 
 
 def reply_for(
