@@ -25,6 +25,10 @@ CONVERSATION_INTENTS = {
     "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "ask_capabilities",
     "out_of_scope", "ask_office", "inform_place", "inform", "stop", "request_callback",
     "cancel_callback", "change_callback", "switch_language", "ask_datenschutz",
+    # follow-ups (#19): answered from the topic or office in context, not by an answer of their own
+    "ask_followup_apply", "ask_followup_cost", "ask_followup_parttime", "ask_followup_deadline",
+    "ask_followup_documents", "ask_office_hours", "ask_office_phone", "ask_office_address",
+    "ask_office_website", "inform_child_age", "forget_details", "choose_option",
 }
 
 
