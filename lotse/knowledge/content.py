@@ -27,6 +27,7 @@ from lotse.knowledge.facts import (
     references,
     without_placeholders,
 )
+from lotse.knowledge.followups import followup_problems
 from lotse.knowledge.offices import contact_date_problems, load_office_data
 from lotse.language.languages import DEFAULT_LANGUAGE, LANGUAGES
 from lotse.language.messages import catalogue_problems, load_catalogue, messages_for
@@ -410,6 +411,7 @@ def content_problems(content_dir: Path, today: date | None = None) -> list[str]:
         + check_answers(loaded.answers, domain_intents(), phones, emails, set(offices.municipalities), facts, today)
         + check_translations(content_dir, domain_intents())
         + contact_date_problems(offices.raw, contacts)
+        + followup_problems(load_yaml(content_dir / "followups.yml") or {}, [a.id for a in loaded.answers], domain_intents())
     )
 
 
