@@ -27,13 +27,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.i18n import texts
-from actions.offices import office_data_now
 from lotse.callbacks.calendar import CalendarConfig, Window, load_calendar_config, upcoming_windows, window_from_key
 from lotse.callbacks.phone import parse_phone
 from lotse.callbacks.store import Booking, CallbackStore, NotFound, StoreUnavailable, WindowFull, normalise_reference
 from lotse.callbacks.timeparse import match
 from lotse.core.settings import Settings, load_settings
 from lotse.core.yamlfiles import load_yaml
+from lotse.directory.overlay import office_data_now
 from lotse.knowledge.office_answers import switchboard_phone
 from lotse.knowledge.offices import OfficeData, load_gazetteer, load_office_data
 from lotse.knowledge.places import resolve
@@ -84,7 +84,7 @@ class Services:
 
     def switchboard_phone(self, t: Messages) -> str:
         """The switchboard's number for the error texts, as the office answers give it: offices.yml with
-        the directory entries confirmed in the console (actions.offices.office_data_now). Blocking."""
+        the directory entries confirmed in the console (lotse.directory.overlay.office_data_now). Blocking."""
         return switchboard_phone(office_data_now(self.settings), t)
 
 
