@@ -192,3 +192,14 @@ def test_but_amounts_come_with_what_is_known_about_next_year(chat, lang, questio
     reply = ask(chat, question)
     assert "15 €" in reply and "130 €" in reply and not_set in reply, reply[:500]
     assert "Stand 2026" not in reply and "as of 2026" not in reply and "станом на 2026" not in reply
+
+
+@pytest.mark.parametrize("lang, question, date", [
+    ("de", "Ich bin letztes Jahr aus der Ukraine gekommen. Zahlt mir das Jobcenter das Geld oder ein anderes Amt?", "31. März 2025"),
+    ("en", "I came over from Ukraine last year, is it the jobcenter that pays me or some other office?", "31 March 2025"),
+    ("uk", "я приїхала з України минулого року, гроші мені платитиме джобцентр чи інша установа?", "31 березня 2025"),
+])
+def test_ukrainians_asking_who_pays_are_told_the_rules_changed_without_a_paying_office(chat, lang, question, date):
+    reply = ask(chat, question)
+    assert date in reply and "MBE" in reply, reply[:800]
+    assert "Sozialamt" not in reply and "AsylbLG" not in reply
