@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.callbacks import topic_labels
 from actions.i18n import texts
 from lotse.core.settings import Settings, load_settings
-from lotse.directory.overlay import overlay_for
+from lotse.directory.overlay import office_data_now
 from lotse.knowledge.conversation import (
     Context,
     answers_index,
@@ -28,22 +28,11 @@ from lotse.knowledge.conversation import (
 )
 from lotse.knowledge.followups import UNKNOWN, Followups, load_followups
 from lotse.knowledge.office_answers import OfficeReply, aspect_reply, reply_for
-from lotse.knowledge.offices import OfficeData, load_gazetteer, load_office_data
+from lotse.knowledge.offices import load_gazetteer
 from lotse.knowledge.places import Resolution, resolve
 from lotse.language.messages import Messages
 
 log = logging.getLogger(__name__)
-
-
-def office_data_now(settings: Settings) -> OfficeData:
-    """offices.yml with the directory entries confirmed in the console (re-read within seconds of a
-    change); offices.yml alone when Lotse's database cannot be opened. Blocking."""
-    data = load_office_data(settings.content_dir)
-    try:
-        return overlay_for(settings.callback_db_url, 1, 1).apply(data)  # one query every few seconds at most
-    except Exception as error:  # the database is down at start: answer from offices.yml
-        log.warning("office directory unavailable (%s); answering from offices.yml", type(error).__name__)
-        return data
 
 
 def _resolution_from_message(message: Dict[str, Any], gazetteer) -> Resolution:

@@ -48,6 +48,14 @@ def contact_stamp(f: Mapping[str, Any], t: Messages) -> str:
     return t("contact_stamp", source=where, date=as_of_text(f.get("as_of")))
 
 
+def switchboard_phone(data: OfficeData, t: Messages) -> str:
+    """The switchboard's number as every fixed text names it, with where and when it was seen:
+    "02861 681-100 (laut kreis-borken.de, Stand 2021)". `data` is offices.yml with the entries
+    confirmed in the console, so a confirmed change reaches these texts too."""
+    phone = verified_contact(data.switchboard)["phone"]
+    return f"{phone['value']} {contact_stamp(phone, t)}"
+
+
 def _contact_lines(office: Mapping[str, Any], now: datetime, t: Messages) -> list[str]:
     lines = []
     for name, f in verified_contact(office).items():
