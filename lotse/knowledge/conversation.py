@@ -21,10 +21,11 @@ from typing import Any, Iterable, Iterator, Mapping
 from lotse.core.yamlfiles import load_yaml
 from lotse.knowledge.child_age import MAX_CHILD_AGE, age_group_for_years, extract_child_ages, reply_child_age
 from lotse.knowledge.content import load_answers
-from lotse.knowledge.followups import OFFICE_ASPECTS, Followups, Topic
+from lotse.knowledge.followups import DETAILS, OFFICE_ASPECTS, Followups, Topic
 from lotse.language.textnorm import fold
 
 ANSWER_PREFIX = "utter_answer_"
+DETAILS_PREFIX = "utter_details_"
 OFFICE_ACTION = "action_find_office"
 ASK_TOPIC = "utter_ask_topic"
 NOTED = "utter_noted_details"
@@ -83,15 +84,18 @@ class Answers:
 
     varies_by: Mapping[str, frozenset[str]]
     by_intent: Mapping[str, str]
+    with_details: frozenset[str] = frozenset()  # answers with a core: their whole text is the details
 
     @classmethod
     def from_content(cls, answers: Iterable[Any]) -> "Answers":
-        varies, by_intent = {}, {}
+        varies, by_intent, details = {}, {}, set()
         for a in answers:
             varies[a.id] = frozenset(k for v in a.variants for k in v.when)
             if a.intent:
                 by_intent[a.intent] = a.id
-        return cls(varies, by_intent)
+            if a.core:
+                details.add(a.id)
+        return cls(varies, by_intent, frozenset(details))
 
 
 _index_cache: dict[str, tuple[tuple[int, ...], Answers]] = {}
@@ -138,11 +142,12 @@ def context_of(newest_first: Iterable[Event], followups: Followups) -> Context:
             last_bot_action = event.name
         if event.name == OFFICE_ACTION:
             office_after = True
-        if event.name.startswith(ANSWER_PREFIX):
-            topic = event.name[len(ANSWER_PREFIX):]
+        prefix = next((p for p in (ANSWER_PREFIX, DETAILS_PREFIX) if event.name.startswith(p)), None)
+        if prefix:
+            topic = event.name[len(prefix):]
             break
     asked = None
-    if topic and last_bot_action == ANSWER_PREFIX + topic and topic in followups.topics:
+    if topic and last_bot_action in (ANSWER_PREFIX + topic, DETAILS_PREFIX + topic) and topic in followups.topics:
         asked = followups.topics[topic].asks
     return Context(topic, asked, options, office_after)
 
@@ -206,6 +211,8 @@ def next_step(message: Message, context: Context, followups: Followups, answers:
     target = topic.target(aspect)
     if target.kind == "answer" and target.answer:
         return Step(ANSWER_PREFIX + target.answer, aspect=aspect)
+    if target.kind == DETAILS:
+        return Step(DETAILS_PREFIX + topic.id if topic.id in answers.with_details else ANSWER_PREFIX + topic.id, aspect=aspect)
     return Step(OFFICE_ACTION, aspect=aspect)
 
 
