@@ -30,6 +30,7 @@ from lotse.knowledge.facts import (
 from lotse.knowledge.followups import followup_problems
 from lotse.knowledge.offices import contact_date_problems, load_office_data
 from lotse.knowledge.person import person_words_problems
+from lotse.knowledge.situation_text import situation_problems
 from lotse.language.languages import DEFAULT_LANGUAGE, LANGUAGES
 from lotse.language.messages import catalogue_problems, load_catalogue, messages_for
 from lotse.language.numbers import wrong_number_formats
@@ -470,6 +471,7 @@ def content_problems(content_dir: Path, today: date | None = None) -> list[str]:
         + contact_date_problems(offices.raw, contacts)
         + followup_problems(load_yaml(content_dir / "followups.yml") or {}, [a.id for a in loaded.answers], domain_intents())
         + person_words_problems(load_yaml(content_dir / "person_words.yml") or {})
+        + situation_problems(content_dir)
     )
 
 
