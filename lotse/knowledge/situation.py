@@ -338,7 +338,7 @@ def _unterhaltsvorschuss(h: Household, day: date, facts: Facts, offices: OfficeD
             amounts.append(amount(facts, fact_id, day, label, "month"))
             older = older or low >= UVG_CONDITION_FROM
     notes = []
-    if older and h.income in ("grundsicherung", None):
+    if older:  # applies to everyone with a child of 12 to 17 (or of unknown age): said, not decided
         minimum = amount(facts, "unterhaltsvorschuss_mindesteinkommen", day, Text("amount.none"), "none")
         notes.append(Text("unterhaltsvorschuss.note_12_17", {"income_min": minimum}))
         amounts_sources = list(minimum.sources)

@@ -130,7 +130,7 @@ CASES = [
          MONEY | {"kinderzuschlag", "wohngeld", "kita", "ogs", "entlastungsbetrag", "kinderkrankentage"},
          {"entlastungsbetrag": d("4260", "480"),             # 2 further children × 240
           "kinderkrankentage": d("70")}),                    # 30 × 3 = 90, at most 70
-    Case("working, one child of 13: no sick days, no condition note for 12-17",
+    Case("working, one child of 13: no sick days",
          Household("schoeppingen", (13,), True, "job", "no"),
          MONEY | {"kinderzuschlag", "wohngeld", "entlastungsbetrag"},
          {"entlastungsbetrag": d("4260"), "unterhaltsvorschuss": d("394")}),
@@ -216,6 +216,8 @@ def test_the_12_to_17_condition_names_the_minimum_income_from_the_facts() -> Non
     items = by_id(entitlements(Household("ahaus", (13,), True, GS, "no"), DAY, FACTS, OFFICES))
     note = next(n for n in items["unterhaltsvorschuss"].notes if n.key == "unterhaltsvorschuss.note_12_17")
     assert note.values["income_min"].value == Decimal("600")
+    working = by_id(entitlements(Household("ahaus", (13,), True, "job", "no"), DAY, FACTS, OFFICES))
+    assert "unterhaltsvorschuss.note_12_17" in [n.key for n in working["unterhaltsvorschuss"].notes]
     young = by_id(entitlements(Household("ahaus", (5,), True, GS, "no"), DAY, FACTS, OFFICES))
     assert not [n for n in young["unterhaltsvorschuss"].notes if n.key == "unterhaltsvorschuss.note_12_17"]
 
