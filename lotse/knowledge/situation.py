@@ -338,19 +338,17 @@ def _unterhaltsvorschuss(h: Household, day: date, facts: Facts, offices: OfficeD
             amounts.append(amount(facts, fact_id, day, label, "month"))
             older = older or low >= UVG_CONDITION_FROM
     notes = []
-    if older:  # applies to everyone with a child of 12 to 17 (or of unknown age): said, not decided
+    sources = [s for a in amounts for s in a.sources]
+    if older:  # said to everyone with a child of 12 to 17 (or of unknown age): the office decides
         minimum = amount(facts, "unterhaltsvorschuss_mindesteinkommen", day, Text("amount.none"), "none")
         notes.append(Text("unterhaltsvorschuss.note_12_17", {"income_min": minimum}))
-        amounts_sources = list(minimum.sources)
-    else:
-        amounts_sources = []
+        sources += minimum.sources
     if h.maintenance_paid == "partly":
         notes.append(Text("unterhaltsvorschuss.note_partly"))
     conditional = h.maintenance_paid is None or h.lives_alone_with_children is None
     why = Text("unterhaltsvorschuss.why_if" if conditional else "unterhaltsvorschuss.why")
-    sources = _dedupe([s for a in amounts for s in a.sources] + amounts_sources)
     office = office_for("jugendamt", h.town, offices)
-    return Item("unterhaltsvorschuss", why, office, Text("unterhaltsvorschuss.apply"), tuple(amounts), tuple(notes), sources, conditional)
+    return Item("unterhaltsvorschuss", why, office, Text("unterhaltsvorschuss.apply"), tuple(amounts), tuple(notes), _dedupe(sources), conditional)
 
 
 def _kindergeld(h: Household, day: date, facts: Facts, offices: OfficeData) -> Item | None:
@@ -428,8 +426,10 @@ def _ogs(h: Household, day: date, facts: Facts, offices: OfficeData) -> Item | N
     under = OGS_FROM_AGE + 2 + int(grades.value or 0)
     if h.children is not None and not any(a is None or OGS_FROM_AGE <= a < under for a in h.children):
         return None
-    key = "ogs.why" if grades.current else "ogs.why_before"
-    why = Text(key, {"grades": grades, "since": (grades.current or grades.upcoming or grades.last).valid_from})  # type: ignore[union-attr]
+    start = grades.current or grades.upcoming or grades.last
+    if start is None:
+        return None
+    why = Text("ogs.why" if grades.current else "ogs.why_before", {"grades": grades, "since": start.valid_from})
     return Item("ogs", why, office_for("schule", h.town, offices), Text("ogs.apply"), (), (), grades.sources)
 
 

@@ -199,7 +199,9 @@ def item_sources(item: Item, texts: SituationTexts) -> tuple[Source, ...]:
     return tuple(seen.values())
 
 
-def render_item(number: int, item: Item, lang: str, texts: SituationTexts) -> str:
+def render_item(number: int, item: Item, lang: str, texts: SituationTexts | None = None) -> str:
+    """One item as text (for a chat that sends the list in parts; the limits go with the last part)."""
+    texts = texts or load_situation_texts()
     lines = [f"{number}. {texts.texts[f'{item.id}.title'][lang]}", text(item.why, lang, texts)]
     lines += [f"• {text(a.label, lang, texts)}: {amount_text(a, lang, texts)}" for a in item.amounts]
     lines += [text(n, lang, texts) for n in item.notes]
