@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from lotse.knowledge.child_age import age_group_for_years
 from lotse.knowledge.facts import Fact, Facts, Period
@@ -70,6 +70,50 @@ class Household:
                 raise ValueError(f"{name} must be one of {', '.join(allowed)} or None, not {value!r}")
         if not self.wants <= set(WANTS):
             raise ValueError(f"wants must be a subset of {', '.join(WANTS)}")
+
+
+def _known(value: Any, allowed: tuple[str, ...]) -> str | None:
+    return str(value) if value is not None and str(value) in allowed else None
+
+
+def _age(value: Any) -> float | None:
+    try:
+        age = float(str(value).replace(",", "."))
+    except ValueError:
+        return None
+    return age if 0 <= age < 100 else None
+
+
+def household_from_answers(
+    town: str | None = None,
+    child_ages: Iterable[Any] | None = None,
+    single_parent: str | None = None,
+    income: str | None = None,
+    maintenance: str | None = None,
+    rent: Any = None,
+    wants: str | Iterable[str] | None = None,
+) -> Household:
+    """A Household from answers as the conversation keeps them (strings; "-", None or anything
+    unknown = skipped): town id, ages ("3", "0.83"), single_parent "yes"/"no", an income of INCOMES,
+    maintenance of MAINTENANCE, rent ("650"), wants (one of WANTS or several)."""
+    wanted = {wants} if isinstance(wants, str) else set(wants or ())
+    return Household(
+        town=town if town and town != "-" else None,
+        children=tuple(_age(a) for a in child_ages) if child_ages else None,
+        lives_alone_with_children={"yes": True, "no": False}.get(str(single_parent)),
+        income=_known(income, INCOMES),
+        maintenance_paid=_known(maintenance, MAINTENANCE),
+        rent=None if rent is None else _rent(rent),
+        wants=frozenset(w for w in wanted if w in WANTS),
+    )
+
+
+def _rent(value: Any) -> Decimal | None:
+    try:
+        rent = Decimal(str(value).replace(",", "."))
+        return rent if rent.is_finite() and rent > 0 else None
+    except ArithmeticError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ import yaml
 from lotse.core.settings import PROJECT_ROOT
 from lotse.knowledge.facts import load_facts
 from lotse.knowledge.offices import load_office_data
-from lotse.knowledge.situation import Household, Item, entitlements, mehrbedarf_percent
+from lotse.knowledge.situation import Household, Item, entitlements, household_from_answers, mehrbedarf_percent
 from lotse.knowledge.situation_text import render_list, situation_problems
 from lotse.language.numbers import wrong_number_formats
 
@@ -309,6 +309,15 @@ def test_skipping_every_question_still_gives_a_useful_list() -> None:
     assert "Sagen Sie mir das Alter Ihrer Kinder" in text
     assert "das Jobcenter Ihrer Stadt oder Gemeinde" in text
     assert "keine Entscheidung und keine Rechtsberatung" in text
+
+
+def test_answers_as_the_conversation_keeps_them_make_a_household() -> None:
+    household = household_from_answers("gescher", ["3", "0.83"], "yes", "grundsicherung", "partly", "650", "retraining")
+    assert household == Household("gescher", (3.0, 0.83), True, GS, "partly", Decimal("650"), frozenset({"retraining"}))
+    skipped = household_from_answers("-", None, "-", "-", "-", "-", "-")
+    assert skipped == Household()
+    assert household_from_answers(child_ages=["drei"], rent="NaN").children == (None,)
+    assert household_from_answers(single_parent="no").lives_alone_with_children is False
 
 
 def test_an_unknown_answer_is_refused() -> None:
