@@ -2,6 +2,7 @@
 and the personal list as one readable text for messengers.
 
     render_list(entitlements(household, day, facts, offices), "uk", day)
+    render_messages(items, "de", day)   # the same in parts of at most 4,000 characters
 
 Amounts are written in the language's number format (lotse/language/numbers.py); every list ends
 with the limits sentence ("keine Entscheidung, keine Rechtsberatung").
@@ -28,6 +29,7 @@ PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 LITERAL_EURO = re.compile(r"\d\s?(?:€|Euro\b|euro\b|євро)")
 UNITS = {"eur": " €", "number": ""}
 OFFICE_KINDS_WITH_TOWN = ("wohngeldstelle", "gemeinde", "schule")
+MESSAGE_CHARS = 4000  # below the 4,096 characters of a Telegram or WhatsApp message
 
 # Every text the rules use, with the placeholders it may use (each language the same ones).
 TEXT_KEYS: dict[str, frozenset[str]] = {
@@ -216,11 +218,27 @@ def render_item(number: int, item: Item, lang: str, texts: SituationTexts | None
     return "\n".join(lines)
 
 
+def _blocks(items: Iterable[Item], lang: str, day: date | None, content_dir: Path) -> list[str]:
+    texts = load_situation_texts(content_dir)
+    blocks = [_say(texts, "list.heading", lang, day=date_text(day))] if day else []
+    blocks += [render_item(n, item, lang, texts) for n, item in enumerate(items, 1)]
+    return blocks + [texts.texts["limits"][lang]]
+
+
 def render_list(items: Iterable[Item], lang: str, day: date | None = None, content_dir: Path = CONTENT_DIR) -> str:
     """The personal list as one text: a heading (with the day, when given), each item, and the
     limits sentence at the end of every list, also an empty one."""
-    texts = load_situation_texts(content_dir)
-    parts = [_say(texts, "list.heading", lang, day=date_text(day))] if day else []
-    parts += [render_item(n, item, lang, texts) for n, item in enumerate(items, 1)]
-    parts.append(texts.texts["limits"][lang])
-    return "\n\n".join(parts)
+    return "\n\n".join(_blocks(items, lang, day, content_dir))
+
+
+def render_messages(items: Iterable[Item], lang: str, day: date | None = None, max_chars: int = MESSAGE_CHARS,
+                    content_dir: Path = CONTENT_DIR) -> list[str]:
+    """The same list in messages of at most `max_chars` (messengers cut long texts), never splitting
+    an item; the limits sentence ends the last message."""
+    messages: list[str] = []
+    for block in _blocks(items, lang, day, content_dir):
+        if messages and len(messages[-1]) + 2 + len(block) <= max_chars:
+            messages[-1] += "\n\n" + block
+        else:
+            messages.append(block)
+    return messages

@@ -25,7 +25,7 @@ from lotse.core.settings import PROJECT_ROOT
 from lotse.knowledge.facts import load_facts
 from lotse.knowledge.offices import load_office_data
 from lotse.knowledge.situation import Household, Item, entitlements, household_from_answers, mehrbedarf_percent
-from lotse.knowledge.situation_text import render_list, situation_problems
+from lotse.knowledge.situation_text import render_list, render_messages, situation_problems
 from lotse.language.numbers import wrong_number_formats
 
 CONTENT = PROJECT_ROOT / "content"
@@ -354,6 +354,16 @@ def test_every_item_in_the_text_has_a_source_and_the_list_ends_with_the_limits()
     assert all("\nSource: https://" in block for block in blocks)
     assert blocks[[i.id for i in items].index("wohngeld")].count("650 € a month") == 1
     assert text.endswith(render_list([], "en"))
+
+
+def test_a_long_list_comes_in_messages_a_messenger_can_send() -> None:
+    items = entitlements(Household("gronau", (0.5, 5, 9, 13), True, "job", "partly", 700, {"retraining"}), DAY, FACTS, OFFICES)
+    whole = render_list(items, "uk", DAY)
+    messages = render_messages(items, "uk", DAY, max_chars=2000)
+    assert len(whole) > 2000 and len(messages) > 1
+    assert all(len(m) <= 2000 for m in messages)
+    assert "\n\n".join(messages) == whole
+    assert messages[-1].endswith(render_list([], "uk"))   # the limits close the last message
 
 
 # ------------------------------------------------------------------------------------------------ the content check
