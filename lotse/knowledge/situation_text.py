@@ -16,6 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+import yaml
+
 from lotse.core.settings import PROJECT_ROOT
 from lotse.core.yamlfiles import load_yaml
 from lotse.knowledge.facts import date_text
@@ -92,7 +94,10 @@ def situation_problems(content_dir: Path) -> list[str]:
     where = SITUATION_FILE
     if not (Path(content_dir) / SITUATION_FILE).exists():
         return [f"{where}: missing"]
-    texts = load_situation_texts(content_dir)
+    try:
+        texts = load_situation_texts(content_dir)
+    except (yaml.YAMLError, AttributeError, TypeError, ValueError) as error:
+        return [f"{where}: cannot be read: {error}"]
     problems = [f"{where}: texts.{key}: not used by the rules (lotse/knowledge/situation_text.py TEXT_KEYS)"
                 for key in texts.texts if key not in TEXT_KEYS]
     for key, allowed in TEXT_KEYS.items():

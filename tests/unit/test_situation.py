@@ -416,3 +416,9 @@ def test_the_list_renders_on_every_day_a_fact_it_uses_changes() -> None:
             for lang in ("de", "en", "uk"):
                 text = render_list(items, lang, day)
                 assert wrong_number_formats(text, lang) == [], (day, lang)
+
+
+def test_the_check_reports_a_file_it_cannot_read(tmp_path: Path) -> None:
+    (tmp_path / "situation.yml").write_text("texts: [unclosed", encoding="utf-8")
+    assert situation_problems(tmp_path)[0].startswith("situation.yml: cannot be read")
+    assert situation_problems(tmp_path / "nowhere") == ["situation.yml: missing"]
