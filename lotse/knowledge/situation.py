@@ -259,16 +259,15 @@ def office_for(kind: str, town: str | None, offices: OfficeData) -> Office:
     return Office(kind, town=town_name)
 
 
-def kita_portal(town: str | None, offices: OfficeData) -> tuple[str, str | None, Source] | None:
-    """The Kita portal of `town`: its name, its address when verified, and where that was read."""
+def kita_portal(town: str | None, offices: OfficeData) -> tuple[str, str | None] | None:
+    """The Kita portal of `town`: its name, and its address when verified."""
     municipality = _municipality(offices, town)
     if not municipality:
         return None
     portal = offices.kita_portals.get(municipality.get("kita_portal"))
     if not portal:
         return None
-    source = Source(str(portal["name"]), str(portal.get("source") or ""), str(portal.get("as_of") or "undated"))
-    return str(portal["name"]), (str(portal["url"]) if portal.get("verified") is True else None), source
+    return str(portal["name"]), (str(portal["url"]) if portal.get("verified") is True else None)
 
 
 # ------------------------------------------------------------------------------------------------ the household
@@ -460,8 +459,7 @@ def _kita(h: Household, day: date, facts: Facts, offices: OfficeData) -> Item | 
     else:
         apply = Text("kita.apply")
     why = Text("kita.why_wanted" if "childcare" in h.wants else "kita.why")
-    sources = (portal[2],) if portal and portal[2].url.startswith("http") else ()
-    return Item("kita", why, office_for("jugendamt", h.town, offices), apply, (), tuple(notes), sources)
+    return Item("kita", why, office_for("jugendamt", h.town, offices), apply, (), tuple(notes))
 
 
 def _ogs(h: Household, day: date, facts: Facts, offices: OfficeData) -> Item | None:

@@ -31,6 +31,7 @@ PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 LITERAL_EURO = re.compile(r"\d\s?(?:€|Euro\b|euro\b|євро)")
 UNITS = {"eur": " €", "number": ""}
 OFFICE_KINDS_WITH_TOWN = ("wohngeldstelle", "gemeinde", "schule")
+SOURCES_SHOWN = 1  # per item in the text (Item.sources keeps them all); the first is the rule's own
 MESSAGE_CHARS = 4000  # below the 4,096 characters of a Telegram or WhatsApp message
 
 # Every text the rules use, with the placeholders it may use (each language the same ones).
@@ -217,7 +218,8 @@ def render_item(number: int, item: Item, lang: str, texts: SituationTexts | None
     if item.office.web:
         lines.append(_say(texts, "label.web", lang, url=item.office.web))
     lines.append(_say(texts, "label.apply", lang, text=text(item.apply, lang, texts)))
-    sources = "; ".join(f"{s.url} ({source_date(s.date, lang, texts)})" for s in item_sources(item, texts))
+    shown = item_sources(item, texts)[:SOURCES_SHOWN]
+    sources = "; ".join(f"{s.url} ({source_date(s.date, lang, texts)})" for s in shown)
     if sources:
         lines.append(_say(texts, "label.sources", lang, sources=sources))
     return "\n".join(lines)
