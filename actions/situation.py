@@ -4,6 +4,7 @@ memory slots of docs/conversation.md); what the person answers is kept in those 
 The result comes from lotse.knowledge.situation (rules, amounts valid today, offices of the town)."""
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any, Dict, List, Text
 
@@ -14,10 +15,14 @@ from rasa_sdk.types import DomainDict
 
 from actions.i18n import texts
 from lotse.core.settings import load_settings
+from lotse.directory.overlay import office_data_now
 from lotse.knowledge.conversation import reply_child_ages
+from lotse.knowledge.facts import answer_day, load_facts
 from lotse.knowledge.offices import load_gazetteer, load_office_data
 from lotse.knowledge.person import about_person, load_person_words
 from lotse.knowledge.places import resolve
+from lotse.knowledge.situation import entitlements, household_from_answers
+from lotse.knowledge.situation_text import render_messages
 
 SKIPPED = "-"
 # A form slot is not asked when this memory slot already holds the answer.
@@ -84,9 +89,18 @@ class ValidateSituationForm(FormValidationAction):
         return {"check_wants": value if value in WANTS else SKIPPED}
 
 
-def situation_list(tracker: Tracker, language: str) -> str:
-    """The list for the household the slots describe (lotse.knowledge.situation)."""
-    raise NotImplementedError
+def situation_messages(tracker: Tracker, language: str) -> list[str]:
+    """The list for the household the slots describe (lotse.knowledge.situation), in messages short
+    enough for every channel."""
+    settings = load_settings()
+    slot = tracker.get_slot
+    household = household_from_answers(
+        slot("municipality"), slot("child_ages"), slot("single_parent"), slot("situation"),
+        slot("check_maintenance"), slot("check_rent"), slot("check_wants"),
+    )
+    day = answer_day()
+    items = entitlements(household, day, load_facts(settings.content_dir), office_data_now(settings))
+    return render_messages(items, language, day, content_dir=settings.content_dir)
 
 
 class ActionSituationResult(Action):
@@ -99,5 +113,8 @@ class ActionSituationResult(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         t = texts(tracker)
-        dispatcher.utter_message(text=situation_list(tracker, t.language), buttons=[{"title": t("office_button_callback"), "payload": "/request_callback"}])
+        messages = await asyncio.to_thread(situation_messages, tracker, t.language)
+        for text in messages[:-1]:
+            dispatcher.utter_message(text=text)
+        dispatcher.utter_message(text=messages[-1], buttons=[{"title": t("office_button_callback"), "payload": "/request_callback"}])
         return [SlotSet(slot, None) for slot in ("check_town", "check_ages", "check_alone", "check_income", "check_maintenance", "check_rent", "check_wants")]

@@ -8,7 +8,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.situation import ValidateSituationForm
+from actions.situation import ActionSituationResult, ValidateSituationForm
 from tests.conftest import ROOT
 
 FORM_SLOTS = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["forms"]["situation_form"]["required_slots"]
@@ -47,3 +47,20 @@ def test_answers_land_in_the_memory_and_skips_move_on():
     assert form.validate_check_rent("ca. 650 Euro warm", d, t, {}) == {"check_rent": "650"}
     assert form.validate_check_rent("weiß nicht", d, t, {}) == {"check_rent": "-"}
     assert form.validate_check_wants("retraining", d, t, {}) == {"check_wants": "retraining"}
+
+
+def test_the_result_is_the_households_list_and_offers_a_callback():
+    slots = {"municipality": "gescher", "child_ages": ["3", "7"], "single_parent": "yes", "situation": "grundsicherung", "check_maintenance": "no", "check_rent": "-", "check_wants": "retraining"}
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionSituationResult().run(dispatcher, tracker(slots), {}))
+    text = "\n".join(m["text"] for m in dispatcher.messages)
+    assert "Mehrbedarf" in text and "Unterhaltsvorschuss" in text and "Rechtsberatung" in text
+    assert dispatcher.messages[-1]["buttons"][0]["payload"] == "/request_callback"
+    assert all(e["value"] is None for e in events)  # the form's answers are reset; the memory stays
+
+
+def test_skipping_every_question_still_gives_a_useful_list():
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionSituationResult().run(dispatcher, tracker({"check_town": "-", "check_ages": "-"}), {}))
+    text = "\n".join(m["text"] for m in dispatcher.messages)
+    assert "Mehrbedarf" in text and "Kinderzuschlag" in text
