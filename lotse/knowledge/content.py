@@ -320,6 +320,44 @@ def footer(answer: Answer, lang: str = DEFAULT_LANGUAGE, content_dir: Path | Non
     return f"{head}: {sources}\n{checked} {answer.reviewed.strftime('%d.%m.%Y')}"
 
 
+@dataclass(frozen=True)
+class Footer:
+    """An answer's footer read back from its text: the label it was written with, its sources and
+    the review line ("Geprüft am 07.12.2026"), for channels that show sources as links."""
+
+    label: str
+    sources: tuple[Source, ...]
+    checked: str
+
+
+_FOOTER_SOURCE = re.compile(r"(.+?) – (https?://\S+?)(?=; |$)")
+
+
+def _footer_at_end(text: str, labels: tuple[str, str, str]) -> tuple[str, Footer] | None:
+    one, many, checked = labels
+    body, separator, tail = text.rstrip().rpartition("\n\n")
+    lines = tail.split("\n")
+    if not separator or len(lines) != 2 or not lines[1].startswith(checked + " "):
+        return None
+    label, colon, listed = lines[0].partition(": ")
+    if not colon or label not in (one, many):
+        return None
+    sources = [Source(title.lstrip("; ").strip(), url) for title, url in _FOOTER_SOURCE.findall(listed)]
+    if not sources or "; ".join(f"{s.title} – {s.url}" for s in sources) != listed:
+        return None
+    return body.rstrip(), Footer(label, tuple(sources), lines[1])
+
+
+def split_footer(text: str, content_dir: Path | None = None) -> tuple[str, Footer | None]:
+    """An answer's text without its footer (written by `footer`, in any language) and the footer;
+    the text unchanged and None when it does not end with one."""
+    for lang in LANGUAGES:
+        found = _footer_at_end(text, footer_labels(lang, content_dir))
+        if found is not None:
+            return found
+    return text, None
+
+
 def render_text(answer: Answer, text: str, lang: str = DEFAULT_LANGUAGE, content_dir: Path | None = None) -> str:
     return f"{text.strip()}\n\n{footer(answer, lang, content_dir)}"
 
