@@ -255,12 +255,13 @@ def check_answers(
 
 
 def core_problems(answer: Answer, facts: Facts | None, today: date) -> list[str]:
-    """An answer's core (and each variant's): every language, at most MAX_CORE_LENGTH characters as
-    given today, its last line the one next step."""
+    """An answer's core (and each variant's): there, in every language, at most MAX_CORE_LENGTH
+    characters as given today, its last line the one next step."""
     problems: list[str] = []
     cores = [("", answer.core), *((f"variant {dict(v.when)}: ", v.core) for v in answer.variants)]
     for where, core in cores:
         if not core:
+            problems.append(f"{where}no core: every answer starts with a short core and its next step (docs/content-guide.md)")
             continue
         if set(core) != set(LANGUAGES):
             problems.append(f"{where}core needs every language ({', '.join(LANGUAGES)})")

@@ -46,6 +46,7 @@ def test_core_rules():
     no_step = {**CORE, "en": "Yes, you can."}
     assert any("next step" in p for p in core_problems(answer(core=no_step), FACTS, DAY))
     assert any("every language" in p for p in core_problems(answer(core={"de": CORE["de"]}), FACTS, DAY))
+    assert any("no core" in p for p in core_problems(answer(core={}), FACTS, DAY))
 
 
 def test_more_after_an_answer_gives_its_details():
