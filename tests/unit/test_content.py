@@ -49,8 +49,11 @@ def test_every_intent_has_a_readable_label():
     assert domain_intents() <= set(labels)
 
 
+CORE = {"de": "Ja.\nIhr nächster Schritt: Fragen.", "en": "Yes.\nYour next step: Ask.", "uk": "Так.\nВаш наступний крок: Запитайте."}
+
+
 def _answer(text: str, sources=(Source("Titel", "https://example.org"),)) -> Answer:
-    return Answer(id="x", intent="ask_x", topic="t", reviewed=date(2026, 11, 24), sources=sources, text={lang: text for lang in LANGUAGES})
+    return Answer(id="x", intent="ask_x", topic="t", reviewed=date(2026, 11, 24), sources=sources, text={lang: text for lang in LANGUAGES}, core=CORE)
 
 
 def test_checks_catch_what_they_should():

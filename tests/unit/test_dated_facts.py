@@ -167,6 +167,7 @@ def answer(text: str, unknown_text: str | None = None, **texts: str) -> Answer:
         id="x", intent="ask_x", topic="t", reviewed=DECEMBER, sources=(Source("Titel", "https://example.org"),),
         text={lang: texts.get(lang, text) for lang in LANGS},
         unknown_text={lang: unknown_text for lang in LANGS} if unknown_text else {},
+        core={"de": "Ja.\nIhr nächster Schritt: Fragen.", "en": "Yes.\nYour next step: Ask.", "uk": "Так.\nВаш наступний крок: Запитайте."},
     )
 
 
