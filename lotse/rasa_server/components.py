@@ -118,7 +118,7 @@ class LotseEntityExtractor(GraphComponent, EntityExtractorMixin):
             if age_group:
                 entities.append(self._entity(text, "child_age_group", age_group))
             metadata = message.get("metadata") or {}
-            language = language_of_message(text, metadata.get("language"), metadata.get("language_hint"))
+            language = language_of_message(text, metadata.get("language"))
             if language:
                 entities.append(self._entity(text, "language", language))
             message.set(ENTITIES, entities, add_to_output=True)
