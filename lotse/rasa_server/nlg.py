@@ -29,11 +29,13 @@ from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 from rasa.core.nlg.generator import ResponseVariationFilter
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered
 from rasa.utils.endpoints import EndpointConfig
 
 from lotse.core.settings import load_settings
 from lotse.knowledge.content import Content, content_problems, load_content, most_specific, render_responses
 from lotse.knowledge.facts import answer_day
+from lotse.knowledge.terms import explain_old_terms
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_SECONDS = 1.0
@@ -136,6 +138,13 @@ class LotseNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
     @responses.setter
     def responses(self, built: Responses) -> None:
         self.live.use_model(built)
+
+    async def generate(self, utter_action: Text, tracker: Any, output_channel: Text, **kwargs: Any) -> Optional[Dict[Text, Any]]:
+        message = await super().generate(utter_action, tracker, output_channel, **kwargs)
+        # Old words ("Hartz IV") explained once per conversation (lotse/knowledge/terms.py).
+        said = [e.text or "" for e in tracker.events if isinstance(e, BotUttered)]
+        user_text = tracker.latest_message.text if tracker.latest_message else ""
+        return explain_old_terms(message, user_text or "", said, tracker.get_slot("language"), self.live.content_dir)
 
     def _random_response_for(
         self, utter_action: Text, output_channel: Text, filled_slots: Dict[Text, Any]
