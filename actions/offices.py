@@ -11,12 +11,25 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.callbacks import topic_labels
 from actions.i18n import texts
 from lotse.core.settings import Settings, load_settings
 from lotse.directory.overlay import overlay_for
-from lotse.knowledge.office_answers import reply_for
+from lotse.knowledge.conversation import (
+    Context,
+    answers_index,
+    context_of,
+    from_rasa_events,
+    message_of,
+    next_step,
+    office_kind_in,
+    split_at_last_user,
+)
+from lotse.knowledge.followups import UNKNOWN, Followups, load_followups
+from lotse.knowledge.office_answers import OfficeReply, aspect_reply, reply_for
 from lotse.knowledge.offices import OfficeData, load_gazetteer, load_office_data
 from lotse.knowledge.places import Resolution, resolve
+from lotse.language.messages import Messages
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +55,26 @@ def _resolution_from_message(message: Dict[str, Any], gazetteer) -> Resolution:
     return resolve(text, gazetteer)
 
 
+def _context(tracker: Tracker, followups: Followups) -> Context:
+    _, before = split_at_last_user(reversed(from_rasa_events(tracker.events)))
+    return context_of(before, followups)
+
+
+def _unknown_reply(topic_label: str, responsible: str | None, office: OfficeReply | None, t: Messages) -> OfficeReply:
+    """No verified answer to this aspect: say so, and who can answer it."""
+    lines = [t("followup_unknown", topic=topic_label)]
+    if responsible:
+        lines.append(t("followup_ask_responsible", office=responsible))
+        return OfficeReply("\n".join(lines))
+    lines.append(t("followup_ask_office"))
+    assert office is not None
+    return OfficeReply("\n".join([*lines, office.text]), office.buttons, office.municipality, office.jugendamt_area)
+
+
 class ActionFindOffice(Action):
+    """The office for the person's town: the one a message names, else "that office" of the
+    conversation's topic (content/followups.yml); for a follow-up, the field asked about."""
+
     def name(self) -> Text:
         return "action_find_office"
 
@@ -52,11 +84,34 @@ class ActionFindOffice(Action):
         settings = load_settings()
         data = await asyncio.to_thread(office_data_now, settings)
         gazetteer = load_gazetteer(settings.content_dir)
+        followups = load_followups(settings.content_dir)
         message = tracker.latest_message or {}
+        context = _context(tracker, followups)
+        kind = office_kind_in(context, followups, tracker.get_slot("office_kind"))
+        step = next_step(message_of(message), context, followups, answers_index(settings.content_dir))
         resolution = _resolution_from_message(message, gazetteer)
         now = datetime.now(ZoneInfo(settings.timezone))
-        reply = reply_for(data, resolution, tracker.get_slot("municipality"), message.get("text") or "", now, texts(tracker))
+        t = texts(tracker)
+        reply = reply_for(data, resolution, tracker.get_slot("municipality"), message.get("text") or "", now, t, kind)
+        aspect = step.aspect if step is not None and step.action == self.name() else None
+        topic = followups.topics.get(context.topic or "")
+        if aspect and topic is not None and topic.target(aspect).kind == UNKNOWN:
+            label = _topic_label(context.topic or "", settings, t)
+            responsible = topic.responsible.get(t.language) if topic.responsible else None
+            reply = _unknown_reply(label, responsible, None if responsible else reply, t)
+        elif aspect and reply.municipality:
+            reply = aspect_reply(data, reply.municipality, kind, aspect, now, t)
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
         if reply.municipality:
-            return [SlotSet("municipality", reply.municipality), SlotSet("jugendamt_area", reply.jugendamt_area)]
+            return [
+                SlotSet("municipality", reply.municipality),
+                SlotSet("jugendamt_area", reply.jugendamt_area),
+                SlotSet("office_kind", kind),
+            ]
         return []
+
+
+def _topic_label(answer_id: str, settings: Settings, t: Messages) -> str:
+    """The readable name of a topic: its intent's label (content/labels.yml)."""
+    intent = next((i for i, a in answers_index(settings.content_dir).by_intent.items() if a == answer_id), None)
+    return topic_labels(settings, t.language).get(intent or "", answer_id)

@@ -27,6 +27,7 @@ from lotse.knowledge.facts import (
     references,
     without_placeholders,
 )
+from lotse.knowledge.followups import followup_problems
 from lotse.knowledge.offices import contact_date_problems, load_office_data
 from lotse.knowledge.terms import term_problems
 from lotse.language.languages import DEFAULT_LANGUAGE, LANGUAGES
@@ -423,6 +424,7 @@ def content_problems(content_dir: Path, today: date | None = None) -> list[str]:
         + check_translations(content_dir, domain_intents())
         + term_problems(content_dir)
         + contact_date_problems(offices.raw, contacts)
+        + followup_problems(load_yaml(content_dir / "followups.yml") or {}, [a.id for a in loaded.answers], domain_intents())
     )
 
 

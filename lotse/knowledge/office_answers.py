@@ -26,12 +26,17 @@ class OfficeReply:
     jugendamt_area: str | None = None
 
 
-def office_kind_for(text: str) -> str:
+def explicit_office_kind(text: str) -> str | None:
+    """The office a message names ("Jugendamt", "Kita", "Agentur", "ALG 1"); None when it names none."""
     if _JUGENDAMT_WORDS.search(text or ""):
         return "jugendamt"
     if _AGENTUR_WORDS.search(text or ""):
         return "agentur"
-    return "jobcenter"
+    return None
+
+
+def office_kind_for(text: str) -> str:
+    return explicit_office_kind(text) or "jobcenter"
 
 
 def contact_stamp(f: Mapping[str, Any], t: Messages) -> str:
@@ -148,10 +153,41 @@ def ask_place_reply(t: Messages) -> OfficeReply:
     return OfficeReply(t("office_ask_place"))
 
 
+# The follow-up aspects that ask for one field of the office ("Wann hat das offen?").
+ASPECT_FIELDS = {"hours": "hours", "phone": "phone", "address": "address", "website": "web"}
+
+
+def aspect_reply(data: OfficeData, municipality_id: str, kind: str, aspect: str, now: datetime, t: Messages) -> OfficeReply:
+    """One field of "that office" for the person's town, verified and with its date; where that field is
+    not verified, say so and give the office's verified details instead."""
+    full = found_reply(data, municipality_id, kind, now, t)
+    field_name = ASPECT_FIELDS.get(aspect)
+    if field_name is None:
+        return full
+    m = data.municipalities[municipality_id]
+    office = data.offices[m[kind]]
+    f = verified_contact(office).get(field_name)
+    if f is None:
+        return OfficeReply(f"{t('office_field_unverified', field=t('field_' + field_name), office=office['name'])}\n{full.text}", full.buttons, full.municipality, full.jugendamt_area)
+    value = format_hours(f, t) if field_name == "hours" else f["value"]
+    lines = [t("office_field_verified", field=t("field_" + field_name), office=office["name"], value=value, stamp=contact_stamp(f, t))]
+    status = opening_status(f, now, t) if field_name == "hours" else None
+    if status:
+        lines.append(status)
+    return OfficeReply("\n".join(lines), full.buttons, full.municipality, full.jugendamt_area)
+
+
 def reply_for(
-    data: OfficeData, resolution: Resolution, remembered: str | None, text: str, now: datetime, t: Messages
+    data: OfficeData,
+    resolution: Resolution,
+    remembered: str | None,
+    text: str,
+    now: datetime,
+    t: Messages,
+    kind: str | None = None,
 ) -> OfficeReply:
-    kind = office_kind_for(text)
+    """The office finder's reply; `kind` is the office in question when the message names none."""
+    kind = explicit_office_kind(text) or kind or "jobcenter"
     if resolution.status == "found" and resolution.municipality in data.municipalities:
         return found_reply(data, resolution.municipality, kind, now, t, resolution.matched)
     if resolution.status == "ambiguous":

@@ -29,7 +29,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from lotse.core.settings import load_settings
-from lotse.knowledge.child_age import extract_child_age_group
+from lotse.knowledge.child_age import age_group_for_years, extract_child_ages
 from lotse.knowledge.offices import load_gazetteer, load_office_data
 from lotse.knowledge.places import is_bare_place, resolve
 from lotse.knowledge.terms import TERMS_FILE, load_terms, nlu_spans
@@ -142,9 +142,10 @@ class LotseEntityExtractor(GraphComponent, EntityExtractorMixin):
                 entities.append(self._entity(text, "municipality", found.municipality))
                 if area:
                     entities.append(self._entity(text, "jugendamt_area", area))
-            age_group = extract_child_age_group(text)
-            if age_group:
-                entities.append(self._entity(text, "child_age_group", age_group))
+            ages = extract_child_ages(text)
+            if ages:
+                entities.append(self._entity(text, "child_age_group", age_group_for_years(min(ages))))
+                entities += [self._entity(text, "child_age", f"{age:g}") for age in ages]
             metadata = message.get("metadata") or {}
             language = language_of_message(text, metadata.get("language"))
             if language:

@@ -30,12 +30,19 @@ from rasa.core.nlg.generator import ResponseVariationFilter
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from lotse.core.settings import load_settings
+from lotse.core.yamlfiles import load_yaml
+from lotse.knowledge.child_age import extract_child_age
 from lotse.knowledge.content import Content, content_problems, load_content, most_specific, render_responses
+from lotse.knowledge.conversation import ANSWER_PREFIX, answers_index
 from lotse.knowledge.facts import answer_day
+from lotse.knowledge.offices import load_office_data
+from lotse.knowledge.personal import memory_prefix, other_needs
 from lotse.knowledge.terms import explain_old_terms
+from lotse.language.messages import messages_for
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_SECONDS = 1.0
@@ -139,12 +146,42 @@ class LotseNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
     def responses(self, built: Responses) -> None:
         self.live.use_model(built)
 
-    async def generate(self, utter_action: Text, tracker: Any, output_channel: Text, **kwargs: Any) -> Optional[Dict[Text, Any]]:
-        message = await super().generate(utter_action, tracker, output_channel, **kwargs)
-        # Old words ("Hartz IV") explained once per conversation (lotse/knowledge/terms.py).
+    async def generate(
+        self, utter_action: Text, tracker: DialogueStateTracker, output_channel: Text, **kwargs: Any
+    ) -> Optional[Dict[Text, Any]]:
+        response = await super().generate(utter_action, tracker, output_channel, **kwargs)
+        if response is not None and utter_action.startswith(ANSWER_PREFIX):
+            response = self._personal(response, utter_action, tracker)
+        # Old words ("Hartz IV") explained once per conversation, before the rest (lotse/knowledge/terms.py).
         said = [e.text or "" for e in tracker.events if isinstance(e, BotUttered)]
-        user_text = tracker.latest_message.text if tracker.latest_message else ""
-        return explain_old_terms(message, user_text or "", said, tracker.get_slot("language"), self.live.content_dir)
+        latest = tracker.latest_message
+        text = (latest.text or "") if latest else ""
+        return explain_old_terms(response, text, said, tracker.get_slot("language"), self.live.content_dir)
+
+    def _personal(self, response: Dict[Text, Any], utter_action: Text, tracker: DialogueStateTracker) -> Dict[Text, Any]:
+        """A knowledge answer as this person gets it: what it was chosen by, said back ("Für Gescher:"),
+        and the other needs of a long message as buttons (lotse.knowledge.personal)."""
+        content_dir = self.live.content_dir
+        slots = tracker.current_slot_values()
+        t = messages_for(slots.get("language"), content_dir)
+        latest = tracker.latest_message
+        text = (latest.text or "") if latest else ""
+        conditions = [c.get("name") for c in response.get("condition") or [] if c.get("name") != "language"]
+        if conditions:
+            town = load_office_data(content_dir).municipalities.get(slots.get("municipality") or "", {}).get("name")
+            ages = slots.get("child_ages") or []
+            age = float(ages[-1]) if ages else extract_child_age(text)
+            prefix = memory_prefix(conditions, town, age, t)
+            if prefix:
+                response["text"] = f"{prefix}\n{response.get('text') or ''}"
+        answers = answers_index(content_dir).by_intent
+        intent = latest.intent.get("name") if latest and latest.intent else None
+        if latest and answers.get(intent or "") == utter_action[len(ANSWER_PREFIX):]:
+            labels = (load_yaml(content_dir / "labels.yml") or {}).get("labels") or {}
+            extra = other_needs(text, latest.parse_data.get("intent_ranking") or [], intent, answers, labels, t)
+            if extra:
+                response["buttons"] = [*(response.get("buttons") or []), *extra]
+        return response
 
     def _random_response_for(
         self, utter_action: Text, output_channel: Text, filled_slots: Dict[Text, Any]
