@@ -1,11 +1,15 @@
 """Old words and data requests through the REST webhook on the real stack, in de/en/uk."""
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from lotse.knowledge.content import load_fixed_responses
 from lotse.knowledge.terms import load_terms
 from tests.conftest import CONTENT
+from tests.integration.test_channels import _ids, lotse, platform, tg_message, tg_post, tg_sent_to  # noqa: F401 (fixtures)
+from tests.integration.widget_client import WidgetClient
 
 HARTZ = next(t for t in load_terms(CONTENT) if t.id == "hartz_iv").explain
 ASK_CODE = load_fixed_responses(CONTENT)["utter_ask_callback_reference"]["text"]
@@ -40,3 +44,39 @@ def test_a_data_request_says_what_is_stored_and_how_to_delete_it(chat, language,
     assert reply.startswith(stored) and how in reply
     # not the callback cancellation, which asks for the callback code
     assert ASK_CODE[language] not in reply
+
+
+@pytest.mark.parametrize(
+    "language, request_text, here",
+    [
+        ("de", "lösch meine Daten", "Hier im Chat: unten im Chatfenster auf „Verlauf löschen“ tippen."),
+        ("en", "delete my data", 'Here in the chat: tap "Delete history" at the bottom of the chat window.'),
+        ("uk", "видаліть мої дані", "Тут у чаті: натисніть унизу вікна чату «Видалити історію»."),
+    ],
+)
+def test_the_widget_is_told_its_delete_button(stack, language, request_text, here):
+    async def scenario() -> str:
+        client = WidgetClient(f"http://127.0.0.1:{stack.settings.web_port}")
+        try:
+            await client.connect()
+            replies = await client.say(request_text, metadata={"language": language})
+            return "\n".join(r.get("text", "") for r in replies)
+        finally:
+            await client.close()
+
+    reply = asyncio.run(asyncio.wait_for(scenario(), 120))
+    assert here in reply and "Telegram" not in reply
+
+
+@pytest.mark.parametrize(
+    "request_text, no_command",
+    [
+        ("Bitte löschen Sie alle meine Daten.", "Hier im Messenger gibt es keinen Befehl zum Löschen."),
+        ("видаліть мої дані", "Тут у месенджері немає команди для видалення."),
+    ],
+)
+def test_telegram_is_told_there_is_no_delete_command(lotse, platform, request_text, no_command):  # noqa: F811 (the fixtures above)
+    chat_id = next(_ids)
+    assert tg_post(lotse, tg_message(chat_id, request_text)).status_code == 200
+    reply = platform.wait_for(tg_sent_to(chat_id))[0]["body"]["text"]
+    assert no_command in reply and "Verlauf löschen" not in reply
