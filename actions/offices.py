@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Dict, List, Text
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.callbacks import topic_labels
 from actions.i18n import texts
 from lotse.core.settings import Settings, load_settings
-from lotse.directory.overlay import overlay_for
+from lotse.directory.overlay import office_data_now
 from lotse.knowledge.conversation import (
     Context,
     answers_index,
@@ -27,22 +28,11 @@ from lotse.knowledge.conversation import (
 )
 from lotse.knowledge.followups import UNKNOWN, Followups, load_followups
 from lotse.knowledge.office_answers import OfficeReply, aspect_reply, reply_for
-from lotse.knowledge.offices import OfficeData, load_gazetteer, load_office_data
+from lotse.knowledge.offices import load_gazetteer
 from lotse.knowledge.places import Resolution, resolve
 from lotse.language.messages import Messages
 
 log = logging.getLogger(__name__)
-
-
-def office_data_now(settings: Settings) -> OfficeData:
-    """offices.yml with the directory entries confirmed in the console (re-read within seconds of a
-    change); offices.yml alone when Lotse's database cannot be opened. Blocking."""
-    data = load_office_data(settings.content_dir)
-    try:
-        return overlay_for(settings.callback_db_url, 1, 1).apply(data)  # one query every few seconds at most
-    except Exception as error:  # the database is down at start: answer from offices.yml
-        log.warning("office directory unavailable (%s); answering from offices.yml", type(error).__name__)
-        return data
 
 
 def _resolution_from_message(message: Dict[str, Any], gazetteer) -> Resolution:
@@ -68,7 +58,7 @@ def _unknown_reply(topic_label: str, responsible: str | None, office: OfficeRepl
         return OfficeReply("\n".join(lines))
     lines.append(t("followup_ask_office"))
     assert office is not None
-    return OfficeReply("\n".join([*lines, office.text]), office.buttons, office.municipality, office.jugendamt_area)
+    return replace(office, text="\n".join([*lines, office.text]))
 
 
 class ActionFindOffice(Action):
@@ -95,18 +85,22 @@ class ActionFindOffice(Action):
         reply = reply_for(data, resolution, tracker.get_slot("municipality"), message.get("text") or "", now, t, kind)
         aspect = step.aspect if step is not None and step.action == self.name() else None
         topic = followups.topics.get(context.topic or "")
-        if aspect and topic is not None and topic.target(aspect).kind == UNKNOWN:
+        if aspect and topic is not None and topic.responsible and aspect == "apply":
+            reply = OfficeReply(t("followup_apply_at", office=topic.responsible.get(t.language) or topic.responsible["de"]))
+        elif aspect and topic is not None and topic.target(aspect).kind == UNKNOWN:
             label = _topic_label(context.topic or "", settings, t)
             responsible = topic.responsible.get(t.language) if topic.responsible else None
             reply = _unknown_reply(label, responsible, None if responsible else reply, t)
         elif aspect and reply.municipality:
             reply = aspect_reply(data, reply.municipality, kind, aspect, now, t)
+        elif aspect:  # the town is not known yet: say which office, and ask for the town
+            reply = OfficeReply(f"{t('office_responsible_' + kind)}\n{reply.text}", reply.buttons)
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
         if reply.municipality:
             return [
                 SlotSet("municipality", reply.municipality),
                 SlotSet("jugendamt_area", reply.jugendamt_area),
-                SlotSet("office_kind", kind),
+                SlotSet("office_kind", reply.kind or kind),
             ]
         return []
 

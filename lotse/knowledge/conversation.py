@@ -18,23 +18,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-from lotse.knowledge.child_age import age_group_for_years, extract_child_ages, reply_child_age
+from lotse.core.yamlfiles import load_yaml
+from lotse.knowledge.child_age import MAX_CHILD_AGE, age_group_for_years, extract_child_ages, reply_child_age
 from lotse.knowledge.content import load_answers
-from lotse.knowledge.followups import OFFICE_ASPECTS, Followups, Topic
+from lotse.knowledge.followups import DETAILS, OFFICE_ASPECTS, Followups, Topic
 from lotse.language.textnorm import fold
 
 ANSWER_PREFIX = "utter_answer_"
+DETAILS_PREFIX = "utter_details_"
 OFFICE_ACTION = "action_find_office"
 ASK_TOPIC = "utter_ask_topic"
 NOTED = "utter_noted_details"
 # The slots that hold what the person said about themselves (erased by "vergiss meine Angaben").
-MEMORY_SLOTS = ("municipality", "jugendamt_area", "child_age_group", "child_ages", "office_kind")
+MEMORY_SLOTS = (
+    "municipality", "jugendamt_area", "child_age_group", "child_ages", "office_kind", "situation", "single_parent", "pregnant",
+)
 PLACE_SLOTS = frozenset({"municipality", "jugendamt_area"})
-AGE_SLOTS = frozenset({"child_age_group"})
 PLACE_INTENTS = frozenset({"inform_place"})
 AGE_INTENT = "inform_child_age"
 CHOOSE_INTENT = "choose_option"
-MAX_REPLY_WORDS = 6  # a longer message is a new question, not a reply to the bot's question
+MAX_REPLY_WORDS = 6
+TOPIC_CONFIDENCE = 0.2  # a follow-up without a topic that also reads as a question on its own: that question  # a longer message is a new question, not a reply to the bot's question
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,11 @@ class Message:
     intent: str | None
     text: str
     entities: frozenset[str] = frozenset()
+    ranking: tuple[tuple[str, float], ...] = ()  # the classifier's other guesses, most likely first
+
+
+def ranking_of(intent_ranking: Iterable[Mapping[str, Any]]) -> tuple[tuple[str, float], ...]:
+    return tuple((str(r.get("name")), float(r.get("confidence") or 0)) for r in intent_ranking or ())
 
 
 @dataclass(frozen=True)
@@ -75,20 +84,34 @@ class Answers:
 
     varies_by: Mapping[str, frozenset[str]]
     by_intent: Mapping[str, str]
+    with_details: frozenset[str] = frozenset()  # answers with a core: their whole text is the details
 
     @classmethod
     def from_content(cls, answers: Iterable[Any]) -> "Answers":
-        varies, by_intent = {}, {}
+        varies, by_intent, details = {}, {}, set()
         for a in answers:
             varies[a.id] = frozenset(k for v in a.variants for k in v.when)
             if a.intent:
                 by_intent[a.intent] = a.id
-        return cls(varies, by_intent)
+            if a.core:
+                details.add(a.id)
+        return cls(varies, by_intent, frozenset(details))
+
+
+_index_cache: dict[str, tuple[tuple[int, ...], Answers]] = {}
 
 
 def answers_index(content_dir: Path) -> Answers:
-    """The answers' index from the content directory (re-read when a file changes)."""
-    return Answers.from_content(load_answers(content_dir).answers)
+    """The answers' index from the content directory, built again only when an answer file changed
+    (load_yaml hands out the same object until then); called for every knowledge answer."""
+    files = sorted((Path(content_dir) / "answers").glob("*.yml"))
+    key = tuple(id(load_yaml(f)) for f in files)
+    cached = _index_cache.get(str(content_dir))
+    if cached and cached[0] == key:
+        return cached[1]
+    index = Answers.from_content(load_answers(content_dir).answers)
+    _index_cache[str(content_dir)] = (key, index)
+    return index
 
 
 def split_at_last_user(newest_first: Iterable[Event]) -> tuple[list[Event] | None, Iterator[Event]]:
@@ -119,17 +142,31 @@ def context_of(newest_first: Iterable[Event], followups: Followups) -> Context:
             last_bot_action = event.name
         if event.name == OFFICE_ACTION:
             office_after = True
-        if event.name.startswith(ANSWER_PREFIX):
-            topic = event.name[len(ANSWER_PREFIX):]
+        prefix = next((p for p in (ANSWER_PREFIX, DETAILS_PREFIX) if event.name.startswith(p)), None)
+        if prefix:
+            topic = event.name[len(prefix):]
             break
     asked = None
-    if topic and last_bot_action == ANSWER_PREFIX + topic and topic in followups.topics:
+    if topic and last_bot_action in (ANSWER_PREFIX + topic, DETAILS_PREFIX + topic) and topic in followups.topics:
         asked = followups.topics[topic].asks
     return Context(topic, asked, options, office_after)
 
 
 def _words(text: str) -> int:
     return len(text.split())
+
+
+def reply_child_ages(text: str) -> list[float]:
+    """The children's ages in a message or in a short reply ("7 und 1", "2", "zehn Monate")."""
+    ages = extract_child_ages(text)
+    if len(ages) < 2:
+        numbers = [float(n) for n in re.findall(r"(?<![\d.,])\d{1,2}(?![\d.,]?\d)", text) if int(n) <= MAX_CHILD_AGE]
+        if len(numbers) >= 2 and _words(text) <= MAX_REPLY_WORDS:
+            return numbers
+    if ages:
+        return ages
+    single = reply_child_age(text)
+    return [] if single is None else [single]
 
 
 def _age_slots(years: float, ages: list[float]) -> dict[str, Any]:
@@ -143,23 +180,21 @@ def next_step(message: Message, context: Context, followups: Followups, answers:
     topic_response = ANSWER_PREFIX + context.topic if context.topic else None
     varies = answers.varies_by.get(context.topic or "", frozenset())
 
-    if context.asked == "child_age" and _words(message.text) <= MAX_REPLY_WORDS:
-        years = reply_child_age(message.text)
-        if years is not None and topic_response:
-            return Step(topic_response, _age_slots(years, [years]))
+    if context.asked == "child_age" and _words(message.text) <= MAX_REPLY_WORDS and topic_response:
+        ages = reply_child_ages(message.text)
+        if ages:
+            return Step(topic_response, _age_slots(min(ages), ages))  # the youngest decides ("7 und 1")
     if context.asked == "municipality" and "municipality" in message.entities and _words(message.text) <= MAX_REPLY_WORDS:
         return Step(topic_response if varies & PLACE_SLOTS else OFFICE_ACTION)
 
     if message.intent in PLACE_INTENTS and "municipality" in message.entities and topic_response and varies & PLACE_SLOTS:
         return Step(topic_response)  # "und in Gronau?", "nein, ich wohne in Vreden"
     if message.intent == AGE_INTENT:
-        ages = extract_child_ages(message.text)
-        years = ages[-1] if ages else reply_child_age(message.text)
-        if years is None:
+        ages = reply_child_ages(message.text)
+        if not ages:
             return None
-        if topic_response and varies & AGE_SLOTS:
-            return Step(topic_response, _age_slots(years, ages or [years]))  # "und für mein anderes Kind (7)?"
-        return Step(NOTED, _age_slots(years, ages or [years]))
+        # "und für mein anderes Kind (7)?": the topic again, for that age (the amounts for each age are in it)
+        return Step(topic_response or NOTED, _age_slots(min(ages), ages))
 
     if message.intent == CHOOSE_INTENT and context.options:
         return _chosen(message.text, context.options, answers)
@@ -168,10 +203,16 @@ def next_step(message: Message, context: Context, followups: Followups, answers:
     if aspect is None:
         return None
     if topic is None:
-        return Step(OFFICE_ACTION, aspect=aspect) if aspect in OFFICE_ASPECTS else Step(ASK_TOPIC)
+        if aspect in OFFICE_ASPECTS:
+            return Step(OFFICE_ACTION, aspect=aspect)
+        # "Ab wann muss ich wieder arbeiten?" names its topic: answer that rather than ask for it
+        topical = next((answers.by_intent[i] for i, conf in message.ranking if i in answers.by_intent and conf >= TOPIC_CONFIDENCE), None)
+        return Step(ANSWER_PREFIX + topical) if topical else Step(ASK_TOPIC)
     target = topic.target(aspect)
     if target.kind == "answer" and target.answer:
         return Step(ANSWER_PREFIX + target.answer, aspect=aspect)
+    if target.kind == DETAILS:
+        return Step(DETAILS_PREFIX + topic.id if topic.id in answers.with_details else ANSWER_PREFIX + topic.id, aspect=aspect)
     return Step(OFFICE_ACTION, aspect=aspect)
 
 
@@ -250,4 +291,4 @@ def from_rasa_events(events: Iterable[Mapping[str, Any]]) -> list[Event]:
 def message_of(latest: Mapping[str, Any]) -> Message:
     intent = (latest.get("intent") or {}).get("name")
     entities = frozenset(str(e.get("entity")) for e in latest.get("entities") or [])
-    return Message(intent, str(latest.get("text") or ""), entities)
+    return Message(intent, str(latest.get("text") or ""), entities, ranking_of(latest.get("intent_ranking") or ()))

@@ -16,6 +16,7 @@ QUESTIONS = ("child_age", "municipality")
 OFFICE_ASPECTS = frozenset({"apply", "hours", "phone", "address", "website"})
 OFFICE = "office"
 UNKNOWN = "unknown"
+DETAILS = "details"  # "Mehr dazu": the whole text of the answer in context
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class Topic:
     def target(self, aspect: str) -> Target:
         if aspect in self.targets:
             return self.targets[aspect]
+        if aspect == "more":
+            return Target(DETAILS)
         if aspect in OFFICE_ASPECTS and not self.responsible:
             return Target(OFFICE)
         return Target(UNKNOWN)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Mapping
 
@@ -24,6 +24,7 @@ class OfficeReply:
     buttons: list[dict[str, str]] = field(default_factory=list)
     municipality: str | None = None
     jugendamt_area: str | None = None
+    kind: str | None = None  # the office answered for: jobcenter | jugendamt | agentur
 
 
 def explicit_office_kind(text: str) -> str | None:
@@ -45,6 +46,14 @@ def contact_stamp(f: Mapping[str, Any], t: Messages) -> str:
     site = source_label(f.get("source"))
     where = site if site else t("contact_source_staff")
     return t("contact_stamp", source=where, date=as_of_text(f.get("as_of")))
+
+
+def switchboard_phone(data: OfficeData, t: Messages) -> str:
+    """The switchboard's number as every fixed text names it, with where and when it was seen:
+    "02861 681-100 (laut kreis-borken.de, Stand 2021)". `data` is offices.yml with the entries
+    confirmed in the console, so a confirmed change reaches these texts too."""
+    phone = verified_contact(data.switchboard)["phone"]
+    return f"{phone['value']} {contact_stamp(phone, t)}"
 
 
 def _contact_lines(office: Mapping[str, Any], now: datetime, t: Messages) -> list[str]:
@@ -126,7 +135,7 @@ def found_reply(
         buttons.append({"title": t("office_button_jugendamt"), "payload": "/ask_kita_anmeldung"})
     if kind != "jobcenter":
         buttons.append({"title": t("office_button_jobcenter"), "payload": "/ask_office"})
-    return OfficeReply("\n".join(lines), buttons, municipality_id, m.get("jugendamt_area"))
+    return OfficeReply("\n".join(lines), buttons, municipality_id, m.get("jugendamt_area"), kind)
 
 
 def ambiguous_reply(data: OfficeData, candidates: tuple[str, ...], t: Messages) -> OfficeReply:
@@ -168,13 +177,13 @@ def aspect_reply(data: OfficeData, municipality_id: str, kind: str, aspect: str,
     office = data.offices[m[kind]]
     f = verified_contact(office).get(field_name)
     if f is None:
-        return OfficeReply(f"{t('office_field_unverified', field=t('field_' + field_name), office=office['name'])}\n{full.text}", full.buttons, full.municipality, full.jugendamt_area)
+        return replace(full, text=f"{t('office_field_unverified', field=t('field_' + field_name), office=office['name'])}\n{full.text}")
     value = format_hours(f, t) if field_name == "hours" else f["value"]
     lines = [t("office_field_verified", field=t("field_" + field_name), office=office["name"], value=value, stamp=contact_stamp(f, t))]
     status = opening_status(f, now, t) if field_name == "hours" else None
     if status:
         lines.append(status)
-    return OfficeReply("\n".join(lines), full.buttons, full.municipality, full.jugendamt_area)
+    return replace(full, text="\n".join(lines))
 
 
 def reply_for(

@@ -26,6 +26,22 @@ def age_text(years: float, t: Messages) -> str:
     return t("age_years", number=number)
 
 
+def plain_age(years: float, t: Messages) -> str:
+    """ "2 Jahre", "10 Monate": an age on its own (not after "mit")."""
+    if years < 1:
+        return t("age_plain_months", number=max(1, round(years * 12)))
+    return t("age_plain_years", number=f"{years:g}")
+
+
+def noted_details(town: str | None, ages: Iterable[float], t: Messages) -> str | None:
+    """What Lotse keeps for this conversation, said back ("Ihr Wohnort: Gescher · Alter Ihrer Kinder: 3 Jahre, 7 Jahre")."""
+    parts = [t("memory_noted_town", town=town)] if town else []
+    ages = list(ages)
+    if ages:
+        parts.append(t("memory_noted_ages", ages=", ".join(plain_age(a, t) for a in ages)))
+    return " · ".join(parts) if parts else None
+
+
 def memory_prefix(
     conditions: Iterable[str],
     town: str | None,

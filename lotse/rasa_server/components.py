@@ -31,6 +31,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from lotse.core.settings import load_settings
 from lotse.knowledge.child_age import age_group_for_years, extract_child_ages
 from lotse.knowledge.offices import load_gazetteer, load_office_data
+from lotse.knowledge.person import about_person, load_person_words
 from lotse.knowledge.places import is_bare_place, resolve
 from lotse.knowledge.terms import TERMS_FILE, load_terms, nlu_spans
 from lotse.language.languages import language_of_message
@@ -131,6 +132,7 @@ class LotseEntityExtractor(GraphComponent, EntityExtractorMixin):
     def process(self, messages: List[Message]) -> List[Message]:
         gazetteer = load_gazetteer(self._content_dir)
         municipalities = load_office_data(self._content_dir).municipalities
+        person_words = load_person_words(self._content_dir)
         for message in messages:
             text = message.get(TEXT) or ""
             if not text or text.startswith("/"):
@@ -146,6 +148,7 @@ class LotseEntityExtractor(GraphComponent, EntityExtractorMixin):
             if ages:
                 entities.append(self._entity(text, "child_age_group", age_group_for_years(min(ages))))
                 entities += [self._entity(text, "child_age", f"{age:g}") for age in ages]
+            entities += [self._entity(text, name, value) for name, value in about_person(text, person_words).items()]
             metadata = message.get("metadata") or {}
             language = language_of_message(text, metadata.get("language"))
             if language:

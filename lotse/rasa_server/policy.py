@@ -24,7 +24,15 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from lotse.core.settings import load_settings
-from lotse.knowledge.conversation import Event, Message, answers_index, context_of, next_step, split_at_last_user
+from lotse.knowledge.conversation import (
+    Event,
+    Message,
+    answers_index,
+    context_of,
+    next_step,
+    ranking_of,
+    split_at_last_user,
+)
 from lotse.knowledge.followups import load_followups
 
 PRIORITY = 7  # above RulePolicy (6): where both are sure, the context wins
@@ -81,6 +89,7 @@ class ConversationPolicy(Policy):
             latest.intent.get("name") if latest and latest.intent else None,
             (latest.text or "") if latest else "",
             frozenset(str(e.get("entity")) for e in (latest.entities if latest else []) or []),
+            ranking_of(latest.parse_data.get("intent_ranking") or () if latest else ()),
         )
         step = next_step(message, context_of(before, self.followups), self.followups, self.answers)
         if step is None or step.action not in domain.action_names_or_texts:

@@ -26,6 +26,7 @@ CONVERSATION_INTENTS = {
     "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "ask_capabilities",
     "out_of_scope", "ask_office", "inform_place", "inform", "stop", "request_callback",
     "cancel_callback", "change_callback", "switch_language", "ask_datenschutz",
+    "ask_situation_check", "skip_question",  # the situation check (#23): a form, not an answer
 }
 # Follow-ups are answered in the context of a topic (content/followups.yml), not by an answer of their own.
 FOLLOWUP_INTENTS = set(load_followups(CONTENT).aspects) | {"inform_child_age", "forget_details", "choose_option"}

@@ -107,6 +107,12 @@ def test_a_follow_up_without_a_topic_asks_what_it_is_about():
     assert decide(after("utter_greet_privacy"), "Wann hat das offen?", "ask_office_hours").action == OFFICE_ACTION
 
 
+def test_a_follow_up_without_a_topic_that_names_one_gets_that_answer():
+    _, before = split_at_last_user(reversed(after("utter_greet_privacy")))
+    message = Message("ask_followup_deadline", "Ab wann muss ich wieder arbeiten?", ranking=(("ask_followup_deadline", 0.5), ("ask_arbeitspflicht", 0.3)))
+    assert next_step(message, context_of(before, FOLLOWUPS), FOLLOWUPS, ANSWERS).action == "utter_answer_arbeitspflicht"
+
+
 def test_an_aspect_without_a_verified_answer_goes_to_the_office_to_say_so():
     step = decide(after("utter_answer_unterhaltsvorschuss"), "welche unterlagen brauche ich dafür", "ask_followup_documents")
     assert step.action == OFFICE_ACTION and step.aspect == "documents"
