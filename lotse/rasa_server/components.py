@@ -1,7 +1,8 @@
 """Custom Rasa NLU components (loaded by config.yml; run inside the Rasa server).
 
 - FoldingTokenizer: whitespace tokens folded to one spelling ("Gebühren" = "Gebuehren" =
-  "gebuhren"), so missing umlauts and capitalisation do not split the vocabulary.
+  "gebuhren"), so missing umlauts and capitalisation do not split the vocabulary; old words
+  ("Hartz IV", "450-€-Job", "Kiga") become today's word (content/terms.yml, lotse.knowledge.terms).
 - LotseEntityExtractor: the user's municipality (and its Jugendamt area) and the child's age
   group, found by the tested pure functions in lotse.knowledge.places and lotse.knowledge.child_age. They fill slots
   that personalise answers without a call to the action server.
@@ -9,6 +10,9 @@
 """
 from __future__ import annotations
 
+import hashlib
+import inspect
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
@@ -29,12 +33,20 @@ from lotse.knowledge.child_age import age_group_for_years, extract_child_ages
 from lotse.knowledge.offices import load_gazetteer, load_office_data
 from lotse.knowledge.person import about_person, load_person_words
 from lotse.knowledge.places import is_bare_place, resolve
+from lotse.knowledge.terms import TERMS_FILE, load_terms, nlu_spans
 from lotse.language.languages import language_of_message
 from lotse.language.textnorm import fold
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
 class FoldingTokenizer(WhitespaceTokenizer):
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        """Rasa's training cache must not reuse features made with another content/terms.yml."""
+        path = Path(load_settings().content_dir) / TERMS_FILE
+        terms = path.read_bytes() if path.exists() else b""
+        return hashlib.sha256(terms + inspect.getsource(today_words).encode()).hexdigest()
+
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         tokens = super().tokenize(message, attribute)
         if attribute != TEXT:
@@ -43,7 +55,23 @@ class FoldingTokenizer(WhitespaceTokenizer):
             folded = fold(token.text) or token.text.lower()
             token.text = folded
             token.lemma = folded
+        return today_words(message.get(TEXT) or "", tokens)
+
+
+def today_words(text: str, tokens: List[Token]) -> List[Token]:
+    """The tokens with each old word ("Hartz IV", one or more tokens) replaced by one token of
+    today's word ("grundsicherungsgeld"), spanning the old word's tokens."""
+    spans = nlu_spans(text, load_terms(load_settings().content_dir))
+    if not spans:
         return tokens
+    result: List[Token] = []
+    for start, end, word in spans:
+        inside = [t for t in tokens if t.start < end and t.end > start]
+        if not inside:
+            continue
+        tokens = [t for t in tokens if t not in inside]
+        result.append(Token(word, inside[0].start, inside[-1].end, lemma=word))
+    return sorted(tokens + result, key=lambda t: t.start)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -122,7 +150,7 @@ class LotseEntityExtractor(GraphComponent, EntityExtractorMixin):
                 entities += [self._entity(text, "child_age", f"{age:g}") for age in ages]
             entities += [self._entity(text, name, value) for name, value in about_person(text, person_words).items()]
             metadata = message.get("metadata") or {}
-            language = language_of_message(text, metadata.get("language"), metadata.get("language_hint"))
+            language = language_of_message(text, metadata.get("language"))
             if language:
                 entities.append(self._entity(text, "language", language))
             message.set(ENTITIES, entities, add_to_output=True)
