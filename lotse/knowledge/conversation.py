@@ -38,7 +38,11 @@ PLACE_INTENTS = frozenset({"inform_place"})
 AGE_INTENT = "inform_child_age"
 CHOOSE_INTENT = "choose_option"
 MAX_REPLY_WORDS = 6
-TOPIC_CONFIDENCE = 0.2  # a follow-up without a topic that also reads as a question on its own: that question  # a longer message is a new question, not a reply to the bot's question
+TOPIC_CONFIDENCE = 0.2  # a follow-up without a topic that also reads as a question on its own: that question
+# Intents that one general phrase can win ("wie funktioniert …", "was steht mir zu"); when a message
+# also reads clearly as a question about a topic, the topic is what the person asked about.
+GENERAL_INTENTS = frozenset({"ask_capabilities", "ask_situation_check", "out_of_scope"})
+TOPIC_OVER_GENERAL = 0.3  # a longer message is a new question, not a reply to the bot's question
 
 
 @dataclass(frozen=True)
@@ -196,6 +200,10 @@ def next_step(message: Message, context: Context, followups: Followups, answers:
         # "und für mein anderes Kind (7)?": the topic again, for that age (the amounts for each age are in it)
         return Step(topic_response or NOTED, _age_slots(min(ages), ages))
 
+    if message.intent in GENERAL_INTENTS:
+        topical = _topical(message, answers, TOPIC_OVER_GENERAL)
+        return Step(ANSWER_PREFIX + topical) if topical else None
+
     if message.intent == CHOOSE_INTENT and context.options:
         return _chosen(message.text, context.options, answers)
 
@@ -206,7 +214,7 @@ def next_step(message: Message, context: Context, followups: Followups, answers:
         if aspect in OFFICE_ASPECTS:
             return Step(OFFICE_ACTION, aspect=aspect)
         # "Ab wann muss ich wieder arbeiten?" names its topic: answer that rather than ask for it
-        topical = next((answers.by_intent[i] for i, conf in message.ranking if i in answers.by_intent and conf >= TOPIC_CONFIDENCE), None)
+        topical = _topical(message, answers, TOPIC_CONFIDENCE)
         return Step(ANSWER_PREFIX + topical) if topical else Step(ASK_TOPIC)
     target = topic.target(aspect)
     if target.kind == "answer" and target.answer:
@@ -214,6 +222,11 @@ def next_step(message: Message, context: Context, followups: Followups, answers:
     if target.kind == DETAILS:
         return Step(DETAILS_PREFIX + topic.id if topic.id in answers.with_details else ANSWER_PREFIX + topic.id, aspect=aspect)
     return Step(OFFICE_ACTION, aspect=aspect)
+
+
+def _topical(message: Message, answers: Answers, confidence: float) -> str | None:
+    """The answer of the likeliest topic the message also reads as (at least `confidence`)."""
+    return next((answers.by_intent[i] for i, conf in message.ranking if i in answers.by_intent and conf >= confidence), None)
 
 
 def office_kind_in(context: Context, followups: Followups, remembered_kind: str | None) -> str:

@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from lotse.core.settings import load_settings
+from lotse.knowledge.content import MORE_PAYLOAD
 from lotse.runner.stack import Stack, free_ports
 from tests.conftest import ROOT
 
@@ -65,6 +66,14 @@ class Chat:
 
     def text(self, message: str) -> str:
         return "\n".join(m.get("text", "") for m in self.say(message))
+
+    def whole(self, message: str) -> list[str]:
+        """The texts a person reads who asks `message` and then taps "Mehr dazu" (issue #22): the
+        answer's core first, then its details."""
+        messages = self.say(message)
+        if any(b.get("payload") == MORE_PAYLOAD for m in messages for b in m.get("buttons") or []):
+            messages += self.say(MORE_PAYLOAD)
+        return [m.get("text", "") for m in messages]
 
 
 @pytest.fixture

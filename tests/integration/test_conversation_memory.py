@@ -16,7 +16,8 @@ NOT_UNDERSTOOD = ("nicht sicher, ob ich Sie richtig verstanden", "not sure I und
 
 def variant_start(answer_id: str, lang: str, **when: str) -> str:
     answer = next(a for a in load_answers(CONTENT).answers if a.id == answer_id)
-    text = next(v.text[lang] for v in answer.variants if dict(v.when) == when) if when else answer.text[lang]
+    entry = next(v for v in answer.variants if dict(v.when) == when) if when else answer
+    text = (entry.core or entry.text)[lang]  # the first message is the core (issue #22)
     return text.strip().splitlines()[0][:60]
 
 

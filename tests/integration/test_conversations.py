@@ -35,7 +35,7 @@ def test_office_finder_postal_code_and_outside(chat):
 def test_knowledge_answer_carries_source_and_date(chat):
     reply = chat.text("Kann ich eine Umschulung in Teilzeit machen?")
     answer = _answer("ask_umschulung")
-    assert reply.startswith(answer.text["de"].strip()[:40])
+    assert reply.startswith(answer.core["de"].strip()[:40])
     assert "Quelle" in reply and "Geprüft am" in reply
 
 
@@ -43,8 +43,8 @@ def test_answer_personalised_by_child_age(chat):
     reply = chat.text("Mein Sohn ist 2, muss ich jetzt schon arbeiten gehen?")
     answer = _answer("ask_arbeitspflicht")
     variant = next(v for v in answer.variants if v.when.get("child_age_group") == "1_bis_2")
-    # the answer says what it was chosen by (issue #19), then the text for 1–2-year-olds
-    assert reply == "Für Ihr Kind mit 2 Jahren:\n" + render_text(answer, variant.text["de"])
+    # the answer says what it was chosen by (issue #19), then the core for 1–2-year-olds (issue #22)
+    assert reply == "Für Ihr Kind mit 2 Jahren:\n" + render_text(answer, variant.core["de"])
 
 
 def test_kita_answer_personalised_by_remembered_town(chat):

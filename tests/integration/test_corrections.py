@@ -12,10 +12,11 @@ LANGS = ("de", "en", "uk")
 
 
 def ask(chat, question: str) -> str:
-    """The bot's reply to one question, without the source footer (sources name old pages, e.g. "Bürgergeld")."""
-    reply = chat.text(question)
-    assert reply, question
-    return re.split(r"\n(?:Quellen?|Sources?|Джерел[оа]):", reply)[0]
+    """The bot's whole answer to one question (its core, then "Mehr dazu"), without the source
+    footers (sources name old pages, e.g. "Bürgergeld")."""
+    texts = chat.whole(question)
+    assert any(texts), question
+    return "\n".join(re.split(r"\n(?:Quellen?|Sources?|Джерел[оа]):", text)[0] for text in texts)
 
 
 def sentences(text: str) -> list[str]:

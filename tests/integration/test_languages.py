@@ -16,11 +16,10 @@ UK = messages_for("uk", CONTENT)
 
 
 def answer_start(intent: str, language: str, variant: dict | None = None) -> str:
-    """The first line of the answer text in that language (the reply starts with it)."""
+    """The first line of the answer's first message in that language (the reply starts with it)."""
     answer = next(a for a in load_answers(CONTENT).answers if a.intent == intent)
-    body = answer.text[language]
-    if variant:
-        body = next(v.text[language] for v in answer.variants if dict(v.when) == variant)
+    entry = next(v for v in answer.variants if dict(v.when) == variant) if variant else answer
+    body = (entry.core or entry.text)[language]  # the first message is the core (issue #22)
     return body.strip().splitlines()[0]
 
 

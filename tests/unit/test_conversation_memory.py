@@ -113,6 +113,15 @@ def test_a_follow_up_without_a_topic_that_names_one_gets_that_answer():
     assert next_step(message, context_of(before, FOLLOWUPS), FOLLOWUPS, ANSWERS).action == "utter_answer_arbeitspflicht"
 
 
+def test_a_general_phrase_does_not_win_over_the_topic_it_is_about():
+    _, before = split_at_last_user(reversed(after("utter_greet_privacy")))
+    context = context_of(before, FOLLOWUPS)
+    tax = Message("ask_situation_check", "я сама виховую двох дітей, який податковий клас мені належить?", ranking=(("ask_situation_check", 0.5), ("ask_steuerklasse", 0.48)))
+    assert next_step(tax, context, FOLLOWUPS, ANSWERS).action == "utter_answer_steuerklasse"
+    general = Message("ask_situation_check", "Was steht mir zu?", ranking=(("ask_situation_check", 0.9), ("ask_mehrbedarf", 0.05)))
+    assert next_step(general, context, FOLLOWUPS, ANSWERS) is None  # the situation check starts (its rule)
+
+
 def test_an_aspect_without_a_verified_answer_goes_to_the_office_to_say_so():
     step = decide(after("utter_answer_unterhaltsvorschuss"), "welche unterlagen brauche ich dafür", "ask_followup_documents")
     assert step.action == OFFICE_ACTION and step.aspect == "documents"
