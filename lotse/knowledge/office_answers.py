@@ -1,11 +1,11 @@
 """Compose the office finder's answers from the reference data. Pure functions, no Rasa."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping
 
+from lotse.knowledge.office_requests import OFFICE_TYPES, office_type_of
 from lotse.knowledge.offices import OfficeData, as_of_text, format_hours, opening_status, source_label, verified_contact
 from lotse.knowledge.places import Resolution
 from lotse.language.messages import Messages
@@ -14,8 +14,6 @@ WOHNORT_SOURCE = (
     "Jobcenter im Kreis Borken: Zuständigkeit nach Wohnort",
     "https://jobcenter-heiden.de/de/service/themen/soziales/soziales/dienstleistungen-aufgaben/jobcenter/jobcenter/online-services/online-antrag-sgb-ii/",
 )
-_JUGENDAMT_WORDS = re.compile(r"jugendamt|kita|kindergarten|krippe|tagesmutter|tagespflege|unterhaltsvorschuss|elternbeitrag", re.I)
-_AGENTUR_WORDS = re.compile(r"agentur|arbeitsamt|alg ?(1|i)\b|arbeitslosengeld ?(1|i)\b", re.I)
 
 
 @dataclass
@@ -24,14 +22,12 @@ class OfficeReply:
     buttons: list[dict[str, str]] = field(default_factory=list)
     municipality: str | None = None
     jugendamt_area: str | None = None
+    office_type: str | None = None  # the office answered for: a follow-up ("und in Gronau?") keeps it
 
 
 def office_kind_for(text: str) -> str:
-    if _JUGENDAMT_WORDS.search(text or ""):
-        return "jugendamt"
-    if _AGENTUR_WORDS.search(text or ""):
-        return "agentur"
-    return "jobcenter"
+    """The office a message asks for (lotse.knowledge.office_requests); the jobcenter when it names none."""
+    return office_type_of(text) or "jobcenter"
 
 
 def contact_stamp(f: Mapping[str, Any], t: Messages) -> str:
@@ -76,7 +72,13 @@ def found_reply(
 ) -> OfficeReply:
     m = data.municipalities[municipality_id]
     offices = data.offices
-    office_id = m[kind] if kind in ("jobcenter", "jugendamt", "agentur") else m["jobcenter"]
+    intro: list[str] = []
+    if kind == "familienbuero" and not m.get("familienbuero"):
+        # No other Familienbüro in Kreis Borken is known: the Jugendamt answers family questions there.
+        intro, kind = [t("office_no_familienbuero", town=m["name"])], "jugendamt"
+    if kind not in OFFICE_TYPES:
+        kind = "jobcenter"
+    office_id = m[kind]
     office = offices[office_id]
     place = m["name"]
     if matched and matched.lower() not in m["name"].lower() and not matched.isdigit():
@@ -88,8 +90,9 @@ def found_reply(
         "jobcenter": t("office_why_jobcenter"),
         "jugendamt": t("office_own_jugendamt" if m.get("jugendamt_area") != "kreis" else "office_kreisjugendamt", town=m["name"]),
         "agentur": t("office_why_agentur"),
+        "familienbuero": t("office_why_familienbuero", town=m["name"]),
     }[kind]
-    lines = [t("office_you_live_in", place=place, office=office["name"]), why]
+    lines = intro + [t("office_you_live_in", place=place, office=office["name"]), why]
     role = office.get("role")
     if isinstance(role, Mapping):
         lines.append(role.get(t.language) or role["de"])
@@ -97,7 +100,7 @@ def found_reply(
         lines.append(role)
     if kind == "agentur" and m.get("agentur_basis"):
         lines.append(t("office_agentur_nearest"))
-    if kind == "jugendamt":
+    if kind in ("jugendamt", "familienbuero"):
         portal = data.kita_portals.get(m.get("kita_portal") or "")
         if portal and portal.get("verified"):
             lines.append(t("office_kita_portal", town=m["name"], portal=portal["name"], url=portal["url"]))
@@ -117,11 +120,11 @@ def found_reply(
     lines.append(t("office_as_of", date=_date_de(str(data.raw.get("as_of", "")))))
 
     buttons = [{"title": t("office_button_callback"), "payload": "/request_callback"}]
-    if kind != "jugendamt":
+    if kind not in ("jugendamt", "familienbuero"):
         buttons.append({"title": t("office_button_jugendamt"), "payload": "/ask_kita_anmeldung"})
     if kind != "jobcenter":
         buttons.append({"title": t("office_button_jobcenter"), "payload": "/ask_office"})
-    return OfficeReply("\n".join(lines), buttons, municipality_id, m.get("jugendamt_area"))
+    return OfficeReply("\n".join(lines), buttons, municipality_id, m.get("jugendamt_area"), kind if not intro else "familienbuero")
 
 
 def ambiguous_reply(data: OfficeData, candidates: tuple[str, ...], t: Messages) -> OfficeReply:
@@ -149,9 +152,17 @@ def ask_place_reply(t: Messages) -> OfficeReply:
 
 
 def reply_for(
-    data: OfficeData, resolution: Resolution, remembered: str | None, text: str, now: datetime, t: Messages
+    data: OfficeData,
+    resolution: Resolution,
+    remembered: str | None,
+    text: str,
+    now: datetime,
+    t: Messages,
+    office_type: str | None = None,
 ) -> OfficeReply:
-    kind = office_kind_for(text)
+    """The answer for where the user lives; `office_type` (from NLU or the conversation) before the
+    office words of `text`."""
+    kind = office_type if office_type in OFFICE_TYPES else office_kind_for(text)
     if resolution.status == "found" and resolution.municipality in data.municipalities:
         return found_reply(data, resolution.municipality, kind, now, t, resolution.matched)
     if resolution.status == "ambiguous":

@@ -336,31 +336,41 @@ def resolve(text: str, gaz: Gazetteer) -> Resolution:
 
 FILLER_WORDS = frozenset(
     "ich wohne wohn wohnen lebe leben bin komme komm in im aus bei nach von der die das den dem "
-    "stadt gemeinde ortsteil ort wohnort plz postleitzahl mein meine ist ja also hier".split()
+    "stadt gemeinde ortsteil ort wohnort plz postleitzahl mein meine ist ja also hier und wie es mit fur "
+    "dort".split()
 )
 FOREIGN_FILLER_WORDS = frozenset(
     "i m am we live lives living from near at the my is it its town city village of yes come postcode zip "
-    "code postal ya my zhyvu zhyvemo v z iz misti misto tak "
+    "code postal ya my zhyvu zhyvemo v z iz misti misto tak and what about how for "
     "я ми живу живемо мешкаю мешкаємо проживаю проживаємо в у з із зі біля поблизу місто місті "
-    "містечко містечку село селі мій моє моя це тут так індекс поштовий".split()
+    "містечко містечку село селі мій моє моя це тут так індекс поштовий і а та як щодо для".split()
 )
 
 
-def is_bare_place(text: str, gaz: Gazetteer) -> bool:
-    """True when a message says only where the user lives: "46325", "Gemen", "ich wohne in Epe"."""
+def _without_names(tokens: list[str], gaz: Gazetteer) -> list[str]:
+    """The tokens that are not part of a place name (in or outside the district), longest names first."""
+    used = [False] * len(tokens)
+    for start, end, gram in _ngrams(tokens, gaz.max_words):
+        if not any(used[start:end]) and (gram in gaz.names or gram in gaz.outside):
+            used[start:end] = [True] * (end - start)
+    return [t for t, u in zip(tokens, used, strict=True) if not u]
+
+
+def place_free_words(text: str, gaz: Gazetteer) -> list[str] | None:
+    """The folded words of a message besides the place it names (names, postal codes, a misspelt
+    or Ukrainian-spelt name); None when it names no place. "Jobcenter für 48703?" → ["jobcenter", "fur"]."""
     result, key_tokens = _resolve(text, gaz)
     if result.status == "none":
-        return False
-    rest = [
-        t for t in fold(text).split()
-        if t not in FILLER_WORDS and t not in FOREIGN_FILLER_WORDS and t not in key_tokens
-        and not POSTAL_CODE.fullmatch(t)
-    ]
-    known = set(gaz.names) | gaz.outside
-    remaining = " ".join(rest)
-    for name in sorted(known, key=len, reverse=True):
-        remaining = re.sub(rf"\b{re.escape(name)}\b", " ", remaining)
-    leftover = remaining.split()
-    if result.status == "found" and result.matched and len(leftover) == 1 and leftover[0] == result.matched:
-        return True  # a misspelt place on its own ("Sudlohn", "Ramsdrof")
-    return not leftover
+        return None
+    tokens = [t for t in fold(text).split() if t not in key_tokens and not POSTAL_CODE.fullmatch(t)]
+    rest = _without_names(tokens, gaz)
+    if result.status == "found" and result.matched and " " not in result.matched:
+        rest = [t for t in rest if t != result.matched]  # a misspelt place ("Sudlohn", "Ramsdrof")
+    return rest
+
+
+def is_bare_place(text: str, gaz: Gazetteer) -> bool:
+    """True when a message says only where the user lives: "46325", "Gemen", "ich wohne in Epe",
+    or asks on with another place: "und in Gronau?"."""
+    rest = place_free_words(text, gaz)
+    return rest is not None and all(t in FILLER_WORDS or t in FOREIGN_FILLER_WORDS for t in rest)
