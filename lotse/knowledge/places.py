@@ -209,8 +209,24 @@ def _key_hit(key: str, stripped: bool, expected: bool, gaz: Gazetteer) -> str | 
     return None
 
 
+_last_resolved: tuple[str, Gazetteer, tuple[Resolution, set[str]]] | None = None
+
+
 def _resolve(text: str, gaz: Gazetteer) -> tuple[Resolution, set[str]]:
-    """The resolution and the tokens that named a place through its Ukrainian spelling."""
+    """The resolution and the tokens that named a place through its Ukrainian spelling.
+
+    The last message's result is kept: the NLU components ask about the same message three times
+    (entity, bare place, office request), and the typo search is most of the time of a resolution."""
+    global _last_resolved
+    last = _last_resolved
+    if last is not None and last[0] == text and last[1] is gaz:
+        return last[2][0], set(last[2][1])
+    result = _resolve_uncached(text, gaz)
+    _last_resolved = (text, gaz, (result[0], frozenset(result[1])))
+    return result
+
+
+def _resolve_uncached(text: str, gaz: Gazetteer) -> tuple[Resolution, set[str]]:
     codes = POSTAL_CODE.findall(text)
     found: dict[str, str] = {}
     for code in codes:
@@ -287,6 +303,8 @@ def _resolve(text: str, gaz: Gazetteer) -> tuple[Resolution, set[str]]:
             )
             if best[0] <= limit:
                 ties = {k for k in gaz.names if " " not in k and edit_distance(token, k, limit) == best[0]}
+                # typos rarely hit the first letter: "Hemen" is Hemden rather than Gemen
+                ties = {k for k in ties if k[0] == token[0]} or ties
                 for key in ties:
                     for mid in gaz.names[key]:
                         found.setdefault(mid, token)
