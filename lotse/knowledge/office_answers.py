@@ -9,6 +9,7 @@ from lotse.knowledge.office_requests import OFFICE_TYPES, office_type_of
 from lotse.knowledge.offices import OfficeData, as_of_text, format_hours, opening_status, source_label, verified_contact
 from lotse.knowledge.places import Resolution
 from lotse.language.messages import Messages
+from lotse.language.textnorm import edit_distance, fold
 
 WOHNORT_SOURCE = (
     "Jobcenter im Kreis Borken: Zuständigkeit nach Wohnort",
@@ -80,11 +81,7 @@ def found_reply(
         kind = "jobcenter"
     office_id = m[kind]
     office = offices[office_id]
-    place = m["name"]
-    if matched and matched.lower() not in m["name"].lower() and not matched.isdigit():
-        place = f"{matched.title()} ({m['name']})"
-    elif matched and matched.isdigit():
-        place = f"{m['name']} ({matched})"
+    place = _place_label(m, matched)
 
     why = {
         "jobcenter": t("office_why_jobcenter"),
@@ -127,6 +124,25 @@ def found_reply(
     return OfficeReply("\n".join(lines), buttons, municipality_id, m.get("jugendamt_area"), kind if not intro else "familienbuero")
 
 
+def _place_label(m: Mapping[str, Any], matched: str | None) -> str:
+    """Where the user lives, as offices.yml spells it: "Alstätte (Ahaus)" for "alstatte" or the typo
+    "alstäte", "Vreden (48691)" for a postal code, "Heek" for "heek" or a Ukrainian "Хеек"."""
+    name = m["name"]
+    if not matched:
+        return name
+    if matched.isdigit():
+        return f"{name} ({matched})"
+    written = fold(matched)
+    if written in fold(name):
+        return name
+    limit = 1 if len(written) < 8 else 2
+    distance, best = min(
+        ((edit_distance(written, fold(d), limit), d) for d in [name, *(m.get("districts") or []), *(m.get("aliases") or [])]),
+        default=(limit + 1, name),
+    )
+    return f"{best} ({name})" if distance <= limit and best != name else name
+
+
 def ambiguous_reply(data: OfficeData, candidates: tuple[str, ...], t: Messages) -> OfficeReply:
     names = data.municipalities
     buttons = [
@@ -141,7 +157,7 @@ def outside_reply(data: OfficeData, matched: str | None, t: Messages) -> OfficeR
     if matched and matched.isdigit():
         first = t("office_outside_postcode", place=matched)
     elif matched:
-        first = t("office_outside_place", place=matched.title())
+        first = t("office_outside_place", place=matched if matched != matched.lower() else matched.title())
     else:
         first = t("office_outside_unknown")
     return OfficeReply(f"{first} {t('office_outside_explain')}")

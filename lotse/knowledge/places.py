@@ -81,6 +81,7 @@ class Gazetteer:
     names: dict[str, set[str]] = field(default_factory=dict)  # folded name -> municipality ids
     postal_codes: dict[str, str] = field(default_factory=dict)
     outside: set[str] = field(default_factory=set)  # folded names of places outside the district
+    outside_spelling: dict[str, str] = field(default_factory=dict)  # folded name -> "Münster"
     max_words: int = 1
     keys: dict[str, set[str]] = field(default_factory=dict)  # phonetic key (see lotse.language.translit) -> ids
     outside_keys: set[str] = field(default_factory=set)
@@ -108,6 +109,7 @@ def build_gazetteer(municipalities: Iterable[Mapping], outside_places: Iterable[
             gaz.postal_codes[str(code)] = mid
     outside_places = list(outside_places)
     gaz.outside = {fold(p) for p in outside_places}
+    gaz.outside_spelling = {fold(p): p for p in outside_places}
     gaz.outside_keys = {key for p in outside_places for key in _name_keys(p)}
     for key in list(gaz.outside):
         gaz.max_words = max(gaz.max_words, len(key.split()))
@@ -251,7 +253,7 @@ def _resolve_uncached(text: str, gaz: Gazetteer) -> tuple[Resolution, set[str]]:
                 found.setdefault(mid, gram)
             used[start:end] = [True] * (end - start)
         elif gram in gaz.outside:
-            outside_hit = outside_hit or gram
+            outside_hit = outside_hit or gaz.outside_spelling.get(gram, gram)
             used[start:end] = [True] * (end - start)
 
     # Ukrainian spellings, exact up to the phonetic key: anywhere in the message
