@@ -18,10 +18,13 @@ from dataclasses import dataclass, field
 from itertools import product
 from typing import Iterable, Mapping
 
+from lotse.language.personal_data import PHONE, has_phone_digits
 from lotse.language.textnorm import edit_distance, fold
 from lotse.language.translit import has_cyrillic, latin_stems, phonetic_keys, phrase_keys, ukrainian_stems
 
 POSTAL_CODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
+_PHONE = re.compile(PHONE)
+_DIGIT_RUN = re.compile(r"\d{5}")
 PLACE_CUES = frozenset(
     "in im aus nach bei von wohne wohn wohnen lebe leben wohnort ort stadt gemeinde ortsteil".split()
 )
@@ -228,7 +231,19 @@ def _resolve(text: str, gaz: Gazetteer) -> tuple[Resolution, set[str]]:
     return result
 
 
+def _without_phone_numbers(text: str) -> str:
+    """The text without telephone numbers ("02861 12345", "+49 2861 98765"): their digit groups are no postal codes."""
+    if not _DIGIT_RUN.search(text):
+        return text
+    return _PHONE.sub(lambda m: " " if _is_phone_number(m.group()) else m.group(), text)
+
+
+def _is_phone_number(candidate: str) -> bool:
+    return has_phone_digits(candidate) and (candidate.lstrip("(")[:1] in ("0", "+"))
+
+
 def _resolve_uncached(text: str, gaz: Gazetteer) -> tuple[Resolution, set[str]]:
+    text = _without_phone_numbers(text)
     codes = POSTAL_CODE.findall(text)
     found: dict[str, str] = {}
     for code in codes:

@@ -157,3 +157,15 @@ def test_places_outside_the_kreis_are_answered_as_outside(place, gazetteer):
 def test_postal_codes_outside_the_kreis(gazetteer):
     for text in ("Jobcenter für 48143?", "Meine PLZ ist 10115, welches Jobcenter?"):
         assert resolve(text, gazetteer).status == "outside" and asks_for_office(text, gazetteer), text
+
+
+@pytest.mark.parametrize("text", ["02861 12345", "(02861) 98765", "+49 2861 98765", "Meine Nummer ist 02562 12345"])
+def test_a_phone_number_is_no_postal_code(text, gazetteer):
+    """The callback form asks for a phone number: "02861 12345" is not the postal code 02861 outside the Kreis."""
+    assert resolve(text, gazetteer).status == "none"
+    assert not is_bare_place(text, gazetteer)
+
+
+def test_a_postal_code_next_to_a_phone_number_is_still_found(gazetteer):
+    result = resolve("PLZ 48691, Telefon 02561 12345", gazetteer)
+    assert (result.status, result.municipality) == ("found", "vreden")
