@@ -50,7 +50,10 @@ _OFFICE_NOUNS = re.compile(
 )
 # Questions who is responsible, or where to go: enough together with a place.
 _RESPONSIBILITY = re.compile(
-    r"\bzustandig\w*|\bwo muss ich hin\b|\bwohin muss ich\b|\ban wen (muss|kann|soll) ich mich\b|\bwer hilft mir\b"
+    r"\bzustandig\w*|\bwo muss ich hin\b|\bwohin muss ich\b|\ban wen (muss |kann |soll )?(ich mich|wende)|\bwer hilft mir\b"
+    r"|\bwelche[srnm]? (jobcenter|jugendamt|kreisjugendamt|arbeitsagentur|agentur|amt|stelle|behorde|familienburo)\b"
+    r"|\bwhich (jobcenter|job cent(er|re)|office|agency|youth office)\b"
+    r"|\b(який|яка|яке|до якого|в який) (джобцентр|jobcenter|jugendamt|агентств|установ)"
     r"|\bresponsible\b|\bin charge\b|\bwhere (do|should|can) i (have to )?go\b|\bwho do i (contact|turn to)\b"
     r"|\bвідповіда\w*|\bкуди (мені )?(звертатися|звернутися|звертатись|йти|іти)\b|\bдо кого звернутися\b"
 )
@@ -70,7 +73,8 @@ REQUEST_WORDS = frozenset(
         "stadt gemeinde ortsteil ort wohnort plz postleitzahl kreis sitz gut "
         "kita kindergarten krippe tagespflege tagesmutter alg arbeitslosengeld 1 i eins "
         "wann offen geoffnet hat haben habe auf termin vereinbaren beim vom bekomme beziehe erhalte "
-        "seit kurzem zuhause wir sind "
+        "seit kurzem zuhause wir sind grundsicherung grundsicherungsgeld burgergeld hartz wegen "
+        "wende gezogen umgezogen hingezogen "
         # English
         "m am we live lives living from near at the my is it its town city village of yes come "
         "postcode zip code postal which who where what responsible for me us do go have to need "
@@ -85,7 +89,18 @@ REQUEST_WORDS = frozenset(
         "відкритий відкрито працює години роботи графік контакти"
     ).split()
 )
-MAX_OTHER_WORDS = 0
+# Words that make a question of its own even beside "wer ist zuständig" ("Welches Jobcenter zahlt
+# den Mehrbedarf in Gronau?"): the topics of Lotse's knowledge answers.
+_TOPICS = re.compile(
+    r"umschul|weiterbild|bildungsgutschein|ausbildung|anerkenn|kurs|integration|krank|arbeitspflicht|"
+    r"teilzeit|coaching|widerspruch|abgelehnt|sanktion|einstiegsgeld|hinzuverdien|verdien|minijob|regelbedarf|"
+    r"regelsatz|mehrbedarf|unterhalt|kinderzuschlag|kindergeld|elterngeld|wohngeld|steuer|bildung und teilhabe|"
+    r"fuhrerschein|umzug|umziehen|miete|wohnung|termin verpasst|antrag|geld|zahl|betrag|hoch|viel|kost|"
+    r"retrain|training|course|language|sick|appeal|rent|flat|move|moving|tax|allowance|how much|pay|money|"
+    r"перенавчан|навчан|курс|хвор|оренд|квартир|переїзд|податк|скільки|гроші|платит|виплат"
+)
+MAX_OTHER_WORDS = 0  # beside an office word
+MAX_OTHER_WORDS_ASKED = 4  # beside a question who is responsible ("wer ist zuständig", "welches Jobcenter")
 
 
 def office_type_of(text: str) -> str | None:
@@ -101,7 +116,8 @@ def asks_for_office(text: str, gaz: Gazetteer) -> bool:
     """True when a message names a place (in or outside Kreis Borken) together with an office or a
     question who is responsible, and says nothing else of substance."""
     folded = fold(text or "")
-    if not (_OFFICE_NOUNS.search(folded) or _RESPONSIBILITY.search(folded)):
+    asked = _RESPONSIBILITY.search(folded) is not None
+    if not (asked or _OFFICE_NOUNS.search(folded)):
         return False
     rest = place_free_words(text, gaz)
     if rest is None:
@@ -109,4 +125,6 @@ def asks_for_office(text: str, gaz: Gazetteer) -> bool:
     if "agentur" in rest:  # "Agentur für Arbeit"
         rest = [w for w in rest if w != "arbeit"]
     others = [w for w in rest if w not in REQUEST_WORDS and not _OFFICE_NOUNS.fullmatch(w)]
-    return len(others) <= MAX_OTHER_WORDS
+    if not others:
+        return True
+    return asked and len(others) <= MAX_OTHER_WORDS_ASKED and not _TOPICS.search(" ".join(others))

@@ -95,6 +95,8 @@ class Gazetteer:
         if key:
             self.names.setdefault(key, set()).add(municipality)
             self.max_words = max(self.max_words, len(key.split()))
+            if " " in key:  # also written as one word: "Großreken", "Mariaveen", "Tungerlohcapellen"
+                self.names.setdefault(key.replace(" ", ""), set()).add(municipality)
         for phonetic in _name_keys(name):
             self.keys.setdefault(phonetic, set()).add(municipality)
             if primary:

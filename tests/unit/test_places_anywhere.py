@@ -113,9 +113,14 @@ def test_a_place_with_an_office_word_asks_the_office_finder(mid, place, gazettee
     asking = [f"{place}, welches Jobcenter?", f"Jobcenter {place}", f"Ich lebe in {place} und brauche das Jobcenter",
               f"Ich komme aus {place}. Wer ist zuständig?", f"Wo ist das Jugendamt für {place}?",
               f"Which jobcenter is responsible for {place}?", f"Agentur für Arbeit in {place}"]
+    asking += [f"Guten Tag, ich bin alleinerziehend und lebe in {place}. Welches Jobcenter ist für mich zuständig?",
+               f"Wir sind vor kurzem nach {place} gezogen, an wen wende ich mich wegen Grundsicherung?"]
     assert [t for t in asking if not asks_for_office(t, gazetteer)] == []
     # a question of its own that mentions the place and the office is left to the classifier
-    assert not asks_for_office(f"Ich wohne in {place} und das Jobcenter hat meinen Antrag abgelehnt", gazetteer)
+    for text in (f"Ich wohne in {place} und das Jobcenter hat meinen Antrag abgelehnt",
+                 f"Ich wohne in {place}, welches Jobcenter zahlt den Mehrbedarf?",
+                 f"Wer ist in {place} für eine Umschulung zuständig?"):
+        assert not asks_for_office(text, gazetteer), text
 
 
 @pytest.mark.parametrize("mid, place", NAMES + CODES, ids=[p for _, p in NAMES + CODES])
@@ -152,6 +157,14 @@ def test_places_outside_the_kreis_are_answered_as_outside(place, gazetteer):
         result = resolve(text, gazetteer)
         assert (result.status, result.matched) == ("outside", place), text  # answered as "Münster", not "Munster"
     assert asks_for_office(f"Jobcenter {place}", gazetteer)
+
+
+@pytest.mark.parametrize("mid, name", [(m, n) for m, n in NAMES if " " in fold(n)], ids=[n for m, n in NAMES if " " in fold(n)])
+def test_names_of_two_words_written_as_one(mid, name, gazetteer):
+    one_word = re.sub(r"[ -]", "", name)
+    for text in (one_word, f"Jobcenter {one_word}", f"ich wohne in {one_word.lower()}"):
+        result = resolve(text, gazetteer)
+        assert (result.status, result.municipality) == ("found", mid), text
 
 
 def test_postal_codes_outside_the_kreis(gazetteer):
