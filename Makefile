@@ -24,6 +24,7 @@ help:
 	@echo "make test            the whole test suite"
 	@echo "make lint            ruff and the import contracts (docs/architecture.md)"
 	@echo "make eval            held-out NLU evaluation (per-intent F1, confusions) -> docs/nlu-eval.md"
+	@echo "make eval-dialogues   held-out conversations on the real stack (ONLY=de KIND=followup) -> docs/dialogue-eval.md"
 	@echo "make bench           latency, throughput, memory, training time -> docs/benchmarks.md"
 	@echo "make fuzz            hostile requests on every public endpoint, 10,000 per endpoint (docs/reliability-fuzz.md)"
 	@echo "make soak            make fuzz, the fault tests with 10 Redis kills, then 50 simulated users for 5 minutes: failures, p95, bookings = rows = deliveries -> docs/soak.md"
@@ -112,6 +113,13 @@ test: $(MODEL)
 
 eval: $(MODEL)
 	$(PY) scripts/eval_nlu.py --model $(MODEL) --test tests/nlu --write docs/nlu-eval.md
+	$(MAKE) --no-print-directory eval-dialogues
+
+# Held-out conversations on the real stack (tests/dialogues, issue #19); ONLY=de or KIND=followup for a subset.
+.PHONY: eval-dialogues
+eval-dialogues: $(MODEL)
+	nice -n 10 $(PY) scripts/eval_dialogues.py --model $(MODEL) $(if $(ONLY),--only $(ONLY)) $(if $(KIND),--kind $(KIND)) \
+	  $(if $(ONLY)$(KIND),,--write docs/dialogue-eval.md)
 
 bench: $(MODEL)
 	$(PY) scripts/bench.py --write docs/benchmarks.md

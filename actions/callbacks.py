@@ -33,7 +33,9 @@ from lotse.callbacks.store import Booking, CallbackStore, NotFound, StoreUnavail
 from lotse.callbacks.timeparse import match
 from lotse.core.settings import Settings, load_settings
 from lotse.core.yamlfiles import load_yaml
-from lotse.knowledge.offices import OfficeData, load_gazetteer, load_office_data, verified_contact
+from lotse.directory.overlay import office_data_now
+from lotse.knowledge.office_answers import switchboard_phone
+from lotse.knowledge.offices import OfficeData, load_gazetteer, load_office_data
 from lotse.knowledge.places import resolve
 from lotse.language.messages import Messages
 
@@ -80,8 +82,10 @@ class Services:
     def now(self) -> datetime:
         return datetime.now(ZoneInfo(self.settings.timezone))
 
-    def switchboard_phone(self) -> str:
-        return verified_contact(self.offices.switchboard)["phone"]["value"]
+    def switchboard_phone(self, t: Messages) -> str:
+        """The switchboard's number for the error texts, as the office answers give it: offices.yml with
+        the directory entries confirmed in the console (lotse.directory.overlay.office_data_now). Blocking."""
+        return switchboard_phone(office_data_now(self.settings), t)
 
 
 _services: Optional[Services] = None
@@ -362,11 +366,12 @@ class ActionSubmitCallback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         svc = services()
         t = texts(tracker)
-        switchboard = svc.switchboard_phone()
         if tracker.get_slot("callback_consent") is False:
+            switchboard = await asyncio.to_thread(svc.switchboard_phone, t)
             dispatcher.utter_message(text=t("callback_no_consent", switchboard=switchboard))
             return reset_events()
         if tracker.get_slot("callback_confirmed") is not True:
+            switchboard = await asyncio.to_thread(svc.switchboard_phone, t)
             dispatcher.utter_message(text=t("callback_not_booked", switchboard=switchboard))
             return reset_events()
         window = window_from_key(tracker.get_slot("callback_window") or "", svc.calendar)
@@ -390,6 +395,7 @@ class ActionSubmitCallback(Action):
             return [SlotSet("callback_window", None), SlotSet("callback_confirmed", None), FollowupAction("callback_form")]
         except StoreUnavailable:
             log.warning("callback database unavailable; nothing stored")
+            switchboard = await asyncio.to_thread(svc.switchboard_phone, t)
             dispatcher.utter_message(text=t("callback_store_down", switchboard=switchboard))
             return [SlotSet("callback_confirmed", None)]
         summary = describe(window, phone.display, office, t)
@@ -425,7 +431,8 @@ class ReferenceValidation:
         try:
             callback = await asyncio.to_thread(lambda: services().store().find(code))
         except StoreUnavailable:
-            dispatcher.utter_message(text=t("reference_store_down", switchboard=services().switchboard_phone()))
+            switchboard = await asyncio.to_thread(services().switchboard_phone, t)
+            dispatcher.utter_message(text=t("reference_store_down", switchboard=switchboard))
             return {"callback_reference": None, "callback_failures": float(MAX_FAILURES)}
         if not callback or callback.status not in ("new", "in_progress", "not_reached"):
             return {"callback_reference": None, **failure_events(dispatcher, tracker, t("reference_not_found", code=code))}
@@ -468,7 +475,8 @@ class ActionSubmitCancel(Action):
             dispatcher.utter_message(text=t("reference_no_longer_open", code=code))
             return reset_events()
         except StoreUnavailable:
-            dispatcher.utter_message(text=t("cancel_store_down", switchboard=svc.switchboard_phone()))
+            switchboard = await asyncio.to_thread(svc.switchboard_phone, t)
+            dispatcher.utter_message(text=t("cancel_store_down", switchboard=switchboard))
             return reset_events()
         window = window_from_key(callback.window_key, svc.calendar)
         when = window.label(t) if window else callback.window_key
@@ -497,7 +505,8 @@ class ActionSubmitChange(Action):
             dispatcher.utter_message(text=t("reference_no_longer_open", code=code))
             return reset_events()
         except StoreUnavailable:
-            dispatcher.utter_message(text=t("change_store_down", switchboard=svc.switchboard_phone()))
+            switchboard = await asyncio.to_thread(svc.switchboard_phone, t)
+            dispatcher.utter_message(text=t("change_store_down", switchboard=switchboard))
             return reset_events()
         dispatcher.utter_message(text=t("change_done", when=window.label(t), code=code))
         return reset_events()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Dict, List, Text
 from zoneinfo import ZoneInfo
@@ -11,26 +12,28 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.callbacks import topic_labels
 from actions.i18n import texts
 from lotse.core.settings import Settings, load_settings
-from lotse.directory.overlay import overlay_for
-from lotse.knowledge.office_answers import reply_for
-from lotse.knowledge.office_requests import OFFICE_TYPES, office_type_of
-from lotse.knowledge.offices import OfficeData, load_gazetteer, load_office_data
+from lotse.directory.overlay import office_data_now
+from lotse.knowledge.conversation import (
+    Context,
+    answers_index,
+    context_of,
+    from_rasa_events,
+    message_of,
+    next_step,
+    office_kind_in,
+    split_at_last_user,
+)
+from lotse.knowledge.followups import UNKNOWN, Followups, load_followups
+from lotse.knowledge.office_answers import OfficeReply, aspect_reply, reply_for
+from lotse.knowledge.office_requests import OFFICE_TYPES
+from lotse.knowledge.offices import load_gazetteer
 from lotse.knowledge.places import Resolution, resolve
+from lotse.language.messages import Messages
 
 log = logging.getLogger(__name__)
-
-
-def office_data_now(settings: Settings) -> OfficeData:
-    """offices.yml with the directory entries confirmed in the console (re-read within seconds of a
-    change); offices.yml alone when Lotse's database cannot be opened. Blocking."""
-    data = load_office_data(settings.content_dir)
-    try:
-        return overlay_for(settings.callback_db_url, 1, 1).apply(data)  # one query every few seconds at most
-    except Exception as error:  # the database is down at start: answer from offices.yml
-        log.warning("office directory unavailable (%s); answering from offices.yml", type(error).__name__)
-        return data
 
 
 def _resolution_from_message(message: Dict[str, Any], gazetteer) -> Resolution:
@@ -46,34 +49,34 @@ def _resolution_from_message(message: Dict[str, Any], gazetteer) -> Resolution:
     return written
 
 
-def _office_type(tracker: Tracker) -> str | None:
-    """The office asked for: named in the latest message (NLU entity `office_type`, else its words);
-    a message that names none right after an office answer ("und in Gronau?") keeps that office."""
-    message = tracker.latest_message or {}
+def _named_office(message: Dict[str, Any]) -> str | None:
+    """The office the latest message names: the NLU entity `office_type` (also from a button's payload)."""
     for entity in message.get("entities") or []:
         if entity.get("entity") == "office_type" and entity.get("value") in OFFICE_TYPES:
             return str(entity["value"])
-    named = office_type_of(message.get("text") or "")
-    if named:
-        return named
-    remembered = tracker.get_slot("office_type")
-    return remembered if remembered in OFFICE_TYPES and _follows_office_answer(tracker) else None
+    return None
 
 
-def _follows_office_answer(tracker: Tracker) -> bool:
-    """True when the bot's last action before the latest message was the office finder."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_user:
-                return False
-            seen_user = True
-        elif seen_user and event.get("event") == "action" and event.get("name") not in ("action_listen", None):
-            return event.get("name") == "action_find_office"
-    return False
+def _context(tracker: Tracker, followups: Followups) -> Context:
+    _, before = split_at_last_user(reversed(from_rasa_events(tracker.events)))
+    return context_of(before, followups)
+
+
+def _unknown_reply(topic_label: str, responsible: str | None, office: OfficeReply | None, t: Messages) -> OfficeReply:
+    """No verified answer to this aspect: say so, and who can answer it."""
+    lines = [t("followup_unknown", topic=topic_label)]
+    if responsible:
+        lines.append(t("followup_ask_responsible", office=responsible))
+        return OfficeReply("\n".join(lines))
+    lines.append(t("followup_ask_office"))
+    assert office is not None
+    return replace(office, text="\n".join([*lines, office.text]))
 
 
 class ActionFindOffice(Action):
+    """The office for the person's town: the one a message names, else "that office" of the
+    conversation's topic (content/followups.yml); for a follow-up, the field asked about."""
+
     def name(self) -> Text:
         return "action_find_office"
 
@@ -83,18 +86,38 @@ class ActionFindOffice(Action):
         settings = load_settings()
         data = await asyncio.to_thread(office_data_now, settings)
         gazetteer = load_gazetteer(settings.content_dir)
+        followups = load_followups(settings.content_dir)
         message = tracker.latest_message or {}
+        context = _context(tracker, followups)
+        kind = _named_office(message) or office_kind_in(context, followups, tracker.get_slot("office_kind"))
+        step = next_step(message_of(message), context, followups, answers_index(settings.content_dir))
         resolution = _resolution_from_message(message, gazetteer)
         now = datetime.now(ZoneInfo(settings.timezone))
-        reply = reply_for(
-            data, resolution, tracker.get_slot("municipality"), message.get("text") or "", now, texts(tracker),
-            _office_type(tracker),
-        )
+        t = texts(tracker)
+        reply = reply_for(data, resolution, tracker.get_slot("municipality"), message.get("text") or "", now, t, kind)
+        aspect = step.aspect if step is not None and step.action == self.name() else None
+        topic = followups.topics.get(context.topic or "")
+        if aspect and topic is not None and topic.responsible and aspect == "apply":
+            reply = OfficeReply(t("followup_apply_at", office=topic.responsible.get(t.language) or topic.responsible["de"]))
+        elif aspect and topic is not None and topic.target(aspect).kind == UNKNOWN:
+            label = _topic_label(context.topic or "", settings, t)
+            responsible = topic.responsible.get(t.language) if topic.responsible else None
+            reply = _unknown_reply(label, responsible, None if responsible else reply, t)
+        elif aspect and reply.municipality:
+            reply = aspect_reply(data, reply.municipality, kind, aspect, now, t)
+        elif aspect:  # the town is not known yet: say which office, and ask for the town
+            reply = OfficeReply(f"{t('office_responsible_' + kind)}\n{reply.text}", reply.buttons)
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
         if reply.municipality:
             return [
                 SlotSet("municipality", reply.municipality),
                 SlotSet("jugendamt_area", reply.jugendamt_area),
-                SlotSet("office_type", reply.office_type),
+                SlotSet("office_kind", reply.kind or kind),
             ]
         return []
+
+
+def _topic_label(answer_id: str, settings: Settings, t: Messages) -> str:
+    """The readable name of a topic: its intent's label (content/labels.yml)."""
+    intent = next((i for i, a in answers_index(settings.content_dir).by_intent.items() if a == answer_id), None)
+    return topic_labels(settings, t.language).get(intent or "", answer_id)

@@ -17,10 +17,11 @@ from typing import Any, Callable, Mapping
 
 from sqlalchemy.engine import Engine
 
+from lotse.core.settings import Settings
 from lotse.database.engine import make_engine
 from lotse.directory.store import Entry, change_stamp, confirmed
 from lotse.directory.values import parse_hours
-from lotse.knowledge.offices import OfficeData, is_stale
+from lotse.knowledge.offices import OfficeData, is_stale, load_office_data
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_SECONDS = 2.0
@@ -135,3 +136,15 @@ def overlay_for(url: str, pool_size: int | None = None, max_overflow: int | None
             migrate(url)
             source = _sources[url] = OverlaySource(make_engine(url, pool_size=pool_size, max_overflow=max_overflow))
         return source
+
+
+def office_data_now(settings: Settings) -> OfficeData:
+    """offices.yml with the directory entries confirmed in the console (re-read within seconds of a
+    change), as the office answers and the callback texts of the action server read it; offices.yml
+    alone when Lotse's database cannot be opened. Blocking."""
+    data = load_office_data(settings.content_dir)
+    try:
+        return overlay_for(settings.callback_db_url, 1, 1).apply(data)  # one query every few seconds at most
+    except Exception as error:  # the database is down at start: answer from offices.yml
+        log.warning("office directory unavailable (%s); answering from offices.yml", type(error).__name__)
+        return data

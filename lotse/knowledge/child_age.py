@@ -204,7 +204,7 @@ def _unit_after(folded: str, end: int, default: str | None) -> str | None:
     return default
 
 
-def _from_patterns(folded: str, patterns: list[tuple[re.Pattern[str], str | None]]) -> str | None:
+def _from_patterns(folded: str, patterns: list[tuple[re.Pattern[str], str | None]]) -> float | None:
     for pattern, fixed_unit in patterns:
         for match in pattern.finditer(folded):
             value = _number(match.group(1))
@@ -216,11 +216,13 @@ def _from_patterns(folded: str, patterns: list[tuple[re.Pattern[str], str | None
             years = _years(value, unit)
             if years is None:
                 continue
-            return age_group_for_years(years)
+            return years
     return None
 
 
-def extract_child_age_group(text: str) -> str | None:
+def extract_child_age(text: str) -> float | None:
+    """The age in years of the child a message talks about ("mein Sohn ist 2" → 2.0; "10 Monate" → 0.83);
+    None when no number clearly refers to a child. A baby without a number counts as 0."""
     folded = _prepare(text)
     for pattern, unit in _PATTERNS:
         match = pattern.search(folded)
@@ -232,15 +234,68 @@ def extract_child_age_group(text: str) -> str | None:
         years = value / 12 if unit == "months" else value
         if unit == "years" and years > 17:
             continue
-        return age_group_for_years(years)
-    group = _from_patterns(folded, _EN_PATTERNS) or _from_patterns(folded, _UK_PATTERNS)
-    if group:
-        return group
+        return years
+    years = _from_patterns(folded, _EN_PATTERNS)
+    if years is None:
+        years = _from_patterns(folded, _UK_PATTERNS)
+    if years is not None:
+        return years
     if adjective := _UK_AGE_ADJECTIVE.search(folded):
         value = float(_AGE_ADJECTIVE_PREFIXES[adjective.group(1)])
         if adjective.group(1) == "півто":
             value = 1.5
-        return age_group_for_years(value / 12 if adjective.group(2) == "місячн" else value)
+        return value / 12 if adjective.group(2) == "місячн" else value
     if _INFANT.search(folded) or _EN_INFANT.search(folded) or _UK_INFANT.search(folded):
-        return "unter_1"
+        return 0.0
     return None
+
+
+def extract_child_age_group(text: str) -> str | None:
+    years = extract_child_age(text)
+    return None if years is None else age_group_for_years(years)
+
+
+# "zwei Kindern (3 und 7)", "Kinder 3 und 7 Jahre", "kids aged 3 and 7", "діти 3 і 7 років"
+_AGE_LIST = re.compile(
+    r"\b(?:kinder\w*|kids|children|sons|daughters|дит\w*|діт\w*|dity|ditei)\b[^.?!\d]{0,20}?"
+    r"(\d{1,2}(?:\s*(?:,|und|and|&|і|й|та|и|i)\s*\d{1,2})+)(?!\s*(?:stunden|std|uhr|euro|hours|годин))"
+)
+# A reply to "Wie alt ist Ihr Kind?": a bare number, "zwei", "sie ist 3", "she's 10 months", "їй 5".
+_REPLY_LEAD = re.compile(
+    r"^(?:(?:sie|er|es|der|die|das|mein\w*|unser\w*|kleine\w*|grosse\w*|she|he|it|they|my|our|"
+    r"its|shes|hes|їй|йому|вона|він|мій|моя|моєму|моїй|yii|yomu|vona|vin)\s+)*"
+    r"(?:ist|is|s|wird|turns|вже|uzhe|vzhe)?\s*"
+)
+MAX_CHILD_AGE = 17
+
+
+def extract_child_ages(text: str) -> list[float]:
+    """Every child's age a message names, in years, in the order written ("Kinder (3 und 7)" → [3, 7])."""
+    folded = _prepare(text)
+    match = _AGE_LIST.search(folded)
+    if match:
+        ages = [float(n) for n in re.findall(r"\d{1,2}", match.group(1)) if int(n) <= MAX_CHILD_AGE]
+        if ages:
+            return ages
+    single = extract_child_age(text)
+    return [] if single is None else [single]
+
+
+def reply_child_age(text: str) -> float | None:
+    """The age in a short reply to the bot's question about the child's age: everything
+    extract_child_age finds, and also a bare "2", "zwei", "sie ist 3", "10 Monate", "їй 5"."""
+    years = extract_child_age(text)
+    if years is not None:
+        return years
+    folded = _prepare(text).strip(" .!?")
+    rest = _REPLY_LEAD.sub("", folded, count=1).strip()
+    parts = rest.split()
+    if not parts or len(parts) > 3:
+        return None
+    value = _number(parts[0])
+    if value is None:
+        return None
+    unit = _unit_after(rest, len(parts[0]), "years")
+    if unit is None:
+        return None
+    return _years(value, unit)

@@ -27,7 +27,10 @@ from lotse.knowledge.facts import (
     references,
     without_placeholders,
 )
+from lotse.knowledge.followups import followup_problems
 from lotse.knowledge.offices import contact_date_problems, load_office_data
+from lotse.knowledge.person import person_words_problems
+from lotse.knowledge.situation_text import situation_problems
 from lotse.language.languages import DEFAULT_LANGUAGE, LANGUAGES
 from lotse.language.messages import catalogue_problems, load_catalogue, messages_for
 from lotse.language.numbers import wrong_number_formats
@@ -39,7 +42,11 @@ SLOT_VALUES: dict[str, set[str] | None] = {
     "municipality": None,  # any id from content/offices.yml
 }
 MAX_TEXT_LENGTH = 1400
+# The core, an answer's first message (issue #22): short enough for a phone screen, ending in one next step.
+MAX_CORE_LENGTH = 350
+NEXT_STEP = re.compile(r"^(?:Ihr nächster Schritt|Nächster Schritt|Your next step|Next step|Ваш наступний крок|Наступний крок):")
 MAX_BUTTONS = 4
+MORE_PAYLOAD = "/ask_followup_more"  # the core's "Mehr dazu": the details of the answer in context
 REVIEW_INTERVAL = timedelta(days=365)
 # Dots in answers belong to dates and amounts, so a phone number here has none.
 PHONE_LIKE = re.compile(PHONE_WITHOUT_DOTS)
@@ -57,6 +64,7 @@ class Source:
 class Variant:
     when: Mapping[str, str]
     text: Mapping[str, str]
+    core: Mapping[str, str] = field(default_factory=dict)  # the short first message; `text` is the details
 
 
 @dataclass(frozen=True)
@@ -73,10 +81,17 @@ class Answer:
     file: str = ""
     # Shown instead of a text whose dated fact has ended without a known successor (content/facts.yml).
     unknown_text: Mapping[str, str] = field(default_factory=dict)
+    # The short first message (issue #22): what applies and the one next step; `text` is the details,
+    # shown on "Mehr dazu" (response `details_response_name`).
+    core: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def response_name(self) -> str:
         return f"utter_answer_{self.id}"
+
+    @property
+    def details_response_name(self) -> str:
+        return f"utter_details_{self.id}"
 
 
 @dataclass
@@ -112,11 +127,12 @@ def _parse_answer(raw: Mapping[str, Any], file: str) -> Answer:
         reviewed=_as_date(raw["reviewed"]),
         sources=tuple(Source(str(s["title"]), str(s["url"])) for s in raw.get("sources") or []),
         text=dict(raw["text"]),
-        variants=tuple(Variant(dict(v["when"]), dict(v["text"])) for v in raw.get("variants") or []),
+        variants=tuple(Variant(dict(v["when"]), dict(v["text"]), dict(v.get("core") or {})) for v in raw.get("variants") or []),
         buttons=tuple(raw.get("buttons") or []),
         unverified=tuple(raw.get("unverified") or []),
         file=file,
         unknown_text=dict(raw.get("unknown_text") or {}),
+        core=dict(raw.get("core") or {}),
     )
 
 
@@ -148,6 +164,9 @@ def all_texts(answer: Answer) -> list[tuple[str, str]]:
     for variant in answer.variants:
         texts.extend(variant.text.items())
     texts.extend(answer.unknown_text.items())
+    texts.extend(answer.core.items())
+    for variant in answer.variants:
+        texts.extend(variant.core.items())
     for button in answer.buttons:
         texts.extend((lang, t) for lang, t in (button.get("title") or {}).items())
     return texts
@@ -223,6 +242,30 @@ def check_answers(
                     problems.append(f"{where}: e-mail {email!r} ({lang}) is not a verified contact")
         if facts is not None:
             problems += [f"{where}: {p}" for p in dated_fact_problems(a, facts, today or answer_day())]
+        problems += [f"{where}: {p}" for p in core_problems(a, facts, today or answer_day())]
+    return problems
+
+
+def core_problems(answer: Answer, facts: Facts | None, today: date) -> list[str]:
+    """An answer's core (and each variant's): every language, at most MAX_CORE_LENGTH characters as
+    given today, its last line the one next step."""
+    problems: list[str] = []
+    cores = [("", answer.core), *((f"variant {dict(v.when)}: ", v.core) for v in answer.variants)]
+    for where, core in cores:
+        if not core:
+            continue
+        if set(core) != set(LANGUAGES):
+            problems.append(f"{where}core needs every language ({', '.join(LANGUAGES)})")
+        for lang, text in core.items():
+            try:
+                shown = dated_text(text, answer.unknown_text.get(lang), facts, lang, today).strip() if facts else text.strip()
+            except FactError as error:
+                problems.append(f"{where}core ({lang}) cannot be given on {today}: {error}")
+                continue
+            if len(shown) > MAX_CORE_LENGTH:
+                problems.append(f"{where}core ({lang}) is {len(shown)} characters, more than {MAX_CORE_LENGTH}")
+            if not NEXT_STEP.match(shown.splitlines()[-1] if shown else ""):
+                problems.append(f"{where}core ({lang}) does not end with the next step ('Ihr nächster Schritt: …')")
     return problems
 
 
@@ -303,19 +346,35 @@ def rasa_responses(
     day = today or answer_day()
     responses: dict[str, list[dict[str, Any]]] = {}
     for a in answers:
-        variations: list[dict[str, Any]] = []
-        for lang in LANGUAGES:
-            if lang not in a.text:
-                continue
-            buttons = _buttons(a.buttons, lang)
-            for v in a.variants:
-                text = answer_text(a, v.text[lang], lang, facts, day, content_dir)
-                variations.append(_variation(text, buttons, _condition(lang, v.when)))
-            variations.append(_variation(answer_text(a, a.text[lang], lang, facts, day, content_dir), buttons, _condition(lang)))
-        default_text = answer_text(a, a.text[DEFAULT_LANGUAGE], DEFAULT_LANGUAGE, facts, day, content_dir)
-        variations.append(_variation(default_text, _buttons(a.buttons, DEFAULT_LANGUAGE), None))
-        responses[a.response_name] = variations
+        if a.core:
+            responses[a.response_name] = _variations(a, "core", facts, day, content_dir)
+            responses[a.details_response_name] = _variations(a, "text", facts, day, content_dir)
+        else:
+            responses[a.response_name] = _variations(a, "text", facts, day, content_dir)
     return responses
+
+
+def _variations(answer: Answer, part: str, facts: Facts, day: date, content_dir: Path | None) -> list[dict[str, Any]]:
+    """One variation per language and variant of the answer's `part`: "core" (the first message, with
+    a "Mehr dazu" button; a variant without a core of its own shows its whole text) or "text"."""
+    def body(entry: Answer | Variant, lang: str) -> str:
+        core = entry.core if part == "core" else {}
+        return core.get(lang) or entry.text[lang]
+
+    def buttons(lang: str) -> list[dict[str, str]]:
+        more = [{"title": messages_for(lang, content_dir)("button_more"), "payload": MORE_PAYLOAD}] if part == "core" else []
+        return more + _buttons(answer.buttons, lang)
+
+    variations: list[dict[str, Any]] = []
+    for lang in LANGUAGES:
+        if lang not in answer.text:
+            continue
+        for v in answer.variants:
+            variations.append(_variation(answer_text(answer, body(v, lang), lang, facts, day, content_dir), buttons(lang), _condition(lang, v.when)))
+        variations.append(_variation(answer_text(answer, body(answer, lang), lang, facts, day, content_dir), buttons(lang), _condition(lang)))
+    default = answer_text(answer, body(answer, DEFAULT_LANGUAGE), DEFAULT_LANGUAGE, facts, day, content_dir)
+    variations.append(_variation(default, buttons(DEFAULT_LANGUAGE), None))
+    return variations
 
 
 def load_fixed_responses(content_dir: Path) -> dict[str, Mapping[str, Any]]:
@@ -410,6 +469,9 @@ def content_problems(content_dir: Path, today: date | None = None) -> list[str]:
         + check_answers(loaded.answers, domain_intents(), phones, emails, set(offices.municipalities), facts, today)
         + check_translations(content_dir, domain_intents())
         + contact_date_problems(offices.raw, contacts)
+        + followup_problems(load_yaml(content_dir / "followups.yml") or {}, [a.id for a in loaded.answers], domain_intents())
+        + person_words_problems(load_yaml(content_dir / "person_words.yml") or {})
+        + situation_problems(content_dir)
     )
 
 

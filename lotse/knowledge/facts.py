@@ -114,6 +114,8 @@ def _period(raw: Mapping[str, Any]) -> Period:
         value = Decimal(str(raw["value"]))
     except InvalidOperation as exc:
         raise ValueError(f"value {raw.get('value')!r} is no number") from exc
+    if not raw.get("valid_from"):
+        raise ValueError(f"value {raw.get('value')!r} has no valid_from: every value needs the first day it is valid")
     until = raw.get("valid_until")
     return Period(
         value=value,
@@ -139,7 +141,7 @@ def parse_facts(data: Mapping[str, Any]) -> Facts:
                 periods=tuple(_period(p) for p in raw.get("periods") or []),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            problems.append(f"{FACTS_FILE}: {fact_id}: cannot read fact: {exc!r}")
+            problems.append(f"{FACTS_FILE}: {fact_id}: cannot read fact: {exc}")
     labels = {str(k): dict(v or {}) for k, v in (data.get("labels") or {}).items()}
     return Facts(facts, labels, frozenset(str(a) for a in data.get("literal_amounts") or []), tuple(problems))
 

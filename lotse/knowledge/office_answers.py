@@ -1,7 +1,7 @@
 """Compose the office finder's answers from the reference data. Pure functions, no Rasa."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Mapping
 
@@ -23,12 +23,17 @@ class OfficeReply:
     buttons: list[dict[str, str]] = field(default_factory=list)
     municipality: str | None = None
     jugendamt_area: str | None = None
-    office_type: str | None = None  # the office answered for: a follow-up ("und in Gronau?") keeps it
+    kind: str | None = None  # the office answered for: jobcenter | jugendamt | agentur | familienbuero
+
+
+def explicit_office_kind(text: str) -> str | None:
+    """The office a message names ("Jugendamt", "Kita", "Agentur", "ALG 1", "Familienbüro";
+    lotse.knowledge.office_requests); None when it names none."""
+    return office_type_of(text)
 
 
 def office_kind_for(text: str) -> str:
-    """The office a message asks for (lotse.knowledge.office_requests); the jobcenter when it names none."""
-    return office_type_of(text) or "jobcenter"
+    return explicit_office_kind(text) or "jobcenter"
 
 
 def contact_stamp(f: Mapping[str, Any], t: Messages) -> str:
@@ -37,6 +42,14 @@ def contact_stamp(f: Mapping[str, Any], t: Messages) -> str:
     site = source_label(f.get("source"))
     where = site if site else t("contact_source_staff")
     return t("contact_stamp", source=where, date=as_of_text(f.get("as_of")))
+
+
+def switchboard_phone(data: OfficeData, t: Messages) -> str:
+    """The switchboard's number as every fixed text names it, with where and when it was seen:
+    "02861 681-100 (laut kreis-borken.de, Stand 2021)". `data` is offices.yml with the entries
+    confirmed in the console, so a confirmed change reaches these texts too."""
+    phone = verified_contact(data.switchboard)["phone"]
+    return f"{phone['value']} {contact_stamp(phone, t)}"
 
 
 def _contact_lines(office: Mapping[str, Any], now: datetime, t: Messages) -> list[str]:
@@ -167,6 +180,32 @@ def ask_place_reply(t: Messages) -> OfficeReply:
     return OfficeReply(t("office_ask_place"))
 
 
+# The follow-up aspects that ask for one field of the office ("Wann hat das offen?").
+ASPECT_FIELDS = {"hours": "hours", "phone": "phone", "address": "address", "website": "web"}
+
+
+def aspect_reply(data: OfficeData, municipality_id: str, kind: str, aspect: str, now: datetime, t: Messages) -> OfficeReply:
+    """One field of "that office" for the person's town, verified and with its date; where that field is
+    not verified, say so and give the office's verified details instead."""
+    full = found_reply(data, municipality_id, kind, now, t)
+    field_name = ASPECT_FIELDS.get(aspect)
+    if field_name is None:
+        return full
+    m = data.municipalities[municipality_id]
+    if kind not in OFFICE_TYPES or not m.get(kind):  # no Familienbüro in this town: its Jugendamt
+        kind = "jugendamt" if kind == "familienbuero" else "jobcenter"
+    office = data.offices[m[kind]]
+    f = verified_contact(office).get(field_name)
+    if f is None:
+        return replace(full, text=f"{t('office_field_unverified', field=t('field_' + field_name), office=office['name'])}\n{full.text}")
+    value = format_hours(f, t) if field_name == "hours" else f["value"]
+    lines = [t("office_field_verified", field=t("field_" + field_name), office=office["name"], value=value, stamp=contact_stamp(f, t))]
+    status = opening_status(f, now, t) if field_name == "hours" else None
+    if status:
+        lines.append(status)
+    return replace(full, text="\n".join(lines))
+
+
 def reply_for(
     data: OfficeData,
     resolution: Resolution,
@@ -174,11 +213,11 @@ def reply_for(
     text: str,
     now: datetime,
     t: Messages,
-    office_type: str | None = None,
+    kind: str | None = None,
 ) -> OfficeReply:
-    """The answer for where the user lives; `office_type` (from NLU or the conversation) before the
-    office words of `text`."""
-    kind = office_type if office_type in OFFICE_TYPES else office_kind_for(text)
+    """The office finder's reply; `kind` (the NLU entity `office_type`, or the conversation's office)
+    is the office in question when the message names none."""
+    kind = explicit_office_kind(text) or (kind if kind in OFFICE_TYPES else None) or "jobcenter"
     if resolution.status == "found" and resolution.municipality in data.municipalities:
         return found_reply(data, resolution.municipality, kind, now, t, resolution.matched)
     if resolution.status == "ambiguous":

@@ -26,9 +26,10 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from lotse.core.settings import load_settings
-from lotse.knowledge.child_age import extract_child_age_group
+from lotse.knowledge.child_age import age_group_for_years, extract_child_ages
 from lotse.knowledge.office_requests import asks_for_office, office_type_of
 from lotse.knowledge.offices import load_gazetteer, load_office_data
+from lotse.knowledge.person import about_person, load_person_words
 from lotse.knowledge.places import is_bare_place, resolve
 from lotse.language.languages import language_of_message
 from lotse.language.textnorm import fold
@@ -105,6 +106,7 @@ class LotseEntityExtractor(GraphComponent, EntityExtractorMixin):
     def process(self, messages: List[Message]) -> List[Message]:
         gazetteer = load_gazetteer(self._content_dir)
         municipalities = load_office_data(self._content_dir).municipalities
+        person_words = load_person_words(self._content_dir)
         for message in messages:
             text = message.get(TEXT) or ""
             if not text or text.startswith("/"):
@@ -119,9 +121,11 @@ class LotseEntityExtractor(GraphComponent, EntityExtractorMixin):
             office_type = office_type_of(text)
             if office_type:
                 entities.append(self._entity(text, "office_type", office_type))
-            age_group = extract_child_age_group(text)
-            if age_group:
-                entities.append(self._entity(text, "child_age_group", age_group))
+            ages = extract_child_ages(text)
+            if ages:
+                entities.append(self._entity(text, "child_age_group", age_group_for_years(min(ages))))
+                entities += [self._entity(text, "child_age", f"{age:g}") for age in ages]
+            entities += [self._entity(text, name, value) for name, value in about_person(text, person_words).items()]
             metadata = message.get("metadata") or {}
             language = language_of_message(text, metadata.get("language"), metadata.get("language_hint"))
             if language:

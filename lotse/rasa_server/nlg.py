@@ -29,11 +29,18 @@ from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 from rasa.core.nlg.generator import ResponseVariationFilter
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from lotse.core.settings import load_settings
+from lotse.core.yamlfiles import load_yaml
+from lotse.knowledge.child_age import extract_child_age
 from lotse.knowledge.content import Content, content_problems, load_content, most_specific, render_responses
+from lotse.knowledge.conversation import ANSWER_PREFIX, NOTED, Answers, answers_index
 from lotse.knowledge.facts import answer_day
+from lotse.knowledge.offices import load_office_data
+from lotse.knowledge.personal import memory_prefix, noted_details, other_needs
+from lotse.language.messages import messages_for
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_SECONDS = 1.0
@@ -72,6 +79,7 @@ class LiveResponses:
         self._stamp: Tuple[Tuple[str, int, int], ...] = ()
         self._checked_at = float("-inf")
         self._content: Optional[Content] = None  # the last content that passed the checks
+        self.index: Optional[Answers] = None  # of that content: which intent has which answer
         self._day: Optional[date] = None
 
     def use_model(self, built: Responses) -> None:
@@ -107,6 +115,7 @@ class LiveResponses:
                 self._render(self._content, day)
             return
         self._content = content
+        self.index = Answers.from_content(content.answers)
         self._render(content, day)
         log.info("content texts loaded from %s", self.content_dir)
 
@@ -136,6 +145,53 @@ class LotseNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
     @responses.setter
     def responses(self, built: Responses) -> None:
         self.live.use_model(built)
+
+    async def generate(
+        self, utter_action: Text, tracker: DialogueStateTracker, output_channel: Text, **kwargs: Any
+    ) -> Optional[Dict[Text, Any]]:
+        response = await super().generate(utter_action, tracker, output_channel, **kwargs)
+        if response is not None and utter_action == NOTED:
+            return self._noted(response, tracker)
+        if response is None or not utter_action.startswith(ANSWER_PREFIX):
+            return response
+        return self._personal(response, utter_action, tracker)
+
+    def _town(self, slots: Dict[Text, Any]) -> Optional[str]:
+        return load_office_data(self.live.content_dir).municipalities.get(slots.get("municipality") or "", {}).get("name")
+
+    def _noted(self, response: Dict[Text, Any], tracker: DialogueStateTracker) -> Dict[Text, Any]:
+        """ "Das merke ich mir" says what: the town and the children's ages kept for this conversation."""
+        slots = tracker.current_slot_values()
+        t = messages_for(slots.get("language"), self.live.content_dir)
+        line = noted_details(self._town(slots), [float(a) for a in slots.get("child_ages") or []], t)
+        if line:
+            response["text"] = f"{line}\n{response.get('text') or ''}"
+        return response
+
+    def _personal(self, response: Dict[Text, Any], utter_action: Text, tracker: DialogueStateTracker) -> Dict[Text, Any]:
+        """A knowledge answer as this person gets it: what it was chosen by, said back ("Für Gescher:"),
+        and the other needs of a long message as buttons (lotse.knowledge.personal)."""
+        content_dir = self.live.content_dir
+        slots = tracker.current_slot_values()
+        t = messages_for(slots.get("language"), content_dir)
+        latest = tracker.latest_message
+        text = (latest.text or "") if latest else ""
+        conditions = [c.get("name") for c in response.get("condition") or [] if c.get("name") != "language"]
+        if conditions:
+            town = self._town(slots)
+            ages = slots.get("child_ages") or []
+            age = float(ages[-1]) if ages else extract_child_age(text)
+            prefix = memory_prefix(conditions, town, age, t)
+            if prefix:
+                response["text"] = f"{prefix}\n{response.get('text') or ''}"
+        answers = (self.live.index or answers_index(content_dir)).by_intent
+        intent = latest.intent.get("name") if latest and latest.intent else None
+        if latest and answers.get(intent or "") == utter_action[len(ANSWER_PREFIX):]:
+            labels = (load_yaml(content_dir / "labels.yml") or {}).get("labels") or {}
+            extra = other_needs(text, latest.parse_data.get("intent_ranking") or [], intent, answers, labels, t)
+            if extra:
+                response["buttons"] = [*(response.get("buttons") or []), *extra]
+        return response
 
     def _random_response_for(
         self, utter_action: Text, output_channel: Text, filled_slots: Dict[Text, Any]

@@ -61,7 +61,8 @@ from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
 from lotse.core.settings import load_settings
-from lotse.knowledge.offices import load_office_data, verified_contact
+from lotse.knowledge.office_answers import switchboard_phone
+from lotse.knowledge.offices import load_office_data
 from lotse.language.messages import messages_for
 
 log = logging.getLogger(__name__)
@@ -95,8 +96,8 @@ def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool
 def unavailable_text(language: Optional[str]) -> str:
     """The friendly "currently unavailable" with the verified switchboard number, in the user's language."""
     content_dir = load_settings().content_dir
-    switchboard = verified_contact(load_office_data(content_dir).switchboard)["phone"]["value"]
-    return messages_for(language, content_dir)("actions_unavailable", switchboard=switchboard)
+    t = messages_for(language, content_dir)
+    return t("actions_unavailable", switchboard=switchboard_phone(load_office_data(content_dir), t))
 
 
 def _events_this_turn(tracker: Any) -> List[Event]:

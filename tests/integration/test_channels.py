@@ -205,6 +205,16 @@ def test_telegram_greeting_with_buttons_and_a_button_press(lotse, platform):
     platform.wait_for(lambda c: c["path"].endswith("/answerCallbackQuery") and c["body"]["callback_query_id"] == query["id"])
 
 
+def test_telegram_follows_the_conversation(lotse, platform):
+    """Issue #19 on a messenger: the reply to the bot's own question continues the topic."""
+    chat_id = next(_ids)
+    assert tg_post(lotse, tg_message(chat_id, "Wie melde ich mein Kind in der Kita an?")).status_code == 200
+    platform.wait_for(lambda c: tg_sent_to(chat_id)(c) and "webKita" in c["body"].get("text", ""))
+    assert tg_post(lotse, tg_message(chat_id, "Gronau")).status_code == 200
+    answer = platform.wait_for(lambda c: tg_sent_to(chat_id)(c) and "Für Gronau:" in c["body"].get("text", ""))[0]["body"]
+    assert "Gronau hat ein eigenes Jugendamt" in answer["text"]
+
+
 def test_telegram_rejects_missing_or_wrong_secret(lotse, platform):
     chat_id = next(_ids)
     assert tg_post(lotse, tg_message(chat_id, "Hallo"), secret=None).status_code == 403

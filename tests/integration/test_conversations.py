@@ -43,7 +43,8 @@ def test_answer_personalised_by_child_age(chat):
     reply = chat.text("Mein Sohn ist 2, muss ich jetzt schon arbeiten gehen?")
     answer = _answer("ask_arbeitspflicht")
     variant = next(v for v in answer.variants if v.when.get("child_age_group") == "1_bis_2")
-    assert reply == render_text(answer, variant.text["de"])
+    # the answer says what it was chosen by (issue #19), then the text for 1–2-year-olds
+    assert reply == "Für Ihr Kind mit 2 Jahren:\n" + render_text(answer, variant.text["de"])
 
 
 def test_kita_answer_personalised_by_remembered_town(chat):

@@ -138,13 +138,13 @@ def test_an_office_role_only_in_german_is_refused_and_english_users_get_theirs(o
 def test_familienbuero_where_there_is_one_and_the_jugendamt_elsewhere(office_data):
     now = datetime(2026, 11, 24, 10, 0)
     gronau = reply_for(office_data, Resolution("found", municipality="gronau"), None, "Familienbüro Gronau", now, DE)
-    assert "Familienbüro der Stadt Gronau" in gronau.text and gronau.office_type == "familienbuero"
+    assert "Familienbüro der Stadt Gronau" in gronau.text and gronau.kind == "familienbuero"
     assert "02562 12-500" not in gronau.text  # not verified: the switchboard instead
     assert "02861 681-100" in gronau.text
     heek = reply_for(office_data, Resolution("found", municipality="heek"), None, "Familienbüro", now, DE)
     assert "Ein Familienbüro für Heek ist uns nicht bekannt" in heek.text and "Kreisjugendamt Borken" in heek.text
-    assert heek.office_type == "familienbuero"
-    told = reply_for(office_data, Resolution("found", municipality="heek"), None, "Heek", now, DE, office_type="agentur")
+    assert heek.kind == "familienbuero"
+    told = reply_for(office_data, Resolution("found", municipality="heek"), None, "Heek", now, DE, kind="agentur")
     assert "Agentur für Arbeit Coesfeld" in told.text  # the office type from NLU before the words
 
 
