@@ -84,6 +84,7 @@ class Answer:
     # The short first message (issue #22): what applies and the one next step; `text` is the details,
     # shown on "Mehr dazu" (response `details_response_name`).
     core: Mapping[str, str] = field(default_factory=dict)
+    unknown_core: Mapping[str, str] = field(default_factory=dict)  # the core's unknown_text
 
     @property
     def response_name(self) -> str:
@@ -92,6 +93,11 @@ class Answer:
     @property
     def details_response_name(self) -> str:
         return f"utter_details_{self.id}"
+
+    @property
+    def whole_response_name(self) -> str:
+        """The response with the answer's whole text: the details when there is a core."""
+        return self.details_response_name if self.core else self.response_name
 
 
 @dataclass
@@ -133,6 +139,7 @@ def _parse_answer(raw: Mapping[str, Any], file: str) -> Answer:
         file=file,
         unknown_text=dict(raw.get("unknown_text") or {}),
         core=dict(raw.get("core") or {}),
+        unknown_core=dict(raw.get("unknown_core") or {}),
     )
 
 
@@ -165,6 +172,7 @@ def all_texts(answer: Answer) -> list[tuple[str, str]]:
         texts.extend(variant.text.items())
     texts.extend(answer.unknown_text.items())
     texts.extend(answer.core.items())
+    texts.extend(answer.unknown_core.items())
     for variant in answer.variants:
         texts.extend(variant.core.items())
     for button in answer.buttons:
@@ -247,18 +255,19 @@ def check_answers(
 
 
 def core_problems(answer: Answer, facts: Facts | None, today: date) -> list[str]:
-    """An answer's core (and each variant's): every language, at most MAX_CORE_LENGTH characters as
-    given today, its last line the one next step."""
+    """An answer's core (and each variant's): there, in every language, at most MAX_CORE_LENGTH
+    characters as given today, its last line the one next step."""
     problems: list[str] = []
     cores = [("", answer.core), *((f"variant {dict(v.when)}: ", v.core) for v in answer.variants)]
     for where, core in cores:
         if not core:
+            problems.append(f"{where}no core: every answer starts with a short core and its next step (docs/content-guide.md)")
             continue
         if set(core) != set(LANGUAGES):
             problems.append(f"{where}core needs every language ({', '.join(LANGUAGES)})")
         for lang, text in core.items():
             try:
-                shown = dated_text(text, answer.unknown_text.get(lang), facts, lang, today).strip() if facts else text.strip()
+                shown = dated_text(text, answer.unknown_core.get(lang), facts, lang, today).strip() if facts else text.strip()
             except FactError as error:
                 problems.append(f"{where}core ({lang}) cannot be given on {today}: {error}")
                 continue
@@ -285,11 +294,15 @@ def dated_fact_problems(answer: Answer, facts: Facts, today: date) -> list[str]:
         problems.append(f"unknown_text needs every language ({', '.join(LANGUAGES)})")
     if problems:
         return problems
+    if answer.unknown_core and set(answer.unknown_core) != set(LANGUAGES):
+        problems.append(f"unknown_core needs every language ({', '.join(LANGUAGES)})")
     for day in check_days(facts, used, today):
         for lang in LANGUAGES:
-            for text in [answer.text.get(lang) or "", *(v.text.get(lang) or "" for v in answer.variants)]:
+            texts = [(t, answer.unknown_text.get(lang)) for t in [answer.text.get(lang) or "", *(v.text.get(lang) or "" for v in answer.variants)]]
+            cores = [(t, answer.unknown_core.get(lang)) for t in [answer.core.get(lang), *(v.core.get(lang) for v in answer.variants)] if t]
+            for text, unknown in texts + cores:
                 try:
-                    dated_text(text, answer.unknown_text.get(lang), facts, lang, day)
+                    dated_text(text, unknown, facts, lang, day)
                 except FactError as error:
                     problems.append(f"cannot be given on {day.isoformat()}: {error}")
     return sorted(set(problems), key=problems.index)
@@ -306,6 +319,44 @@ def footer(answer: Answer, lang: str = DEFAULT_LANGUAGE, content_dir: Path | Non
     sources = "; ".join(f"{s.title} – {s.url}" for s in answer.sources)
     head = many if len(answer.sources) > 1 else one
     return f"{head}: {sources}\n{checked} {answer.reviewed.strftime('%d.%m.%Y')}"
+
+
+@dataclass(frozen=True)
+class Footer:
+    """An answer's footer read back from its text: the label it was written with, its sources and
+    the review line ("Geprüft am 07.12.2026"), for channels that show sources as links."""
+
+    label: str
+    sources: tuple[Source, ...]
+    checked: str
+
+
+_FOOTER_SOURCE = re.compile(r"(.+?) – (https?://\S+?)(?=; |$)")
+
+
+def _footer_at_end(text: str, labels: tuple[str, str, str]) -> tuple[str, Footer] | None:
+    one, many, checked = labels
+    body, separator, tail = text.rstrip().rpartition("\n\n")
+    lines = tail.split("\n")
+    if not separator or len(lines) != 2 or not lines[1].startswith(checked + " "):
+        return None
+    label, colon, listed = lines[0].partition(": ")
+    if not colon or label not in (one, many):
+        return None
+    sources = [Source(title.lstrip("; ").strip(), url) for title, url in _FOOTER_SOURCE.findall(listed)]
+    if not sources or "; ".join(f"{s.title} – {s.url}" for s in sources) != listed:
+        return None
+    return body.rstrip(), Footer(label, tuple(sources), lines[1])
+
+
+def split_footer(text: str, content_dir: Path | None = None) -> tuple[str, Footer | None]:
+    """An answer's text without its footer (written by `footer`, in any language) and the footer;
+    the text unchanged and None when it does not end with one."""
+    for lang in LANGUAGES:
+        found = _footer_at_end(text, footer_labels(lang, content_dir))
+        if found is not None:
+            return found
+    return text, None
 
 
 def render_text(answer: Answer, text: str, lang: str = DEFAULT_LANGUAGE, content_dir: Path | None = None) -> str:
@@ -329,10 +380,13 @@ def _buttons(raw_buttons: Iterable[Mapping[str, Any]], lang: str) -> list[dict[s
     return [{"title": b["title"].get(lang) or b["title"][DEFAULT_LANGUAGE], "payload": b["payload"]} for b in raw_buttons]
 
 
-def answer_text(answer: Answer, text: str, lang: str, facts: Facts, day: date, content_dir: Path | None = None) -> str:
+def answer_text(
+    answer: Answer, text: str, lang: str, facts: Facts, day: date, content_dir: Path | None = None, core: bool = False
+) -> str:
     """One text of an answer as a user reads it on `day`: its dated facts filled in (or its
-    unknown_text, content/facts.yml), then the footer."""
-    return render_text(answer, dated_text(text, answer.unknown_text.get(lang), facts, lang, day), lang, content_dir)
+    unknown_text — unknown_core for a core — content/facts.yml), then the footer."""
+    unknown = (answer.unknown_core if core else answer.unknown_text).get(lang)
+    return render_text(answer, dated_text(text, unknown, facts, lang, day), lang, content_dir)
 
 
 def rasa_responses(
@@ -357,9 +411,9 @@ def rasa_responses(
 def _variations(answer: Answer, part: str, facts: Facts, day: date, content_dir: Path | None) -> list[dict[str, Any]]:
     """One variation per language and variant of the answer's `part`: "core" (the first message, with
     a "Mehr dazu" button; a variant without a core of its own shows its whole text) or "text"."""
-    def body(entry: Answer | Variant, lang: str) -> str:
-        core = entry.core if part == "core" else {}
-        return core.get(lang) or entry.text[lang]
+    def shown(entry: Answer | Variant, lang: str) -> str:
+        core = entry.core.get(lang) if part == "core" else None
+        return answer_text(answer, core or entry.text[lang], lang, facts, day, content_dir, core=bool(core))
 
     def buttons(lang: str) -> list[dict[str, str]]:
         more = [{"title": messages_for(lang, content_dir)("button_more"), "payload": MORE_PAYLOAD}] if part == "core" else []
@@ -370,10 +424,9 @@ def _variations(answer: Answer, part: str, facts: Facts, day: date, content_dir:
         if lang not in answer.text:
             continue
         for v in answer.variants:
-            variations.append(_variation(answer_text(answer, body(v, lang), lang, facts, day, content_dir), buttons(lang), _condition(lang, v.when)))
-        variations.append(_variation(answer_text(answer, body(answer, lang), lang, facts, day, content_dir), buttons(lang), _condition(lang)))
-    default = answer_text(answer, body(answer, DEFAULT_LANGUAGE), DEFAULT_LANGUAGE, facts, day, content_dir)
-    variations.append(_variation(default, buttons(DEFAULT_LANGUAGE), None))
+            variations.append(_variation(shown(v, lang), buttons(lang), _condition(lang, v.when)))
+        variations.append(_variation(shown(answer, lang), buttons(lang), _condition(lang)))
+    variations.append(_variation(shown(answer, DEFAULT_LANGUAGE), buttons(DEFAULT_LANGUAGE), None))
     return variations
 
 

@@ -22,6 +22,7 @@ from lotse.knowledge.content import (
 from lotse.knowledge.facts import answer_day, changes_within, load_facts, unconfirmed, without_placeholders
 from lotse.knowledge.offices import load_office_data, validate_office_data
 from lotse.language.languages import LANGUAGES
+from lotse.language.messages import messages_for
 from lotse.language.numbers import format_number
 
 BUILD_DIR = PROJECT_ROOT / ".build"
@@ -105,6 +106,10 @@ def answer_command(content_dir: Path, intent: str, day: date, lang: str, slots: 
         print("\nButtons:")
         for button in buttons:
             print(f"  [{button['title']}] {button['payload']}")
+    answer = answers[intent]
+    if answer.core:  # the first message is the core; "Mehr dazu" shows the whole text
+        details = choose_variation(responses[answer.details_response_name], {**values, "language": lang})
+        print(f"\n--- {messages_for(lang, content_dir)('button_more')} ---\n{details['text'] if details else ''}")
     return 0
 
 

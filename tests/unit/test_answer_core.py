@@ -35,7 +35,7 @@ def test_an_answer_with_a_core_shows_it_first_and_its_text_on_request():
 
 
 def test_an_answer_without_a_core_is_shown_whole():
-    a = answer()
+    a = answer(core={}, unknown_core={})
     assert set(rasa_responses([a], CONTENT, FACTS, DAY)) == {a.response_name}
 
 
@@ -46,6 +46,7 @@ def test_core_rules():
     no_step = {**CORE, "en": "Yes, you can."}
     assert any("next step" in p for p in core_problems(answer(core=no_step), FACTS, DAY))
     assert any("every language" in p for p in core_problems(answer(core={"de": CORE["de"]}), FACTS, DAY))
+    assert any("no core" in p for p in core_problems(answer(core={}), FACTS, DAY))
 
 
 def test_more_after_an_answer_gives_its_details():
@@ -54,7 +55,7 @@ def test_more_after_an_answer_gives_its_details():
     _, before = split_at_last_user(reversed(events))
     context = context_of(before, followups)
     with_core = Answers.from_content([answer(core=CORE)])
-    without = Answers.from_content([answer()])
+    without = Answers.from_content([answer(core={})])
     more = Message("ask_followup_more", "Mehr dazu")
     assert next_step(more, context, followups, with_core).action == "utter_details_einstiegsgeld"
     assert next_step(more, context, followups, without).action == "utter_answer_einstiegsgeld"

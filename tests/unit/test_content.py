@@ -12,11 +12,13 @@ from lotse.knowledge.content import (
     content_problems,
     domain_intents,
     fixed_rasa_responses,
+    footer,
     footer_labels,
     load_answers,
     load_fixed_responses,
     rasa_responses,
     review_report,
+    split_footer,
 )
 from lotse.knowledge.followups import load_followups
 from lotse.language.languages import LANGUAGES
@@ -105,6 +107,23 @@ def test_every_language_has_its_own_variation_of_each_answer_and_fixed_text():
         assert languages == set(LANGUAGES), name
         assert any("condition" not in v for v in variations), f"{name}: no default variation"
     assert "https://lotse.example/datenschutz.html" in rendered["utter_greet_privacy"][0]["text"]
+
+
+def test_every_footer_is_read_back_as_titles_links_and_date_in_every_language():
+    for answer in load_answers(CONTENT).answers:
+        for lang in LANGUAGES:
+            text = f"Erster Absatz.\n\nZweiter Absatz.\n\n{footer(answer, lang, CONTENT)}"
+            body, found = split_footer(text, CONTENT)
+            assert body == "Erster Absatz.\n\nZweiter Absatz.", (answer.id, lang)
+            assert found is not None and found.sources == answer.sources, (answer.id, lang)
+            assert found.label in footer_labels(lang, CONTENT)[:2]
+            assert found.checked.endswith(answer.reviewed.strftime("%d.%m.%Y"))
+
+
+def test_a_text_without_a_footer_is_left_as_it_is():
+    for text in ("Hallo!", "Quellen: irgendwas\nGeprüft am 01.01.2026", "Text.\n\nQuelle: ohne Adresse\nGeprüft am 01.01.2026",
+                 "Text.\n\nSiehe https://www.kreis-borken.de"):
+        assert split_footer(text, CONTENT) == (text, None)
 
 
 def test_personalised_variants_exist():

@@ -32,6 +32,11 @@ def _ids() -> tuple[str, ...]:
     return tuple(a.id for a in load_answers(CONTENT).answers)
 
 
+def _whole(answer_id: str) -> str:
+    """The response with the answer's whole text (its details, when it has a core)."""
+    return next(a for a in load_answers(CONTENT).answers if a.id == answer_id).whole_response_name
+
+
 def _condition(variation: dict) -> dict[str, str]:
     return {c["name"]: c["value"] for c in variation.get("condition", [])}
 
@@ -39,7 +44,7 @@ def _condition(variation: dict) -> dict[str, str]:
 def answer(answer_id: str, lang: str, **when: str) -> str:
     """The text a user gets for one answer in one language (and variant), without the source footer."""
     wanted = {"language": lang, **when}
-    for variation in _rendered()[f"utter_answer_{answer_id}"]:
+    for variation in _rendered()[_whole(answer_id)]:
         if _condition(variation) == wanted:
             return variation["text"].rsplit("\n\n", 1)[0]
     raise KeyError((answer_id, wanted))
@@ -49,7 +54,7 @@ def all_versions(answer_id: str, lang: str) -> list[str]:
     """The plain text and every personalised variant of one answer in one language."""
     return [
         v["text"].rsplit("\n\n", 1)[0]
-        for v in _rendered()[f"utter_answer_{answer_id}"]
+        for v in _rendered()[_whole(answer_id)]
         if _condition(v).get("language") == lang
     ]
 

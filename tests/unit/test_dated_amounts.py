@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import shutil
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from lotse.knowledge.content import choose_variation, content_problems, domain_responses
+from lotse.knowledge.content import content_problems
 from lotse.knowledge.facts import fact_problems, load_facts, parse_facts
 from tests.conftest import CONTENT
+from tests.unit.test_dated_facts import text_on
 
 DECEMBER = date(2026, 12, 7)
 JANUARY = date(2027, 1, 2)
@@ -24,10 +24,6 @@ NOT_KNOWN = {"de": "kenne ich noch nicht", "en": "I do not know", "uk": "я ще
 NOT_SET = {"de": "noch nicht festgelegt", "en": "not yet set", "uk": "ще не визначено"}
 
 
-def text_on(day: date, answer_id: str, lang: str, content: Path = CONTENT) -> str:
-    variation = choose_variation(domain_responses(content, "http://localhost:8080", day)[f"utter_answer_{answer_id}"], {"language": lang})
-    assert variation is not None
-    return variation["text"].rsplit("\n\n", 1)[0]
 
 
 def test_no_answer_is_left_with_literal_amounts():

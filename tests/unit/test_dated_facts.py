@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from lotse.knowledge.content import Answer, Source, check_answers, choose_variation, content_problems, domain_responses
+from lotse.knowledge.content import (
+    Answer,
+    Source,
+    check_answers,
+    choose_variation,
+    content_problems,
+    domain_responses,
+    load_answers,
+)
 from lotse.knowledge.facts import load_facts, parse_facts, render
 from lotse.language.numbers import format_number, wrong_number_formats
 from lotse.rasa_server.nlg import CHECK_EVERY_SECONDS, LiveResponses
@@ -25,9 +33,14 @@ LANGS = ("de", "en", "uk")
 URL = "http://localhost:8080"
 
 
+def whole(answer_id: str, content: Path = CONTENT) -> str:
+    """The response with the answer's whole text (its details, when it has a core)."""
+    return next(a for a in load_answers(content).answers if a.id == answer_id).whole_response_name
+
+
 def text_on(day: date, answer_id: str, lang: str, content: Path = CONTENT) -> str:
-    """What a user writing in `lang` reads on `day`, without the source footer."""
-    variation = choose_variation(domain_responses(content, URL, day)[f"utter_answer_{answer_id}"], {"language": lang})
+    """What a user writing in `lang` reads on `day` (the whole answer), without the source footer."""
+    variation = choose_variation(domain_responses(content, URL, day)[whole(answer_id, content)], {"language": lang})
     assert variation is not None
     return variation["text"].rsplit("\n\n", 1)[0]
 
@@ -208,7 +221,7 @@ def test_make_answer_prints_the_answer_of_the_day_with_footer_and_buttons(capsys
     january = capsys.readouterr().out
     assert "633 €" in january and "603 €" not in january
     assert "Geprüft am 07.12.2026" in january and "Quellen:" in january
-    assert "Buttons:\n  [Kinderzuschlag] /ask_kinderzuschlag" in january
+    assert "Buttons:\n  [Mehr dazu] /ask_followup_more\n  [Kinderzuschlag] /ask_kinderzuschlag" in january
 
     assert cli.main(["answer", "--intent", "ask_hinzuverdienst", "--date", "2026-12-07", "--lang", "en"]) == 0
     december = capsys.readouterr().out
@@ -246,8 +259,8 @@ class Clock:
         return self.day
 
 
-def german(responses: dict, name: str = "utter_answer_hinzuverdienst") -> str:
-    variation = choose_variation(responses[name], {"language": "de"})
+def german(responses: dict, name: str | None = None) -> str:
+    variation = choose_variation(responses[name or whole("hinzuverdienst")], {"language": "de"})
     assert variation is not None
     return variation["text"]
 

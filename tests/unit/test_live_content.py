@@ -11,7 +11,8 @@ from lotse.knowledge.content import domain_responses
 from lotse.rasa_server.nlg import CHECK_EVERY_SECONDS, LiveResponses
 
 ROOT = Path(__file__).resolve().parents[2]
-ANSWER = "utter_answer_oepnv"
+# oepnv has a core (issue #22): its first message is the core, the edited `text` is served as its details.
+ANSWER = "utter_details_oepnv"
 OLD = "Auch ohne Auto gibt es Wege"
 NEW = "Auch ohne eigenes Auto kommen Sie ans Ziel"
 

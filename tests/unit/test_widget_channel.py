@@ -5,7 +5,7 @@ import asyncio
 import time
 
 from lotse.core.settings import load_settings
-from lotse.rasa_server.channels.secure_socketio import SecureSocketIOInput, WidgetOutput, message_language
+from lotse.rasa_server.channels.secure_socketio import SecureSocketIOInput, WidgetOutput, message_language, with_sources
 from lotse.widget import feedback
 from lotse.widget.sessions import TokenSigner
 
@@ -79,6 +79,36 @@ def test_bot_messages_carry_the_id_used_for_ratings_and_stay_whole():
         ("bot_uttered", {"text": "Bitte wählen:", "message_id": feedback.message_id("Bitte wählen:"),
                          "quick_replies": [{"title": "Ja", "payload": "/affirm"}]}, "conv"),
     ]
+
+
+def test_an_answer_reaches_the_widget_without_its_footer_and_with_its_sources_as_data():
+    sio = FakeServer()
+    footer = ("Quellen: Kita-Portal – https://www.kreis-borken.de/kita; Elterngeld – https://www.elterngeld.de/a?b=1\n"
+              "Geprüft am 07.12.2026")
+    text = f"Die Kita kostet je nach Einkommen.\n\n{footer}"
+    asyncio.run(output_for(sio).send_text_with_buttons("conv", text, [{"title": "Mehr", "payload": "/more"}]))
+    (_, message, _), = sio.emitted
+    assert message["text"] == "Die Kita kostet je nach Einkommen."
+    assert message["message_id"] == feedback.message_id(text)  # ratings name the whole text, as the console does
+    assert message["quick_replies"] == [{"title": "Mehr", "payload": "/more"}]
+    assert message["sources"] == {
+        "label": "Quellen",
+        "items": [{"title": "Kita-Portal", "url": "https://www.kreis-borken.de/kita"},
+                  {"title": "Elterngeld", "url": "https://www.elterngeld.de/a?b=1"}],
+        "checked": "Geprüft am 07.12.2026",
+    }
+
+
+def test_restored_turns_carry_their_sources_like_live_ones():
+    text = "Antwort.\n\nSource: Jobcenter – https://www.jobcenter-borken.de\nChecked on 01.12.2026"
+    restored = with_sources({"who": "bot", "text": text, "message_id": feedback.message_id(text)})
+    assert restored["who"] == "bot" and restored["text"] == "Antwort."
+    assert restored["sources"]["items"] == [{"title": "Jobcenter", "url": "https://www.jobcenter-borken.de"}]
+    assert with_sources({"who": "user", "text": "Hallo"}) == {"who": "user", "text": "Hallo"}
+
+
+def output_for(sio) -> WidgetOutput:
+    return WidgetOutput(sio, "bot_uttered")
 
 
 def test_packets_a_server_cannot_dispatch_are_recognised():

@@ -4,7 +4,10 @@
  *           data-language="de" data-title="Lotse – Ihr Chat-Assistent" defer></script>
  *
  * - Everything is built with DOM nodes and text nodes: no HTML from a message is ever interpreted.
- *   Only http(s) addresses in a text become links.
+ *   Only http(s) addresses in a text become links; an answer's sources (sent apart from its text)
+ *   are links named by their titles, under a "Quellen" disclosure with the review date.
+ * - A new answer is shown from its start (with the question before it where it fits), never
+ *   scrolled to its end; focus stays where the person put it.
  * - Lives in a shadow root, so the host page's styles and ours do not mix.
  * - sessionStorage is written only after the person opens the chat; it holds the server-issued
  *   session token, whether the chat is open, and the language. Nothing else.
@@ -189,7 +192,8 @@
       id: "lotse-panel", class: "panel", role: "dialog", "aria-labelledby": "lotse-title", hidden: true,
       onkeydown: onPanelKeydown
     }, [
-      h("header", { class: "head" }, [ui.title, ui.close]),
+      // A div, not <header>: the page has its own banner, and a dialog's head is no landmark.
+      h("div", { class: "head" }, [ui.title, ui.close]),
       ui.notice,
       h("div", { class: "body" }, [ui.intro, ui.log, ui.typing, ui.typingStatus]),
       ui.status,
@@ -240,7 +244,7 @@
     ui.launcher.hidden = true;
     ui.launcher.setAttribute("aria-expanded", "true");
     connect();
-    scrollToEnd();
+    showTurn();
     if (moveFocus) ui.input.focus();
   }
 
@@ -256,7 +260,7 @@
 
   function focusable() {
     return Array.prototype.filter.call(
-      ui.panel.querySelectorAll("a[href], button, select, input, [tabindex='0']"),
+      ui.panel.querySelectorAll("a[href], button, summary, select, input, [tabindex='0']"),
       function (el) { return !el.disabled && el.getClientRects().length > 0; }
     );
   }
@@ -295,6 +299,29 @@
     ui.log.scrollTop = ui.log.scrollHeight;
   }
 
+  /** Where an element of the log starts, in the log's scrolled content. */
+  function topInLog(el) {
+    return el.getBoundingClientRect().top - ui.log.getBoundingClientRect().top + ui.log.scrollTop;
+  }
+
+  /**
+   * Shows the latest answer from its start: its first bot message at the top of the log, with the
+   * question before it if that leaves most of the log to the answer. A short answer ends up fully
+   * visible anyway (the log cannot scroll past its end). Instant, never animated.
+   */
+  function showTurn() {
+    var start = ui.turnStart;
+    if (!start || !start.isConnected) return scrollToEnd();
+    var gap = parseFloat(getComputedStyle(ui.log).paddingTop) || 0;
+    var target = topInLog(start) - gap;
+    var question = start.previousElementSibling;
+    if (question && question.classList.contains("user")) {
+      var questionTop = topInLog(question) - gap;
+      if (target - questionTop <= ui.log.clientHeight / 3) target = questionTop;
+    }
+    ui.log.scrollTop = Math.max(0, target);
+  }
+
   // The status is kept as a key of strings.json, so a language change re-renders it.
   function setStatus(key) {
     ui.statusKey = key || "";
@@ -315,6 +342,7 @@
 
   function addUserMessage(text) {
     ui.log.appendChild(h("div", { class: "msg user" }, [h("span", { class: "sr-only", text: t.you + " " }), h("p", { text: text })]));
+    ui.turnStart = null; // the next bot message starts the answer to this
     updateNotice();
     scrollToEnd();
   }
@@ -330,14 +358,38 @@
     return group;
   }
 
+  function isWebAddress(url) {
+    return typeof url === "string" && /^https?:\/\//.test(url);
+  }
+
+  /** An answer's sources: links named by their titles, folded under the label ("Quellen"). */
+  function sourcesBlock(sources) {
+    var items = (sources && sources.items || []).filter(function (s) { return s && isWebAddress(s.url); });
+    if (!items.length) return null;
+    var list = h("ul", { class: "source-list" });
+    items.forEach(function (source) {
+      var name = String(source.title || "").trim() || new URL(source.url).hostname;
+      list.appendChild(h("li", {}, [h("a", { href: source.url, target: "_blank", rel: "noopener noreferrer" }, [
+        name, h("span", { class: "sr-only", text: " " + t.new_window })
+      ])]));
+    });
+    return h("details", { class: "sources" }, [
+      h("summary", { text: sources.label || t.sources }),
+      list,
+      sources.checked ? h("p", { class: "checked", text: sources.checked }) : null
+    ]);
+  }
+
   function addBotMessage(message, withReplies) {
     var parts = [h("span", { class: "sr-only", text: t.bot + " " })].concat(paragraphs(message.text || ""));
+    parts.push(sourcesBlock(message.sources));
     var bubble = h("div", { class: "msg bot" }, [h("div", { class: "bubble" }, parts)]);
     if (message.message_id && message.text) bubble.appendChild(ratingButtons(message.message_id));
     ui.log.appendChild(bubble);
+    if (!ui.turnStart) ui.turnStart = bubble;
     if (withReplies && message.quick_replies && message.quick_replies.length) addReplies(message.quick_replies);
     updateNotice();
-    scrollToEnd();
+    showTurn();
   }
 
   function addReplies(replies) {
@@ -357,6 +409,7 @@
 
   function clearLog() {
     while (ui.log.firstChild) ui.log.removeChild(ui.log.firstChild);
+    ui.turnStart = null;
     stopTyping();
     updateNotice();
   }
@@ -380,7 +433,6 @@
     ui.typingStatus.textContent = t.typing;
     window.clearTimeout(typingTimer);
     typingTimer = window.setTimeout(stopTyping, TYPING_TIMEOUT_MS);
-    scrollToEnd();
   }
 
   function stopTyping() {

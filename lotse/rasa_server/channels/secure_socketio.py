@@ -15,7 +15,10 @@ that conversation. Here:
 Events (client -> server): user_uttered {token, message, metadata: {language}}, feedback {token,
 message_id, rating}, erase {token}, session_request {token} (re-check, e.g. after a reload).
 Events (server -> client): session_confirm {session_id, token, expires_at, resumed, history},
-bot_uttered {text, message_id, quick_replies?}, bot_done, session_error {reason}, session_ended.
+bot_uttered {text, message_id, quick_replies?, sources?}, bot_done, session_error {reason}, session_ended.
+An answer's footer (lotse.knowledge.content.footer) is sent apart from its text as `sources`
+{label, items: [{title, url}], checked}, so the widget shows titled links under a disclosure;
+`message_id` is always the id of the whole text, footer included, as the staff console knows it.
 Nothing here logs message text or session ids.
 
 The classes below subclass Rasa's socket.io channel and python-socketio's and python-engineio's
@@ -37,6 +40,7 @@ from sanic import Blueprint, response
 from socketio import AsyncServer, packet
 
 from lotse.core.settings import Settings, load_settings
+from lotse.knowledge.content import split_footer
 from lotse.language.messages import messages_for
 from lotse.rasa_server.channels.common import hand_over
 from lotse.widget import feedback
@@ -49,19 +53,39 @@ MAX_EVENT_BYTES = 64 * 1024
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 
 
+def widget_message(text: str, **extra: Any) -> Dict[str, Any]:
+    """A bot message as the widget gets it: the text without its footer, the rating id of the whole
+    text and, for an answer with a footer, its sources as data."""
+    body, footer = split_footer(text)
+    message: Dict[str, Any] = {"text": body, "message_id": feedback.message_id(text), **extra}
+    if footer is not None:
+        message["sources"] = {
+            "label": footer.label,
+            "items": [{"title": s.title, "url": s.url} for s in footer.sources],
+            "checked": footer.checked,
+        }
+    return message
+
+
+def with_sources(item: Dict[str, Any]) -> Dict[str, Any]:
+    """A restored bot turn of the history shaped like a live message (its footer as `sources`)."""
+    if item.get("who") != "bot" or not isinstance(item.get("text"), str):
+        return item
+    rest = {k: v for k, v in item.items() if k not in ("text", "message_id")}
+    return widget_message(item["text"], **rest)
+
+
 class WidgetOutput(SocketIOOutput):
     """Sends each bot message whole (the widget shows paragraphs) with the id used for ratings."""
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self._send_message(recipient_id, {"text": text, "message_id": feedback.message_id(text)})
+        await self._send_message(recipient_id, widget_message(text))
 
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:
         replies = [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))} for b in buttons]
-        await self._send_message(
-            recipient_id, {"text": text, "message_id": feedback.message_id(text), "quick_replies": replies}
-        )
+        await self._send_message(recipient_id, widget_message(text, quick_replies=replies))
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         logger.warning("socketio: custom payloads are not supported by the widget; not sent")
@@ -240,7 +264,7 @@ class SecureSocketIOInput(SocketIOInput):
             "token": token,
             "expires_at": session.expires_at,
             "resumed": resumed,
-            "history": history,
+            "history": [with_sources(item) for item in history],
         }
         await sio.emit("session_confirm", payload, room=sid, namespace=self.namespace)
 
