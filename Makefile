@@ -13,8 +13,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
-TRAIN_INPUTS := config.yml domain.yml $(shell find data content/answers -name "*.yml" 2>/dev/null) content/labels.yml content/responses.yml \
-                lotse/rasa_server/components.py lotse/knowledge/places.py lotse/knowledge/child_age.py lotse/language/textnorm.py lotse/knowledge/content.py lotse/language/languages.py
+TRAIN_INPUTS := config.yml domain.yml $(shell find data content/answers -name "*.yml" 2>/dev/null) content/labels.yml content/responses.yml content/terms.yml \
+                lotse/rasa_server/components.py lotse/rasa_server/embeddings.py lotse/knowledge/places.py lotse/knowledge/child_age.py lotse/language/textnorm.py lotse/knowledge/content.py lotse/knowledge/terms.py lotse/language/languages.py
 
 .PHONY: help run test lint unit integration e2e validate eval bench soak fuzz scale content-report answer check-content \
         validate-offices build-content train compare-pipelines lock clean

@@ -99,3 +99,6 @@ def run_together(action: Callable[[], Any], processes: int) -> list[str]:
     for worker in workers:
         worker.join(timeout=30)
     return outcomes
+
+# A core that every check accepts (issue #22), for answers built in tests.
+VALID_CORE = {"de": "Ja.\nIhr nächster Schritt: Fragen.", "en": "Yes.\nYour next step: Ask.", "uk": "Так.\nВаш наступний крок: Запитайте."}

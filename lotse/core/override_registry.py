@@ -30,6 +30,7 @@ Subclassed (Rasa loads Lotse's class by its name in config.yml, endpoints.yml or
 - rasa WhitespaceTokenizer -> lotse.rasa_server.components:FoldingTokenizer
 - rasa LogisticRegressionClassifier -> lotse.rasa_server.components:FastLogisticRegressionClassifier
 - rasa GraphComponent -> lotse.rasa_server.components:LotseEntityExtractor, BarePlaceClassifier
+- rasa Policy -> lotse.rasa_server.policy:ConversationPolicy
 - rasa SocketIOInput -> lotse.rasa_server.channels.secure_socketio:SecureSocketIOInput
 - rasa SocketIOOutput -> lotse.rasa_server.channels.secure_socketio:WidgetOutput
 - python-socketio AsyncServer -> lotse.rasa_server.channels.secure_socketio:TolerantAsyncServer
@@ -114,6 +115,9 @@ OVERRIDES: tuple[Override, ...] = (
              "subclassed", "config.yml pipeline", "place, child age and language entities"),
     Override("rasa", "rasa.engine.graph:GraphComponent", "lotse.rasa_server.components:BarePlaceClassifier",
              "subclassed", "config.yml pipeline", "a message that only names a place is inform_place"),
+    Override("rasa", "rasa.core.policies.policy:Policy", "lotse.rasa_server.policy:ConversationPolicy",
+             "subclassed", "config.yml policies",
+             "the conversation's context decides follow-ups and replies (train, predict_action_probabilities)"),
     Override("rasa", "rasa.core.channels.socketio:SocketIOInput", f"{SECURE_SOCKETIO}:SecureSocketIOInput",
              "subclassed", "credentials.yml", "sessions the server issues and signs, not ones a client names"),
     Override("rasa", "rasa.core.channels.socketio:SocketIOOutput", f"{SECURE_SOCKETIO}:WidgetOutput",

@@ -14,7 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional, Union
 
-from lotse.language.languages import DEFAULT_LANGUAGE, LANGUAGES, detect_language
+from lotse.language import languages
+from lotse.language.languages import LANGUAGES
 from lotse.language.messages import messages_for
 
 if TYPE_CHECKING:
@@ -81,17 +82,18 @@ def sender_of(body: bytes) -> Optional[str]:
 
 
 def reply_language(text: Optional[str], accept_language: Optional[str]) -> str:
-    """The language to answer a refused request in: the text's own language where it is clear,
-    else the browser's preference, else German."""
-    if text:
-        detected = detect_language(text[:2000])
-        if detected:
-            return detected
+    """The language to answer a refused request in (lotse.language.languages.reply_language): the
+    text's own language where it is clear, else the browser's preference, else German."""
+    return languages.reply_language((text or "")[:2000], preferred_language(accept_language))
+
+
+def preferred_language(accept_language: Optional[str]) -> Optional[str]:
+    """The first language of an Accept-Language header (or a bare code, "uk") that Lotse speaks."""
     for part in (accept_language or "").split(","):
         code = part.split(";")[0].strip().split("-")[0].lower()
         if code in LANGUAGES:
             return code
-    return DEFAULT_LANGUAGE
+    return None
 
 
 def answer(key: str, language: str, **values: object) -> list[dict[str, str]]:

@@ -31,6 +31,7 @@ from lotse.knowledge.followups import followup_problems
 from lotse.knowledge.offices import contact_date_problems, load_office_data
 from lotse.knowledge.person import person_words_problems
 from lotse.knowledge.situation_text import situation_problems
+from lotse.knowledge.terms import term_problems
 from lotse.language.languages import DEFAULT_LANGUAGE, LANGUAGES
 from lotse.language.messages import catalogue_problems, load_catalogue, messages_for
 from lotse.language.numbers import wrong_number_formats
@@ -435,15 +436,23 @@ def load_fixed_responses(content_dir: Path) -> dict[str, Mapping[str, Any]]:
 
 
 def fixed_rasa_responses(fixed: Mapping[str, Mapping[str, Any]], public_url: str) -> dict[str, list[dict[str, Any]]]:
+    """One variation per language; a text of `channels:` adds one per language and channel (Rasa
+    prefers the variations of the output channel, lotse.rasa_server.nlg then the most specific)."""
     responses: dict[str, list[dict[str, Any]]] = {}
     for name, raw in fixed.items():
+        buttons = raw.get("buttons") or []
         variations = []
         for lang in [*LANGUAGES, None]:
             text = raw["text"].get(lang or DEFAULT_LANGUAGE)
             if text is None:
                 continue
             text = text.replace("@PUBLIC_URL@", public_url)
-            variations.append(_variation(text, _buttons(raw.get("buttons") or [], lang or DEFAULT_LANGUAGE), _condition(lang) if lang else None))
+            variations.append(_variation(text, _buttons(buttons, lang or DEFAULT_LANGUAGE), _condition(lang) if lang else None))
+        for group in raw.get("channels") or []:
+            for channel in group["names"]:
+                for lang in LANGUAGES:
+                    text = group["text"][lang].replace("@PUBLIC_URL@", public_url)
+                    variations.append({**_variation(text, _buttons(buttons, lang), _condition(lang)), "channel": channel})
         responses[name] = variations
     return responses
 
@@ -455,6 +464,9 @@ def check_translations(content_dir: Path, known_intents: set[str]) -> list[str]:
         for lang in LANGUAGES:
             if not str((raw.get("text") or {}).get(lang) or "").strip():
                 problems.append(f"responses.yml: {name}: no {lang} text")
+            for group in raw.get("channels") or []:
+                if not str((group.get("text") or {}).get(lang) or "").strip():
+                    problems.append(f"responses.yml: {name}: channels {group.get('names')}: no {lang} text")
             for button in raw.get("buttons") or []:
                 if not str((button.get("title") or {}).get(lang) or "").strip():
                     problems.append(f"responses.yml: {name}: button {button.get('payload')} has no {lang} title")
@@ -521,6 +533,7 @@ def content_problems(content_dir: Path, today: date | None = None) -> list[str]:
         + fact_problems(facts)
         + check_answers(loaded.answers, domain_intents(), phones, emails, set(offices.municipalities), facts, today)
         + check_translations(content_dir, domain_intents())
+        + term_problems(content_dir)
         + contact_date_problems(offices.raw, contacts)
         + followup_problems(load_yaml(content_dir / "followups.yml") or {}, [a.id for a in loaded.answers], domain_intents())
         + person_words_problems(load_yaml(content_dir / "person_words.yml") or {})

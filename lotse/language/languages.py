@@ -1,8 +1,10 @@
-"""The languages Lotse speaks, and how it tells which one a user writes.
+"""The languages Lotse speaks, and the one place that decides which language to answer in.
 
-Detection is deliberately cautious: one ambiguous word ("ok", "Kita", "Bocholt") never switches
-the language; Cyrillic script, several clearly English or German words, or an explicit request
-("English please", "українською", "auf Deutsch") do.
+`language_of_message` applies the rules of docs/languages.md, strongest first: an explicit request
+("English please", "по-українськи"); the widget's selector (but Cyrillic text is never answered in
+German); Cyrillic script (Ukrainian, also for Russian); a message clearly written in one language.
+Anything else ("ok", "Kita", "Bürgergeld", "46325") keeps the conversation's language. Every other
+place (NLU, channels, the web server's refusals, actions) calls the functions of this module.
 """
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ _ENGLISH = frozenset(
     "the a an and or is are am was were be been do does did can could would should will my your i you "
     "he she we they it this that what when where who why how which have has had not no yes please "
     "with without for from of to in on at about get need want help me child kids kid son daughter "
-    "money job work there here if any some my much many hi hello thanks thank".split()
+    "money job work there here if any some my much many hi hello thanks thank postcode zip live "
+    "delete data stored store know tell does mean".split()
 )
 _GERMAN = frozenset(
     "der die das den dem des ein eine einen einem einer und oder ist sind bin war waren sein habe hast "
@@ -31,7 +34,7 @@ _GERMAN = frozenset(
 )
 # Ukrainian written in Latin letters ("chy mozhu otrymaty hroshi").
 _UKRAINIAN_LATIN = frozenset(
-    "chy mozhu mozhna meni mene ya vy my tse shcho scho yak de koly chomu treba potribno dytyna dytyny "
+    "chy mozhu mozhna meni mene ya vy tse shcho scho yak de koly chomu treba potribno dytyna dytyny "
     "dytynu robota roboty hroshi bud laska dyakuyu diakuiu dobryi den pryvit tak ni ye nemaye "
     "otrymaty znayty znaity pratsiuvaty dopomoha dopomogu syn dochka".split()
 )
@@ -81,18 +84,31 @@ def requested_language(text: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def _is_cyrillic(text: str) -> bool:
+    """Mostly Cyrillic: at least two Cyrillic letters, and at least as many Cyrillic words as Latin
+    ones ("Що таке Job-Turbo?" is Cyrillic; "Ich wohne in Бохольт" is not)."""
+    if sum(1 for ch in text if _CYRILLIC.match(ch)) < 2:
+        return False
+    words = _WORD.findall(text)
+    cyrillic_words = sum(1 for w in words if _CYRILLIC.match(w[0]))
+    return cyrillic_words >= len(words) - cyrillic_words
+
+
 def detect_language(text: str) -> str | None:
-    """The language the text is clearly written in, or None when it is too short or ambiguous."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
+    """The language the text is clearly written in, or None when it is too short or ambiguous.
+
+    Cyrillic script is Ukrainian (Lotse does not speak Russian; a Russian speaker reads Ukrainian
+    better than German). Latin script needs two distinctive words and a clear margin; an umlaut
+    counts as one German word, so a single German term ("Bürgergeld") decides nothing.
+    """
+    if not any(ch.isalpha() for ch in text):
         return None
-    cyrillic = sum(1 for ch in letters if _CYRILLIC.match(ch))
-    if cyrillic >= 3 and cyrillic / len(letters) > 0.5:
+    if _is_cyrillic(text):
         return "uk"
     words = [w.lower() for w in _WORD.findall(text)]
     scores = {
         "en": sum(w in _ENGLISH for w in words),
-        "de": sum(w in _GERMAN for w in words) + (2 if re.search(r"[äöüß]", text.lower()) else 0),
+        "de": sum(w in _GERMAN for w in words) + (1 if re.search(r"[äöüß]", text.lower()) else 0),
         "uk": sum(w in _UKRAINIAN_LATIN for w in words),
     }
     best = max(scores, key=scores.get)
@@ -102,16 +118,28 @@ def detect_language(text: str) -> str | None:
     return None
 
 
-def language_of_message(text: str, selected: object = None, hint: object = None) -> str | None:
+def language_of_message(text: str, selected: object = None) -> str | None:
     """The language to answer this message in, or None to keep the conversation's language.
 
-    In order: an explicit request in the text; the language the user selected in the widget;
-    the language the text is clearly written in; the messenger's language hint (the phone's
-    language), which only decides when the text itself does not.
+    The rules of docs/languages.md, strongest first:
+    1. an explicit request in the text ("English please", "auf Deutsch", "по-українськи");
+    2. the language selected in the widget, except that Cyrillic text is never answered in German;
+    3. Cyrillic script: Ukrainian;
+    4. the language the text is clearly written in (two distinctive words, a clear margin).
+    A messenger's language hint (the phone's language) is not evidence about a message: it chooses
+    only the greeting when a user opens the bot (Telegram's /start, lotse/rasa_server/channels/telegram.py).
     """
-    return (
-        requested_language(text)
-        or (selected if is_supported(selected) else None)
-        or detect_language(text)
-        or (hint if is_supported(hint) else None)
-    )
+    requested = requested_language(text)
+    if requested:
+        return requested
+    written = detect_language(text)
+    if is_supported(selected):
+        return "uk" if selected == "de" and written == "uk" else str(selected)
+    return written
+
+
+def reply_language(text: str | None, preferred: object = None) -> str:
+    """The language to answer in when there is no conversation to go by (a request refused before
+    it reaches Rasa, a too long message): what the text decides, else the browser's or phone's
+    preferred language, else German."""
+    return language_of_message(text or "") or (str(preferred) if is_supported(preferred) else DEFAULT_LANGUAGE)

@@ -1,15 +1,25 @@
 """Custom Rasa NLU components (loaded by config.yml; run inside the Rasa server).
 
 - FoldingTokenizer: whitespace tokens folded to one spelling ("Gebühren" = "Gebuehren" =
-  "gebuhren"), so missing umlauts and capitalisation do not split the vocabulary.
+  "gebuhren"), so missing umlauts and capitalisation do not split the vocabulary; old words
+  ("Hartz IV", "450-€-Job", "Kiga") become today's word (content/terms.yml, lotse.knowledge.terms).
 - LotseEntityExtractor: the user's municipality (and its Jugendamt area), the office a message
   names (`office_type`: jobcenter, jugendamt, agentur, familienbuero) and the child's age group,
   found by the tested pure functions in lotse.knowledge.places, office_requests and child_age. They
   fill slots that personalise answers without a call to the action server.
   Also the language to answer in (lotse.language.languages), which fills the `language` slot.
+- NearestExampleClassifier: a second opinion for the messages the sparse classifier is unsure
+  about: the message's sentence embedding (lotse.rasa_server.embeddings) is compared with the
+  training examples' embeddings, computed at training time and stored with the model.
+- SentenceEmbeddingFeaturizer: the sentence embedding as a dense feature of every message (measured
+  and not used: docs/nlu-pipeline.md).
 """
 from __future__ import annotations
 
+import hashlib
+import inspect
+import json
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
@@ -19,6 +29,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
@@ -31,12 +42,21 @@ from lotse.knowledge.office_requests import asks_for_office, office_type_of
 from lotse.knowledge.offices import load_gazetteer, load_office_data
 from lotse.knowledge.person import about_person, load_person_words
 from lotse.knowledge.places import is_bare_place, resolve
+from lotse.knowledge.terms import TERMS_FILE, load_terms, nlu_spans
 from lotse.language.languages import language_of_message
 from lotse.language.textnorm import fold
+from lotse.rasa_server import embeddings
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
 class FoldingTokenizer(WhitespaceTokenizer):
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        """Rasa's training cache must not reuse features made with another content/terms.yml."""
+        path = Path(load_settings().content_dir) / TERMS_FILE
+        terms = path.read_bytes() if path.exists() else b""
+        return hashlib.sha256(terms + inspect.getsource(today_words).encode()).hexdigest()
+
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         tokens = super().tokenize(message, attribute)
         if attribute != TEXT:
@@ -45,7 +65,23 @@ class FoldingTokenizer(WhitespaceTokenizer):
             folded = fold(token.text) or token.text.lower()
             token.text = folded
             token.lemma = folded
+        return today_words(message.get(TEXT) or "", tokens)
+
+
+def today_words(text: str, tokens: List[Token]) -> List[Token]:
+    """The tokens with each old word ("Hartz IV", one or more tokens) replaced by one token of
+    today's word ("grundsicherungsgeld"), spanning the old word's tokens."""
+    spans = nlu_spans(text, load_terms(load_settings().content_dir))
+    if not spans:
         return tokens
+    result: List[Token] = []
+    for start, end, word in spans:
+        inside = [t for t in tokens if t.start < end and t.end > start]
+        if not inside:
+            continue
+        tokens = [t for t in tokens if t not in inside]
+        result.append(Token(word, inside[0].start, inside[-1].end, lemma=word))
+    return sorted(tokens + result, key=lambda t: t.start)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -127,7 +163,7 @@ class LotseEntityExtractor(GraphComponent, EntityExtractorMixin):
                 entities += [self._entity(text, "child_age", f"{age:g}") for age in ages]
             entities += [self._entity(text, name, value) for name, value in about_person(text, person_words).items()]
             metadata = message.get("metadata") or {}
-            language = language_of_message(text, metadata.get("language"), metadata.get("language_hint"))
+            language = language_of_message(text, metadata.get("language"))
             if language:
                 entities.append(self._entity(text, "language", language))
             message.set(ENTITIES, entities, add_to_output=True)
@@ -189,3 +225,194 @@ class BarePlaceClassifier(GraphComponent):
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
         message.set(INTENT, intent, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+
+
+def _intent_examples(training_data: TrainingData) -> List[Message]:
+    return [m for m in training_data.intent_examples if m.get(TEXT)]
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class NearestExampleClassifier(GraphComponent):
+    """A second opinion from sentence embeddings, asked only when the sparse classifier is unsure.
+
+    Runs after FastLogisticRegressionClassifier. When its top confidence is below `threshold`, or
+    the first two intents are closer than `margin`, the message is embedded and compared with the
+    training examples (embedded at training time, stored in this component's resource): an intent's
+    score is the mean cosine similarity of its `k` nearest examples, turned into probabilities with
+    a softmax at `temperature`; the new ranking mixes them with the classifier's (`weight` is the
+    share of the embeddings). Embeddings understand unseen wording, typos and the other languages
+    (a Russian question is near the Ukrainian examples); the sparse n-grams are better where they
+    are sure, and embedding every message would cost 15-60 ms each (docs/nlu-pipeline.md).
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "threshold": 0.6,
+            "margin": 0.2,
+            "k": 3,
+            "weight": 0.5,
+            "temperature": 0.02,
+            "max_examples_per_intent": None,
+            "cache_dir": ".build/embedding-cache",
+        }
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        vectors: Optional[np.ndarray] = None,
+        labels: Optional[List[Text]] = None,
+    ) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._set_examples(vectors, labels or [])
+
+    def _set_examples(self, vectors: Optional[np.ndarray], labels: List[Text]) -> None:
+        self._vectors = np.zeros((0, embeddings.DIMENSION), np.float32) if vectors is None else vectors
+        self._labels = labels
+        by_intent: Dict[Text, List[int]] = {}
+        for row, label in enumerate(labels):
+            by_intent.setdefault(label, []).append(row)
+        self._rows = {label: np.array(rows) for label, rows in by_intent.items()}
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "NearestExampleClassifier":
+        return cls(config, model_storage, resource)
+
+    def _chosen_examples(self, training_data: TrainingData) -> List[Message]:
+        """The examples to embed: all, or at most `max_examples_per_intent` spread evenly over each
+        intent's list (which runs language by language)."""
+        by_intent: Dict[Text, List[Message]] = {}
+        for message in _intent_examples(training_data):
+            by_intent.setdefault(message.get(INTENT), []).append(message)
+        cap = self._config["max_examples_per_intent"]
+        chosen: List[Message] = []
+        for intent in sorted(by_intent):
+            messages = by_intent[intent]
+            if cap and len(messages) > cap:
+                messages = [messages[i] for i in np.linspace(0, len(messages) - 1, cap).astype(int)]
+            chosen += messages
+        return chosen
+
+    def train(self, training_data: TrainingData) -> Resource:
+        chosen = self._chosen_examples(training_data)
+        vectors = embeddings.embed_cached([m.get(TEXT) for m in chosen], Path(self._config["cache_dir"]))
+        labels = [m.get(INTENT) for m in chosen]
+        self._set_examples(vectors, labels)
+        with self._model_storage.write_to(self._resource) as directory:
+            np.save(directory / "vectors.npy", vectors.astype(np.float16))
+            (directory / "labels.json").write_text(json.dumps(labels), encoding="utf-8")
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "NearestExampleClassifier":
+        try:
+            with model_storage.read_from(resource) as directory:
+                vectors = np.load(directory / "vectors.npy").astype(np.float32)
+                labels = json.loads((directory / "labels.json").read_text(encoding="utf-8"))
+        except (ValueError, FileNotFoundError):
+            return cls(config, model_storage, resource)
+        embeddings.warm_up()
+        return cls(config, model_storage, resource, vectors, labels)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def _is_unsure(self, ranking: List[Dict[Text, Any]]) -> bool:
+        top = ranking[0]["confidence"]
+        second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
+        return top < self._config["threshold"] or top - second < self._config["margin"]
+
+    def nearest_intents(self, vector: np.ndarray) -> Dict[Text, float]:
+        """Per intent: the probability the embeddings give it (softmax over the mean similarity of
+        the intent's k nearest examples)."""
+        similarities = self._vectors @ vector
+        k = self._config["k"]
+        names = list(self._rows)
+        scores = np.array(
+            [np.sort(similarities[rows])[-k:].mean() for rows in (self._rows[name] for name in names)]
+        )
+        weights = np.exp((scores - scores.max()) / self._config["temperature"])
+        return dict(zip(names, (weights / weights.sum()).tolist(), strict=True))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if not self._labels:
+            return messages
+        weight = self._config["weight"]
+        for message in messages:
+            text = message.get(TEXT) or ""
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            if not text or text.startswith("/") or not ranking or not self._is_unsure(ranking):
+                continue
+            nearest = self.nearest_intents(embeddings.embed(text))
+            sparse = {r["name"]: r["confidence"] for r in ranking}
+            mixed = {
+                name: (1 - weight) * sparse.get(name, 0.0) + weight * nearest.get(name, 0.0)
+                for name in set(sparse) | set(nearest)
+            }
+            top = sorted(mixed.items(), key=lambda item: -item[1])[: len(ranking)]
+            new_ranking = [{"name": name, "confidence": confidence} for name, confidence in top]
+            message.set(INTENT, new_ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, new_ranking, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
+    """The message's sentence embedding (times `scale`) as a dense sentence feature; the logistic
+    regression appends it to the sparse n-gram counts. Embeds every message (docs/nlu-pipeline.md)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**DenseFeaturizer.get_default_config(), "scale": 1.0, "cache_dir": ".build/embedding-cache"}
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SentenceEmbeddingFeaturizer":
+        return cls({**cls.get_default_config(), **config}, execution_context.node_name)
+
+    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+        super().__init__(name, config)
+        embeddings.warm_up()
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        return None
+
+    def _add(self, message: Message, vector: np.ndarray) -> None:
+        self.add_features_to_message(None, vector[None, :] * self._config["scale"], TEXT, message)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        messages = [m for m in training_data.training_examples if m.get(TEXT)]
+        vectors = embeddings.embed_cached([m.get(TEXT) for m in messages], Path(self._config["cache_dir"]))
+        for message, vector in zip(messages, vectors, strict=True):
+            self._add(message, vector)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if text:
+                self._add(message, embeddings.embed(text))
+        return messages

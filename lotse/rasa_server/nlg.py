@@ -29,6 +29,7 @@ from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 from rasa.core.nlg.generator import ResponseVariationFilter
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
@@ -40,6 +41,7 @@ from lotse.knowledge.conversation import ANSWER_PREFIX, NOTED, Answers, answers_
 from lotse.knowledge.facts import answer_day
 from lotse.knowledge.offices import load_office_data
 from lotse.knowledge.personal import memory_prefix, noted_details, other_needs
+from lotse.knowledge.terms import explain_old_terms
 from lotse.language.messages import messages_for
 
 log = logging.getLogger(__name__)
@@ -150,11 +152,18 @@ class LotseNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         self, utter_action: Text, tracker: DialogueStateTracker, output_channel: Text, **kwargs: Any
     ) -> Optional[Dict[Text, Any]]:
         response = await super().generate(utter_action, tracker, output_channel, **kwargs)
+        response = self._explained(response, tracker)  # old words, once per conversation (lotse/knowledge/terms.py)
         if response is not None and utter_action == NOTED:
             return self._noted(response, tracker)
         if response is None or not utter_action.startswith(ANSWER_PREFIX):
             return response
         return self._personal(response, utter_action, tracker)
+
+    def _explained(self, response: Optional[Dict[Text, Any]], tracker: DialogueStateTracker) -> Optional[Dict[Text, Any]]:
+        """The response with the explanation of an old word of the user's message before it ("Hartz IV heißt heute …")."""
+        said = [e.text or "" for e in tracker.events if isinstance(e, BotUttered)]
+        text = (tracker.latest_message.text or "") if tracker.latest_message else ""
+        return explain_old_terms(response, text, said, tracker.get_slot("language"), self.live.content_dir)
 
     def _town(self, slots: Dict[Text, Any]) -> Optional[str]:
         return load_office_data(self.live.content_dir).municipalities.get(slots.get("municipality") or "", {}).get("name")

@@ -100,3 +100,27 @@ def test_switching_language_mid_conversation(chat):
     assert answer_start("ask_kita_kosten", "en") in chat.text("/ask_kita_kosten")
     assert "Deutsch" in chat.text("auf Deutsch bitte")
     assert answer_start("ask_kita_kosten", "de") in chat.text("/ask_kita_kosten")
+
+
+# The rules of docs/languages.md on the real stack (REST channel: no widget selector).
+def test_a_clearly_english_first_message_is_answered_in_english(chat):
+    assert answer_start("ask_job_turbo", "en") in chat.text("What is Job-Turbo?")
+
+
+def test_an_english_postcode_message_is_answered_in_english(chat):
+    reply = chat.text("My postcode is 46342")
+    assert "Velen" in reply and EN("office_why_jobcenter") in reply
+
+
+@pytest.mark.parametrize("question", ["Що таке Job-Turbo?", "Что такое Job-Turbo?"])
+def test_cyrillic_with_a_german_term_is_answered_in_ukrainian(chat, question):
+    assert answer_start("ask_job_turbo", "uk") in chat.text(question)
+
+
+def test_one_german_word_does_not_switch_an_english_or_ukrainian_conversation(chat):
+    assert answer_start("ask_job_turbo", "en") in chat.text("What is Job-Turbo?")
+    chat.text("Bürgergeld")
+    assert answer_start("ask_kita_kosten", "en") in chat.text("/ask_kita_kosten")
+    assert UK("language_switched") in chat.text("по-українськи")
+    chat.text("Jobcenter")
+    assert answer_start("ask_kita_kosten", "uk") in chat.text("/ask_kita_kosten")

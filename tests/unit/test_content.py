@@ -22,7 +22,7 @@ from lotse.knowledge.content import (
 )
 from lotse.knowledge.followups import load_followups
 from lotse.language.languages import LANGUAGES
-from tests.conftest import CONTENT, ROOT
+from tests.conftest import CONTENT, ROOT, VALID_CORE
 
 CONVERSATION_INTENTS = {
     "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "ask_capabilities",
@@ -50,7 +50,7 @@ def test_every_intent_has_a_readable_label():
 
 
 def _answer(text: str, sources=(Source("Titel", "https://example.org"),)) -> Answer:
-    return Answer(id="x", intent="ask_x", topic="t", reviewed=date(2026, 11, 24), sources=sources, text={lang: text for lang in LANGUAGES})
+    return Answer(id="x", intent="ask_x", topic="t", reviewed=date(2026, 11, 24), sources=sources, text={lang: text for lang in LANGUAGES}, core=VALID_CORE)
 
 
 def test_checks_catch_what_they_should():

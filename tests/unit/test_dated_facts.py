@@ -25,7 +25,7 @@ from lotse.knowledge.facts import load_facts, parse_facts, render
 from lotse.language.numbers import format_number, wrong_number_formats
 from lotse.rasa_server.nlg import CHECK_EVERY_SECONDS, LiveResponses
 from lotse.runner import cli
-from tests.conftest import CONTENT
+from tests.conftest import CONTENT, VALID_CORE
 
 DECEMBER = date(2026, 12, 7)
 JANUARY = date(2027, 1, 2)
@@ -167,6 +167,7 @@ def answer(text: str, unknown_text: str | None = None, **texts: str) -> Answer:
         id="x", intent="ask_x", topic="t", reviewed=DECEMBER, sources=(Source("Titel", "https://example.org"),),
         text={lang: texts.get(lang, text) for lang in LANGS},
         unknown_text={lang: unknown_text for lang in LANGS} if unknown_text else {},
+        core=VALID_CORE,
     )
 
 

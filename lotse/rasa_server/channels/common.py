@@ -26,8 +26,8 @@ from rasa.core.lock_store import LockError
 from sanic import Blueprint
 
 from lotse.core.settings import load_settings
-from lotse.guards.chat_requests import clean_text, reply_language
-from lotse.language.languages import is_supported
+from lotse.guards.chat_requests import clean_text
+from lotse.language.languages import is_supported, reply_language
 from lotse.language.messages import messages_for
 
 logger = logging.getLogger(__name__)
@@ -351,7 +351,7 @@ async def dispatch(
 ) -> None:
     """Hands a text to Rasa, or tells the user that only text can be read."""
     if incoming.text is None:
-        await output.send_text_message(incoming.sender_id, messages_for(incoming.language_hint)("text_only"))
+        await output.send_text_message(incoming.sender_id, messages_for(incoming.reply_language)("text_only"))
         return
     limit = load_settings().max_message_chars
     if len(incoming.text) > limit:
@@ -365,10 +365,10 @@ async def dispatch(
         sender_id=clean_text(incoming.sender_id),
         message_id=clean_text(incoming.message_id),
     )
-    metadata = {"language_hint": incoming.language_hint} if incoming.language_hint else None
+    # The language hint is not passed on: it chose the greeting (/start), and it is no evidence about
+    # a message (lotse.language.languages.language_of_message).
     message = UserMessage(
         incoming.text, output, incoming.sender_id, input_channel=channel, message_id=incoming.message_id,
-        metadata=metadata,
     )
     await hand_over(on_new_message, message, incoming.reply_language)
 
