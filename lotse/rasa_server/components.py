@@ -215,7 +215,7 @@ class BarePlaceClassifier(GraphComponent):
                 continue
             if is_bare_place(text, gazetteer):
                 self._force(message, "inform_place")
-            elif asks_for_office(text, gazetteer):
+            elif not _is_office_field(message) and asks_for_office(text, gazetteer):
                 self._force(message, "ask_office")
         return messages
 
@@ -225,6 +225,11 @@ class BarePlaceClassifier(GraphComponent):
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
         message.set(INTENT, intent, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+
+
+def _is_office_field(message: Message) -> bool:
+    """The classifier already chose one field of the office (ask_office_hours, ask_office_phone …)."""
+    return str((message.get(INTENT) or {}).get("name") or "").startswith("ask_office_")
 
 
 def _intent_examples(training_data: TrainingData) -> List[Message]:
