@@ -28,6 +28,7 @@ from lotse.knowledge.conversation import (
 )
 from lotse.knowledge.followups import UNKNOWN, Followups, load_followups
 from lotse.knowledge.office_answers import OfficeReply, aspect_reply, reply_for
+from lotse.knowledge.office_requests import OFFICE_TYPES
 from lotse.knowledge.offices import load_gazetteer
 from lotse.knowledge.places import Resolution, resolve
 from lotse.language.messages import Messages
@@ -36,13 +37,24 @@ log = logging.getLogger(__name__)
 
 
 def _resolution_from_message(message: Dict[str, Any], gazetteer) -> Resolution:
+    """The place of the latest message: the NLU entity (a button's payload too), with the district or
+    postal code the user wrote ("Nienborg (Heek)") when the text names the same municipality."""
+    text = message.get("text") or ""
+    written = Resolution("none") if text.startswith("/") else resolve(text, gazetteer)
     for entity in message.get("entities") or []:
         if entity.get("entity") == "municipality" and entity.get("value"):
+            if written.status == "found" and written.municipality == str(entity["value"]):
+                return written
             return Resolution("found", municipality=str(entity["value"]))
-    text = message.get("text") or ""
-    if text.startswith("/"):
-        return Resolution("none")
-    return resolve(text, gazetteer)
+    return written
+
+
+def _named_office(message: Dict[str, Any]) -> str | None:
+    """The office the latest message names: the NLU entity `office_type` (also from a button's payload)."""
+    for entity in message.get("entities") or []:
+        if entity.get("entity") == "office_type" and entity.get("value") in OFFICE_TYPES:
+            return str(entity["value"])
+    return None
 
 
 def _context(tracker: Tracker, followups: Followups) -> Context:
@@ -77,7 +89,7 @@ class ActionFindOffice(Action):
         followups = load_followups(settings.content_dir)
         message = tracker.latest_message or {}
         context = _context(tracker, followups)
-        kind = office_kind_in(context, followups, tracker.get_slot("office_kind"))
+        kind = _named_office(message) or office_kind_in(context, followups, tracker.get_slot("office_kind"))
         step = next_step(message_of(message), context, followups, answers_index(settings.content_dir))
         resolution = _resolution_from_message(message, gazetteer)
         now = datetime.now(ZoneInfo(settings.timezone))

@@ -1,21 +1,20 @@
 """Compose the office finder's answers from the reference data. Pure functions, no Rasa."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Mapping
 
+from lotse.knowledge.office_requests import OFFICE_TYPES, office_type_of
 from lotse.knowledge.offices import OfficeData, as_of_text, format_hours, opening_status, source_label, verified_contact
 from lotse.knowledge.places import Resolution
 from lotse.language.messages import Messages
+from lotse.language.textnorm import edit_distance, fold
 
 WOHNORT_SOURCE = (
     "Jobcenter im Kreis Borken: Zuständigkeit nach Wohnort",
     "https://jobcenter-heiden.de/de/service/themen/soziales/soziales/dienstleistungen-aufgaben/jobcenter/jobcenter/online-services/online-antrag-sgb-ii/",
 )
-_JUGENDAMT_WORDS = re.compile(r"jugendamt|kita|kindergarten|krippe|tagesmutter|tagespflege|unterhaltsvorschuss|elternbeitrag", re.I)
-_AGENTUR_WORDS = re.compile(r"agentur|arbeitsamt|alg ?(1|i)\b|arbeitslosengeld ?(1|i)\b", re.I)
 
 
 @dataclass
@@ -24,16 +23,13 @@ class OfficeReply:
     buttons: list[dict[str, str]] = field(default_factory=list)
     municipality: str | None = None
     jugendamt_area: str | None = None
-    kind: str | None = None  # the office answered for: jobcenter | jugendamt | agentur
+    kind: str | None = None  # the office answered for: jobcenter | jugendamt | agentur | familienbuero
 
 
 def explicit_office_kind(text: str) -> str | None:
-    """The office a message names ("Jugendamt", "Kita", "Agentur", "ALG 1"); None when it names none."""
-    if _JUGENDAMT_WORDS.search(text or ""):
-        return "jugendamt"
-    if _AGENTUR_WORDS.search(text or ""):
-        return "agentur"
-    return None
+    """The office a message names ("Jugendamt", "Kita", "Agentur", "ALG 1", "Familienbüro";
+    lotse.knowledge.office_requests); None when it names none."""
+    return office_type_of(text)
 
 
 def office_kind_for(text: str) -> str:
@@ -90,20 +86,23 @@ def found_reply(
 ) -> OfficeReply:
     m = data.municipalities[municipality_id]
     offices = data.offices
-    office_id = m[kind] if kind in ("jobcenter", "jugendamt", "agentur") else m["jobcenter"]
+    intro: list[str] = []
+    if kind == "familienbuero" and not m.get("familienbuero"):
+        # No other Familienbüro in Kreis Borken is known: the Jugendamt answers family questions there.
+        intro, kind = [t("office_no_familienbuero", town=m["name"])], "jugendamt"
+    if kind not in OFFICE_TYPES:
+        kind = "jobcenter"
+    office_id = m[kind]
     office = offices[office_id]
-    place = m["name"]
-    if matched and matched.lower() not in m["name"].lower() and not matched.isdigit():
-        place = f"{matched.title()} ({m['name']})"
-    elif matched and matched.isdigit():
-        place = f"{m['name']} ({matched})"
+    place = _place_label(m, matched)
 
     why = {
         "jobcenter": t("office_why_jobcenter"),
         "jugendamt": t("office_own_jugendamt" if m.get("jugendamt_area") != "kreis" else "office_kreisjugendamt", town=m["name"]),
         "agentur": t("office_why_agentur"),
+        "familienbuero": t("office_why_familienbuero", town=m["name"]),
     }[kind]
-    lines = [t("office_you_live_in", place=place, office=office["name"]), why]
+    lines = intro + [t("office_you_live_in", place=place, office=office["name"]), why]
     role = office.get("role")
     if isinstance(role, Mapping):
         lines.append(role.get(t.language) or role["de"])
@@ -111,7 +110,7 @@ def found_reply(
         lines.append(role)
     if kind == "agentur" and m.get("agentur_basis"):
         lines.append(t("office_agentur_nearest"))
-    if kind == "jugendamt":
+    if kind in ("jugendamt", "familienbuero"):
         portal = data.kita_portals.get(m.get("kita_portal") or "")
         if portal and portal.get("verified"):
             lines.append(t("office_kita_portal", town=m["name"], portal=portal["name"], url=portal["url"]))
@@ -131,11 +130,30 @@ def found_reply(
     lines.append(t("office_as_of", date=_date_de(str(data.raw.get("as_of", "")))))
 
     buttons = [{"title": t("office_button_callback"), "payload": "/request_callback"}]
-    if kind != "jugendamt":
+    if kind not in ("jugendamt", "familienbuero"):
         buttons.append({"title": t("office_button_jugendamt"), "payload": "/ask_kita_anmeldung"})
     if kind != "jobcenter":
         buttons.append({"title": t("office_button_jobcenter"), "payload": "/ask_office"})
-    return OfficeReply("\n".join(lines), buttons, municipality_id, m.get("jugendamt_area"), kind)
+    return OfficeReply("\n".join(lines), buttons, municipality_id, m.get("jugendamt_area"), kind if not intro else "familienbuero")
+
+
+def _place_label(m: Mapping[str, Any], matched: str | None) -> str:
+    """Where the user lives, as offices.yml spells it: "Alstätte (Ahaus)" for "alstatte" or the typo
+    "alstäte", "Vreden (48691)" for a postal code, "Heek" for "heek" or a Ukrainian "Хеек"."""
+    name = m["name"]
+    if not matched:
+        return name
+    if matched.isdigit():
+        return f"{name} ({matched})"
+    written = fold(matched)
+    if written in fold(name):
+        return name
+    limit = 1 if len(written) < 8 else 2
+    distance, best = min(
+        ((edit_distance(written, fold(d), limit), d) for d in [name, *(m.get("districts") or []), *(m.get("aliases") or [])]),
+        default=(limit + 1, name),
+    )
+    return f"{best} ({name})" if distance <= limit and best != name else name
 
 
 def ambiguous_reply(data: OfficeData, candidates: tuple[str, ...], t: Messages) -> OfficeReply:
@@ -152,7 +170,7 @@ def outside_reply(data: OfficeData, matched: str | None, t: Messages) -> OfficeR
     if matched and matched.isdigit():
         first = t("office_outside_postcode", place=matched)
     elif matched:
-        first = t("office_outside_place", place=matched.title())
+        first = t("office_outside_place", place=matched if matched != matched.lower() else matched.title())
     else:
         first = t("office_outside_unknown")
     return OfficeReply(f"{first} {t('office_outside_explain')}")
@@ -174,6 +192,8 @@ def aspect_reply(data: OfficeData, municipality_id: str, kind: str, aspect: str,
     if field_name is None:
         return full
     m = data.municipalities[municipality_id]
+    if kind not in OFFICE_TYPES or not m.get(kind):  # no Familienbüro in this town: its Jugendamt
+        kind = "jugendamt" if kind == "familienbuero" else "jobcenter"
     office = data.offices[m[kind]]
     f = verified_contact(office).get(field_name)
     if f is None:
@@ -195,8 +215,9 @@ def reply_for(
     t: Messages,
     kind: str | None = None,
 ) -> OfficeReply:
-    """The office finder's reply; `kind` is the office in question when the message names none."""
-    kind = explicit_office_kind(text) or kind or "jobcenter"
+    """The office finder's reply; `kind` (the NLU entity `office_type`, or the conversation's office)
+    is the office in question when the message names none."""
+    kind = explicit_office_kind(text) or (kind if kind in OFFICE_TYPES else None) or "jobcenter"
     if resolution.status == "found" and resolution.municipality in data.municipalities:
         return found_reply(data, resolution.municipality, kind, now, t, resolution.matched)
     if resolution.status == "ambiguous":

@@ -243,6 +243,8 @@ def validate_office_data(raw: Mapping[str, Any]) -> list[str]:
         for key in ("jobcenter", "jugendamt", "agentur"):
             if m.get(key) not in offices:
                 problems.append(f"municipality {mid}: {key} {m.get(key)!r} is not an office")
+        if m.get("familienbuero") is not None and offices.get(m["familienbuero"], {}).get("kind") != "familienbuero":
+            problems.append(f"municipality {mid}: familienbuero {m['familienbuero']!r} is not a Familienbüro")
         if m.get("jugendamt_area") not in {"ahaus", "bocholt", "borken", "gronau", "kreis"}:
             problems.append(f"municipality {mid}: bad jugendamt_area")
         if m.get("kita_portal") not in portals:

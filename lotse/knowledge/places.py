@@ -18,10 +18,13 @@ from dataclasses import dataclass, field
 from itertools import product
 from typing import Iterable, Mapping
 
+from lotse.language.personal_data import PHONE, has_phone_digits
 from lotse.language.textnorm import edit_distance, fold
 from lotse.language.translit import has_cyrillic, latin_stems, phonetic_keys, phrase_keys, ukrainian_stems
 
 POSTAL_CODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
+_PHONE = re.compile(PHONE)
+_DIGIT_RUN = re.compile(r"\d{5}")
 PLACE_CUES = frozenset(
     "in im aus nach bei von wohne wohn wohnen lebe leben wohnort ort stadt gemeinde ortsteil".split()
 )
@@ -81,6 +84,7 @@ class Gazetteer:
     names: dict[str, set[str]] = field(default_factory=dict)  # folded name -> municipality ids
     postal_codes: dict[str, str] = field(default_factory=dict)
     outside: set[str] = field(default_factory=set)  # folded names of places outside the district
+    outside_spelling: dict[str, str] = field(default_factory=dict)  # folded name -> "Münster"
     max_words: int = 1
     keys: dict[str, set[str]] = field(default_factory=dict)  # phonetic key (see lotse.language.translit) -> ids
     outside_keys: set[str] = field(default_factory=set)
@@ -91,6 +95,8 @@ class Gazetteer:
         if key:
             self.names.setdefault(key, set()).add(municipality)
             self.max_words = max(self.max_words, len(key.split()))
+            if " " in key:  # also written as one word: "Großreken", "Mariaveen", "Tungerlohcapellen"
+                self.names.setdefault(key.replace(" ", ""), set()).add(municipality)
         for phonetic in _name_keys(name):
             self.keys.setdefault(phonetic, set()).add(municipality)
             if primary:
@@ -108,6 +114,7 @@ def build_gazetteer(municipalities: Iterable[Mapping], outside_places: Iterable[
             gaz.postal_codes[str(code)] = mid
     outside_places = list(outside_places)
     gaz.outside = {fold(p) for p in outside_places}
+    gaz.outside_spelling = {fold(p): p for p in outside_places}
     gaz.outside_keys = {key for p in outside_places for key in _name_keys(p)}
     for key in list(gaz.outside):
         gaz.max_words = max(gaz.max_words, len(key.split()))
@@ -209,8 +216,36 @@ def _key_hit(key: str, stripped: bool, expected: bool, gaz: Gazetteer) -> str | 
     return None
 
 
+_last_resolved: tuple[str, Gazetteer, tuple[Resolution, set[str]]] | None = None
+
+
 def _resolve(text: str, gaz: Gazetteer) -> tuple[Resolution, set[str]]:
-    """The resolution and the tokens that named a place through its Ukrainian spelling."""
+    """The resolution and the tokens that named a place through its Ukrainian spelling.
+
+    The last message's result is kept: the NLU components ask about the same message three times
+    (entity, bare place, office request), and the typo search is most of the time of a resolution."""
+    global _last_resolved
+    last = _last_resolved
+    if last is not None and last[0] == text and last[1] is gaz:
+        return last[2][0], set(last[2][1])
+    result = _resolve_uncached(text, gaz)
+    _last_resolved = (text, gaz, (result[0], frozenset(result[1])))
+    return result
+
+
+def _without_phone_numbers(text: str) -> str:
+    """The text without telephone numbers ("02861 12345", "+49 2861 98765"): their digit groups are no postal codes."""
+    if not _DIGIT_RUN.search(text):
+        return text
+    return _PHONE.sub(lambda m: " " if _is_phone_number(m.group()) else m.group(), text)
+
+
+def _is_phone_number(candidate: str) -> bool:
+    return has_phone_digits(candidate) and (candidate.lstrip("(")[:1] in ("0", "+"))
+
+
+def _resolve_uncached(text: str, gaz: Gazetteer) -> tuple[Resolution, set[str]]:
+    text = _without_phone_numbers(text)
     codes = POSTAL_CODE.findall(text)
     found: dict[str, str] = {}
     for code in codes:
@@ -235,7 +270,7 @@ def _resolve(text: str, gaz: Gazetteer) -> tuple[Resolution, set[str]]:
                 found.setdefault(mid, gram)
             used[start:end] = [True] * (end - start)
         elif gram in gaz.outside:
-            outside_hit = outside_hit or gram
+            outside_hit = outside_hit or gaz.outside_spelling.get(gram, gram)
             used[start:end] = [True] * (end - start)
 
     # Ukrainian spellings, exact up to the phonetic key: anywhere in the message
@@ -287,6 +322,8 @@ def _resolve(text: str, gaz: Gazetteer) -> tuple[Resolution, set[str]]:
             )
             if best[0] <= limit:
                 ties = {k for k in gaz.names if " " not in k and edit_distance(token, k, limit) == best[0]}
+                # typos rarely hit the first letter: "Hemen" is Hemden rather than Gemen
+                ties = {k for k in ties if k[0] == token[0]} or ties
                 for key in ties:
                     for mid in gaz.names[key]:
                         found.setdefault(mid, token)
@@ -336,31 +373,41 @@ def resolve(text: str, gaz: Gazetteer) -> Resolution:
 
 FILLER_WORDS = frozenset(
     "ich wohne wohn wohnen lebe leben bin komme komm in im aus bei nach von der die das den dem "
-    "stadt gemeinde ortsteil ort wohnort plz postleitzahl mein meine ist ja also hier".split()
+    "stadt gemeinde ortsteil ort wohnort plz postleitzahl mein meine ist ja also hier und wie es mit fur "
+    "dort".split()
 )
 FOREIGN_FILLER_WORDS = frozenset(
     "i m am we live lives living from near at the my is it its town city village of yes come postcode zip "
-    "code postal ya my zhyvu zhyvemo v z iz misti misto tak "
+    "code postal ya my zhyvu zhyvemo v z iz misti misto tak and what about how for "
     "я ми живу живемо мешкаю мешкаємо проживаю проживаємо в у з із зі біля поблизу місто місті "
-    "містечко містечку село селі мій моє моя це тут так індекс поштовий".split()
+    "містечко містечку село селі мій моє моя це тут так індекс поштовий і а та як щодо для".split()
 )
 
 
-def is_bare_place(text: str, gaz: Gazetteer) -> bool:
-    """True when a message says only where the user lives: "46325", "Gemen", "ich wohne in Epe"."""
+def _without_names(tokens: list[str], gaz: Gazetteer) -> list[str]:
+    """The tokens that are not part of a place name (in or outside the district), longest names first."""
+    used = [False] * len(tokens)
+    for start, end, gram in _ngrams(tokens, gaz.max_words):
+        if not any(used[start:end]) and (gram in gaz.names or gram in gaz.outside):
+            used[start:end] = [True] * (end - start)
+    return [t for t, u in zip(tokens, used, strict=True) if not u]
+
+
+def place_free_words(text: str, gaz: Gazetteer) -> list[str] | None:
+    """The folded words of a message besides the place it names (names, postal codes, a misspelt
+    or Ukrainian-spelt name); None when it names no place. "Jobcenter für 48703?" → ["jobcenter", "fur"]."""
     result, key_tokens = _resolve(text, gaz)
     if result.status == "none":
-        return False
-    rest = [
-        t for t in fold(text).split()
-        if t not in FILLER_WORDS and t not in FOREIGN_FILLER_WORDS and t not in key_tokens
-        and not POSTAL_CODE.fullmatch(t)
-    ]
-    known = set(gaz.names) | gaz.outside
-    remaining = " ".join(rest)
-    for name in sorted(known, key=len, reverse=True):
-        remaining = re.sub(rf"\b{re.escape(name)}\b", " ", remaining)
-    leftover = remaining.split()
-    if result.status == "found" and result.matched and len(leftover) == 1 and leftover[0] == result.matched:
-        return True  # a misspelt place on its own ("Sudlohn", "Ramsdrof")
-    return not leftover
+        return None
+    tokens = [t for t in fold(text).split() if t not in key_tokens and not POSTAL_CODE.fullmatch(t)]
+    rest = _without_names(tokens, gaz)
+    if result.status == "found" and result.matched and " " not in result.matched:
+        rest = [t for t in rest if t != result.matched]  # a misspelt place ("Sudlohn", "Ramsdrof")
+    return rest
+
+
+def is_bare_place(text: str, gaz: Gazetteer) -> bool:
+    """True when a message says only where the user lives: "46325", "Gemen", "ich wohne in Epe",
+    or asks on with another place: "und in Gronau?"."""
+    rest = place_free_words(text, gaz)
+    return rest is not None and all(t in FILLER_WORDS or t in FOREIGN_FILLER_WORDS for t in rest)

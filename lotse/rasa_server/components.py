@@ -3,9 +3,10 @@
 - FoldingTokenizer: whitespace tokens folded to one spelling ("Gebühren" = "Gebuehren" =
   "gebuhren"), so missing umlauts and capitalisation do not split the vocabulary; old words
   ("Hartz IV", "450-€-Job", "Kiga") become today's word (content/terms.yml, lotse.knowledge.terms).
-- LotseEntityExtractor: the user's municipality (and its Jugendamt area) and the child's age
-  group, found by the tested pure functions in lotse.knowledge.places and lotse.knowledge.child_age. They fill slots
-  that personalise answers without a call to the action server.
+- LotseEntityExtractor: the user's municipality (and its Jugendamt area), the office a message
+  names (`office_type`: jobcenter, jugendamt, agentur, familienbuero) and the child's age group,
+  found by the tested pure functions in lotse.knowledge.places, office_requests and child_age. They
+  fill slots that personalise answers without a call to the action server.
   Also the language to answer in (lotse.language.languages), which fills the `language` slot.
 - NearestExampleClassifier: a second opinion for the messages the sparse classifier is unsure
   about: the message's sentence embedding (lotse.rasa_server.embeddings) is compared with the
@@ -37,6 +38,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from lotse.core.settings import load_settings
 from lotse.knowledge.child_age import age_group_for_years, extract_child_ages
+from lotse.knowledge.office_requests import asks_for_office, office_type_of
 from lotse.knowledge.offices import load_gazetteer, load_office_data
 from lotse.knowledge.person import about_person, load_person_words
 from lotse.knowledge.places import is_bare_place, resolve
@@ -152,6 +154,9 @@ class LotseEntityExtractor(GraphComponent, EntityExtractorMixin):
                 entities.append(self._entity(text, "municipality", found.municipality))
                 if area:
                     entities.append(self._entity(text, "jugendamt_area", area))
+            office_type = office_type_of(text)
+            if office_type:
+                entities.append(self._entity(text, "office_type", office_type))
             ages = extract_child_ages(text)
             if ages:
                 entities.append(self._entity(text, "child_age_group", age_group_for_years(min(ages))))
@@ -177,10 +182,13 @@ class LotseEntityExtractor(GraphComponent, EntityExtractorMixin):
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class BarePlaceClassifier(GraphComponent):
-    """A message that only names a place ("48599", "Gemen", "wohne in Epe") is `inform_place`.
+    """A message that only names a place ("48599", "Gemen", "wohne in Epe", "und in Gronau?") is
+    `inform_place`; one that names a place and an office or asks who is responsible ("Jobcenter
+    Eggerode", "Meine PLZ ist 48691, welches Jobcenter?") is `ask_office`.
 
     Runs after the statistical classifier: such messages are unambiguous, but a bare postal code
-    has too few features for the classifier to be confident.
+    has too few features for the classifier to be confident, and a place with an office word often
+    shares more words with a knowledge answer ("brauche", "für") than with the office finder.
     """
 
     @classmethod
@@ -203,12 +211,25 @@ class BarePlaceClassifier(GraphComponent):
         gazetteer = load_gazetteer(self._content_dir)
         for message in messages:
             text = message.get(TEXT) or ""
-            if text and not text.startswith("/") and is_bare_place(text, gazetteer):
-                intent = {"name": "inform_place", "confidence": 1.0}
-                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != "inform_place"]
-                message.set(INTENT, intent, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+            if not text or text.startswith("/"):
+                continue
+            if is_bare_place(text, gazetteer):
+                self._force(message, "inform_place")
+            elif not _is_office_field(message) and asks_for_office(text, gazetteer):
+                self._force(message, "ask_office")
         return messages
+
+    @staticmethod
+    def _force(message: Message, name: str) -> None:
+        intent = {"name": name, "confidence": 1.0}
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+
+
+def _is_office_field(message: Message) -> bool:
+    """The classifier already chose one field of the office (ask_office_hours, ask_office_phone …)."""
+    return str((message.get(INTENT) or {}).get("name") or "").startswith("ask_office_")
 
 
 def _intent_examples(training_data: TrainingData) -> List[Message]:

@@ -104,3 +104,33 @@ def test_office_answer_in_ukrainian_keeps_the_office_name():
     text = messages[0]["text"]
     assert "Jobcenter" in text and "Gronau" in text
     assert messages_for("uk", ROOT / "content")("office_why_jobcenter") in text
+
+
+def _after_office_answer(text: str, office_type: str, **kwargs) -> Tracker:
+    t = tracker(text, slots={"office_kind": office_type, "municipality": "borken"}, **kwargs)
+    t.events = [
+        {"event": "user", "text": "Wo ist das Jugendamt in Borken?"},
+        {"event": "action", "name": "action_find_office"},
+        {"event": "bot", "text": "…"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text},
+    ]
+    return t
+
+
+def test_a_follow_up_with_only_a_place_keeps_the_office_asked_for():
+    gronau = [{"entity": "municipality", "value": "gronau"}]
+    messages, events = run(ActionFindOffice(), _after_office_answer("und in Gronau?", "jugendamt", entities=gronau))
+    assert "Jugendamt der Stadt Gronau" in messages[0]["text"]
+    assert SlotSet("office_kind", "jugendamt") in events
+    # an office the message names wins
+    named, _ = run(ActionFindOffice(), _after_office_answer("und die Agentur in Gronau?", "jugendamt", entities=gronau))
+    assert "Agentur für Arbeit Coesfeld, Geschäftsstelle Gronau" in named[0]["text"]
+
+
+def test_the_office_type_entity_chooses_the_office_and_the_district_is_named():
+    t = tracker("Ich lebe in Nienborg und brauche das Jobcenter",
+                entities=[{"entity": "municipality", "value": "heek"}, {"entity": "office_type", "value": "jobcenter"}])
+    messages, events = run(ActionFindOffice(), t)
+    assert "Nienborg (Heek)" in messages[0]["text"] and "Jobcenter der Gemeinde Heek" in messages[0]["text"]
+    assert SlotSet("office_kind", "jobcenter") in events

@@ -104,6 +104,9 @@ def test_answer_explains_why(office_data):
         ("Wo melde ich mein Kind für die Kita an?", "jugendamt"),
         ("Ich bekomme noch ALG 1, wo muss ich hin?", "agentur"),
         ("Welches Jobcenter ist zuständig?", "jobcenter"),
+        ("Wo ist die Arbeitsagentur?", "agentur"),
+        ("Ich brauche das Familienbüro", "familienbuero"),
+        ("Wo ist die Kita-Anmeldung?", "jugendamt"),
     ],
 )
 def test_office_kind(text, kind):
@@ -130,3 +133,30 @@ def test_an_office_role_only_in_german_is_refused_and_english_users_get_theirs(o
     jobcenter = next(o for o in office_data.raw["offices"] if o["id"] == "jc_gescher")
     assert "Grundsicherungsgeld" in jobcenter["role"]["en"] and "Grundsicherungsgeld" in jobcenter["role"]["uk"]
     assert "Grundsicherungsgeld (früher Bürgergeld" in jobcenter["role"]["de"]  # named as today, the old word in brackets
+
+
+def test_familienbuero_where_there_is_one_and_the_jugendamt_elsewhere(office_data):
+    now = datetime(2026, 11, 24, 10, 0)
+    gronau = reply_for(office_data, Resolution("found", municipality="gronau"), None, "Familienbüro Gronau", now, DE)
+    assert "Familienbüro der Stadt Gronau" in gronau.text and gronau.kind == "familienbuero"
+    assert "02562 12-500" not in gronau.text  # not verified: the switchboard instead
+    assert "02861 681-100" in gronau.text
+    heek = reply_for(office_data, Resolution("found", municipality="heek"), None, "Familienbüro", now, DE)
+    assert "Ein Familienbüro für Heek ist uns nicht bekannt" in heek.text and "Kreisjugendamt Borken" in heek.text
+    assert heek.kind == "familienbuero"
+    told = reply_for(office_data, Resolution("found", municipality="heek"), None, "Heek", now, DE, kind="agentur")
+    assert "Agentur für Arbeit Coesfeld" in told.text  # the office type from NLU before the words
+
+
+def test_a_familienbuero_that_is_no_familienbuero_is_refused(office_data):
+    raw = {**office_data.raw, "municipalities": [dict(m) for m in office_data.raw["municipalities"]]}
+    raw["municipalities"][0]["familienbuero"] = "jc_ahaus"
+    assert any("is not a Familienbüro" in p for p in validate_office_data(raw))
+
+
+def test_the_place_is_named_as_offices_yml_spells_it(office_data):
+    now = datetime(2026, 11, 24, 10, 0)
+    for matched, label in (("alstatte", "Alstätte (Ahaus)"), ("alstate", "Alstätte (Ahaus)"), ("ahaus", "Ahaus:")):
+        assert f"Sie wohnen in {label}" in found_reply(office_data, "ahaus", "jobcenter", now, DE, matched).text
+    assert "Sie wohnen in Nienborg (Heek)" in found_reply(office_data, "heek", "jobcenter", now, DE, "nienbrog").text
+    assert "Sie wohnen in Heek:" in found_reply(office_data, "heek", "jobcenter", now, DE, "хеек").text
