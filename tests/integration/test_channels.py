@@ -343,10 +343,10 @@ def test_twilio_greeting_numbered_and_a_number_chooses(lotse, platform):
     assert call["headers"]["Authorization"].startswith("Basic ")
     assert call["body"]["From"] == f"whatsapp:{TW_NUMBER}"
     greeting = call["body"]["Body"]
-    assert GREETING in greeting and "2) Kita-Platz finden" in greeting
-    tw_post(lotse, tw_form(sender, "2"))
+    assert GREETING in greeting and "3) Kita-Platz finden" in greeting
+    tw_post(lotse, tw_form(sender, "3"))
     answer = platform.wait_for(tw_sent_to(sender), count=2)[1]["body"]["Body"]
-    assert "Kita" in answer and "2) Kita-Platz finden" not in answer
+    assert "Kita" in answer and "3) Kita-Platz finden" not in answer
 
 
 def test_twilio_rejects_bad_signature(lotse, platform):
@@ -413,13 +413,13 @@ def test_whatsapp_greeting_buttons_and_a_button_reply(lotse, platform):
     first = platform.wait_for(wa_sent_to(wa_id))[0]
     assert first["headers"]["Authorization"] == f"Bearer {WA_TOKEN}"
     assert first["body"]["type"] == "text"  # four buttons: numbered
-    assert GREETING in first["body"]["text"]["body"] and "4) Was kannst du?" in first["body"]["text"]["body"]
+    assert GREETING in first["body"]["text"]["body"] and "5) Was kannst du?" in first["body"]["text"]["body"]
 
-    wa_post(lotse, wa_body([wa_message(wa_id, "Hallo")]))  # later greeting: two buttons
+    wa_post(lotse, wa_body([wa_message(wa_id, "Hallo")]))  # later greeting: three buttons
     second = platform.wait_for(wa_sent_to(wa_id), count=2)[1]["body"]
     assert second["type"] == "interactive"
     buttons = second["interactive"]["action"]["buttons"]
-    assert [b["reply"]["id"] for b in buttons] == ["/ask_office", "/ask_capabilities"]
+    assert [b["reply"]["id"] for b in buttons] == ["/ask_office", "/ask_situation_check", "/ask_capabilities"]
     assert all(len(b["reply"]["title"]) <= 20 for b in buttons)
 
     pressed = {"from": wa_id, "id": f"wamid.{uuid.uuid4().hex}", "timestamp": str(int(time.time())), "type": "interactive",
