@@ -259,7 +259,8 @@ def training_time(workdir: Path) -> float:
     return time.perf_counter() - started
 
 
-CHANGED_ANSWER = ("content/answers/mobilitaet.yml", "Auch ohne Auto gibt es Wege", "Auch ohne eigenes Auto kommen Sie ans Ziel")
+# A phrase of the first message (the core) of the TaxiBus answer.
+CHANGED_ANSWER = ("content/answers/mobilitaet.yml", "Auch ohne Auto gibt es Wege: Bus", "Auch ohne eigenes Auto kommen Sie ans Ziel: Bus")
 
 
 def answer_change_time(url: str, content_dir: Path, timeout: float = 120) -> float:
