@@ -30,8 +30,19 @@ def parse_person_words(raw: Mapping[str, Any]) -> PersonWords:
     return PersonWords(situation, _phrases(raw.get("single_parent")), _phrases(raw.get("pregnant")))
 
 
+_parsed: dict[int, tuple[Any, PersonWords]] = {}
+
+
 def load_person_words(content_dir: Path) -> PersonWords:
-    return parse_person_words(load_yaml(Path(content_dir) / "person_words.yml") or {})
+    """The phrases of content/person_words.yml, folded once per version of the file (read per message)."""
+    raw = load_yaml(Path(content_dir) / "person_words.yml") or {}
+    cached = _parsed.get(id(raw))
+    if cached and cached[0] is raw:
+        return cached[1]
+    words = parse_person_words(raw)
+    _parsed.clear()
+    _parsed[id(raw)] = (raw, words)
+    return words
 
 
 def _says(folded: str, phrases: tuple[str, ...]) -> bool:
