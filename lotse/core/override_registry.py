@@ -29,7 +29,8 @@ Subclassed (Rasa loads Lotse's class by its name in config.yml, endpoints.yml or
 - rasa LockStore -> lotse.rasa_server.lock_store:AtomicRedisLockStore
 - rasa WhitespaceTokenizer -> lotse.rasa_server.components:FoldingTokenizer
 - rasa LogisticRegressionClassifier -> lotse.rasa_server.components:FastLogisticRegressionClassifier
-- rasa GraphComponent -> lotse.rasa_server.components:LotseEntityExtractor, BarePlaceClassifier
+- rasa GraphComponent -> lotse.rasa_server.components:LotseEntityExtractor, BarePlaceClassifier,
+  NearestExampleClassifier, SentenceEmbeddingFeaturizer (the measured embedding options, configs/)
 - rasa Policy -> lotse.rasa_server.policy:ConversationPolicy
 - rasa SocketIOInput -> lotse.rasa_server.channels.secure_socketio:SecureSocketIOInput
 - rasa SocketIOOutput -> lotse.rasa_server.channels.secure_socketio:WidgetOutput
@@ -115,6 +116,10 @@ OVERRIDES: tuple[Override, ...] = (
              "subclassed", "config.yml pipeline", "place, child age and language entities"),
     Override("rasa", "rasa.engine.graph:GraphComponent", "lotse.rasa_server.components:BarePlaceClassifier",
              "subclassed", "config.yml pipeline", "a message that only names a place is inform_place"),
+    Override("rasa", "rasa.engine.graph:GraphComponent", "lotse.rasa_server.components:NearestExampleClassifier",
+             "subclassed", "configs/embed-nearest.yml pipeline", "sentence embeddings as a second opinion (not in config.yml)"),
+    Override("rasa", "rasa.engine.graph:GraphComponent", "lotse.rasa_server.components:SentenceEmbeddingFeaturizer",
+             "subclassed", "configs/embed-feature.yml pipeline", "sentence embeddings as a dense feature (not in config.yml)"),
     Override("rasa", "rasa.core.policies.policy:Policy", "lotse.rasa_server.policy:ConversationPolicy",
              "subclassed", "config.yml policies",
              "the conversation's context decides follow-ups and replies (train, predict_action_probabilities)"),
