@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator, Mapping
 from lotse.core.yamlfiles import load_yaml
 from lotse.knowledge.child_age import MAX_CHILD_AGE, age_group_for_years, extract_child_ages, reply_child_age
 from lotse.knowledge.content import load_answers
-from lotse.knowledge.followups import DETAILS, OFFICE_ASPECTS, Followups, Topic
+from lotse.knowledge.followups import DETAILS, OFFICE_ASPECTS, Followups
 from lotse.language.textnorm import fold
 
 ANSWER_PREFIX = "utter_answer_"
@@ -235,14 +235,6 @@ def office_kind_in(context: Context, followups: Followups, remembered_kind: str 
         return remembered_kind
     topic = followups.topics.get(context.topic or "")
     return topic.office if topic else (remembered_kind or "jobcenter")
-
-
-def topic_of(context: Context, followups: Followups) -> Topic | None:
-    return followups.topics.get(context.topic or "")
-
-
-def is_office_target(step: Step | None) -> bool:
-    return step is not None and step.action == OFFICE_ACTION and step.aspect is not None
 
 
 # Ordinal words first: in "the second one", "one" is no number.

@@ -26,11 +26,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from lotse.core.settings import load_settings
 from lotse.knowledge.conversation import (
     Event,
-    Message,
     answers_index,
     context_of,
+    message_of,
     next_step,
-    ranking_of,
     split_at_last_user,
 )
 from lotse.knowledge.followups import load_followups
@@ -85,12 +84,7 @@ class ConversationPolicy(Policy):
         if after_user is None:
             return nothing
         latest = tracker.latest_message
-        message = Message(
-            latest.intent.get("name") if latest and latest.intent else None,
-            (latest.text or "") if latest else "",
-            frozenset(str(e.get("entity")) for e in (latest.entities if latest else []) or []),
-            ranking_of(latest.parse_data.get("intent_ranking") or () if latest else ()),
-        )
+        message = message_of(latest.parse_data if latest else {})  # as the action server reads it
         step = next_step(message, context_of(before, self.followups), self.followups, self.answers)
         if step is None or step.action not in domain.action_names_or_texts:
             return nothing
