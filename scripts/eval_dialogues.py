@@ -44,6 +44,7 @@ REQUEST_TIMEOUT = 60
 
 # Language of a reply: Cyrillic letters mean Ukrainian; otherwise German vs English by common words.
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:de|com|org|net|eu)\S*")
 LATIN = re.compile(r"[A-Za-zÄÖÜäöüß]")
 WORD = re.compile(r"[a-zäöüß]+")
 STOPWORDS = {
@@ -68,7 +69,11 @@ def folded(text: str) -> str:
 
 
 def reply_language(text: str) -> str:
-    """de, en or uk, by script and common words (German wins a tie: it is Lotse's default)."""
+    """de, en or uk, by script and common words (German wins a tie: it is Lotse's default).
+
+    Addresses are left out: a Ukrainian answer cites German pages, and their letters are not the reply's language.
+    """
+    text = URL.sub(" ", text)
     cyrillic = len(CYRILLIC.findall(text))
     latin = len(LATIN.findall(text))
     if cyrillic and cyrillic >= 0.3 * (cyrillic + latin):
