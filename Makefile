@@ -113,6 +113,7 @@ test: $(MODEL)
 
 eval: $(MODEL)
 	$(PY) scripts/eval_nlu.py --model $(MODEL) --test tests/nlu --write docs/nlu-eval.md
+	$(PY) scripts/measure_first_message.py --model $(MODEL) --write docs/widget.md
 	$(MAKE) --no-print-directory eval-dialogues
 
 # Held-out conversations on the real stack (tests/dialogues, issue #19); ONLY=de or KIND=followup for a subset.

@@ -350,6 +350,39 @@ def _footer_at_end(text: str, labels: tuple[str, str, str]) -> tuple[str, Footer
     return body.rstrip(), Footer(label, tuple(sources), lines[1])
 
 
+def _publisher(title: str) -> str:
+    """Who published a source: its title before the colon ("gegen-hartz.de: Zuverdienst …" -> "gegen-hartz.de")."""
+    head, colon, _ = title.partition(": ")
+    return head.strip() if colon and head.strip() else title
+
+
+def _written(found: Footer, items: Iterable[str]) -> str:
+    return f"{found.label}: {'; '.join(items)}\n{found.checked}"
+
+
+def publishers_footer(found: Footer) -> str:
+    """The shortest footer: who published the sources ("Quellen: gegen-hartz.de; ZDFheute") and the review date."""
+    return _written(found, dict.fromkeys(_publisher(s.title) for s in found.sources))
+
+
+def compact_footer(found: Footer, room: int) -> str:
+    """The footer for channels that cannot link a title (messengers), within `room` characters where
+    it can be: every title, with the address of each source (in order) that still fits; when the
+    titles alone are too long, who published them. The label and the review date are always there."""
+    shown: set[int] = set()
+
+    def text() -> str:
+        return _written(found, (f"{s.title} – {s.url}" if i in shown else s.title for i, s in enumerate(found.sources)))
+
+    if len(text()) > room:
+        return publishers_footer(found)
+    for index in range(len(found.sources)):
+        shown.add(index)
+        if len(text()) > room:
+            shown.discard(index)
+    return text()
+
+
 def split_footer(text: str, content_dir: Path | None = None) -> tuple[str, Footer | None]:
     """An answer's text without its footer (written by `footer`, in any language) and the footer;
     the text unchanged and None when it does not end with one."""

@@ -29,7 +29,7 @@ from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 from rasa.core.nlg.generator import ResponseVariationFilter
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered
+from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
@@ -37,7 +37,7 @@ from lotse.core.settings import load_settings
 from lotse.core.yamlfiles import load_yaml
 from lotse.knowledge.child_age import extract_child_age
 from lotse.knowledge.content import Content, content_problems, load_content, most_specific, render_responses
-from lotse.knowledge.conversation import ANSWER_PREFIX, NOTED, Answers, answers_index
+from lotse.knowledge.conversation import ANSWER_PREFIX, DETAILS_PREFIX, NOTED, Answers, answers_index
 from lotse.knowledge.facts import answer_day
 from lotse.knowledge.offices import load_office_data
 from lotse.knowledge.personal import memory_prefix, noted_details, other_needs
@@ -133,6 +133,21 @@ class LiveResponses:
         self.responses = {name: fresh.get(name, variations) for name, variations in self.built.items()}
 
 
+def _said_last_turn(response: Dict[Text, Any], tracker: DialogueStateTracker) -> bool:
+    """Whether a bot message of the previous turn was this response's text (a line put before it,
+    such as "Für Gescher:", included)."""
+    text = response.get("text") or ""
+    users = 0
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            users += 1
+            if users == 2:
+                return False
+        elif users == 1 and isinstance(event, BotUttered) and text and (event.text or "").endswith(text):
+            return True
+    return False
+
+
 class LotseNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None) -> None:
         settings = load_settings()
@@ -152,6 +167,11 @@ class LotseNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         self, utter_action: Text, tracker: DialogueStateTracker, output_channel: Text, **kwargs: Any
     ) -> Optional[Dict[Text, Any]]:
         response = await super().generate(utter_action, tracker, output_channel, **kwargs)
+        if response is not None and utter_action.startswith(ANSWER_PREFIX) and _said_last_turn(response, tracker):
+            # A follow-up that leads back to the answer just given ("Wie viel ist das?" after the
+            # Mehrbedarf core): its details, not the same core again (issue #22).
+            details = DETAILS_PREFIX + utter_action[len(ANSWER_PREFIX):]
+            response = (await super().generate(details, tracker, output_channel, **kwargs)) or response
         response = self._explained(response, tracker)  # old words, once per conversation (lotse/knowledge/terms.py)
         if response is not None and utter_action == NOTED:
             return self._noted(response, tracker)

@@ -370,17 +370,30 @@ def test_no_sideways_scrolling_on_a_narrow_phone(visit, stack, width):
     assert v.page.evaluate("() => document.documentElement.scrollWidth") <= width
 
 
+# Every element of the widget that would move: animations running, transitions or smooth scrolling.
+MOVING = """() => {
+  const root = document.getElementById('lotse-widget').shadowRoot;
+  return Array.from(root.querySelectorAll('*')).map(el => [el, getComputedStyle(el)]).filter(([el, s]) =>
+      (s.animationName !== 'none' && parseFloat(s.animationDuration) > 0) ||
+      s.transitionDuration.split(',').some(d => parseFloat(d) > 0) || s.scrollBehavior === 'smooth')
+    .map(([el]) => el.className || el.nodeName);
+}"""
+
+
 def test_text_stays_usable_at_200_percent_zoom_and_motion_can_be_off(visit, stack):
     # 1280 x 800 at 200 % zoom is a 640 x 400 CSS-pixel window.
     v = visit(viewport={"width": 640, "height": 400}, device_scale_factor=2, reduced_motion="reduce")
     v.open()
     v.say("Hallo")
     page = v.page
+    v.say(LONG_QUESTION["de"])  # an answer with buttons and its sources open, too
+    v.answer(LONG_ANSWER_START["de"]).locator(".sources summary").click()
     overflow = page.evaluate(
-        "() => { const p = document.getElementById('lotse-widget').shadowRoot.getElementById('lotse-panel');"
-        " return p.scrollWidth - p.clientWidth; }"
+        "() => { const r = document.getElementById('lotse-widget').shadowRoot;"
+        " return [r.getElementById('lotse-panel'), r.getElementById('lotse-log')].map(e => e.scrollWidth - e.clientWidth); }"
     )
-    assert overflow <= 1  # no sideways scrolling
+    assert max(overflow) <= 1  # no sideways scrolling
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 640
     for selector in ("#lotse-message", "button[type=submit]", "text=Verlauf löschen", ".close"):
         element = page.locator(selector)
         element.scroll_into_view_if_needed()
@@ -390,6 +403,56 @@ def test_text_stays_usable_at_200_percent_zoom_and_motion_can_be_off(visit, stac
         "() => getComputedStyle(document.getElementById('lotse-widget').shadowRoot.querySelector('.dots span')).animationName"
     )
     assert animation == "none"
+    assert page.evaluate(MOVING) == []  # nothing else moves either: no transition, no smooth scrolling
+
+
+WATCH_LOG = """() => {
+  const log = document.getElementById('lotse-widget').shadowRoot.getElementById('lotse-log');
+  window.__log = {added: [], changedInside: 0};
+  new MutationObserver(records => records.forEach(r => {
+    if (r.target === log && r.type === 'childList') r.addedNodes.forEach(n => window.__log.added.push(n.className || n.nodeName));
+    else if (r.type !== 'attributes') window.__log.changedInside++;
+  })).observe(log, {childList: true, subtree: true, characterData: true});
+}"""
+
+
+def test_new_answers_are_announced_once_and_never_move_the_focus(visit, stack):
+    v = visit(viewport=DESKTOP)
+    page = v.page
+    v.open()
+    v.say(LONG_QUESTION["de"])
+    summary = v.answer(LONG_ANSWER_START["de"]).locator(".sources summary")
+    page.evaluate(WATCH_LOG)
+
+    # The person sends a question and moves on to the previous answer's sources while Lotse answers.
+    before = v.bot_count()
+    page.fill("#lotse-message", "Was ist der Job-Turbo?")
+    page.press("#lotse-message", "Enter")
+    summary.focus()
+    v.wait_for_bot_messages(before + 1)
+    assert v.focused()["text"] == "Quellen"  # focus stayed where the person put it
+
+    # Outside the widget (desktop: the page stays usable beside the panel) a new answer does not pull focus either.
+    before = v.bot_count()
+    page.fill("#lotse-message", "Mehr dazu")
+    page.press("#lotse-message", "Enter")
+    page.evaluate("() => document.querySelector('main a[href=\"/datenschutz.html\"]').focus()")
+    v.wait_for_bot_messages(before + 1)
+    assert page.evaluate("() => document.activeElement.getAttribute('href')") == "/datenschutz.html"  # the page's link, not the widget
+
+    # The log is a polite live region that gets each message once, whole: appended, never rewritten.
+    changes = page.evaluate("() => window.__log")
+    assert changes["changedInside"] == 0, changes
+    assert changes["added"].count("msg user") == 2 and changes["added"].count("msg bot") >= 2, changes
+    assert page.get_attribute("#lotse-log", "aria-live") == "polite" and page.get_attribute("#lotse-log", "aria-relevant") == "additions"
+    assert page.locator("#lotse-log .typing, #lotse-log [role=status]").count() == 0  # typing notes are announced apart
+
+    # Escape from inside the conversation closes the chat and gives the focus back to the launcher.
+    summary.focus()
+    page.keyboard.press("Escape")
+    assert page.locator("#lotse-panel").is_hidden()
+    assert "launcher" in v.focused()["cls"]
+    assert v.outside_requests() == []
 
 
 def test_the_language_selector_switches_the_widget_and_the_answers(visit, tmp_path):

@@ -26,7 +26,7 @@ from lotse.rasa_server.channels.common import (
     shorten,
     split_text,
 )
-from lotse.rasa_server.channels.messenger import MessengerInput, MessengerOutput
+from lotse.rasa_server.channels.messenger import MessengerInput, MessengerOutput, with_sources
 
 logger = logging.getLogger(__name__)
 
@@ -115,16 +115,17 @@ class FacebookOutput(MessengerOutput):
             await self._post(recipient_id, message)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self._send(recipient_id, text)
+        await self._send(recipient_id, with_sources(text, TEXT_LIMIT))
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict], **kwargs: Any
     ) -> None:
         if len(buttons) > QUICK_REPLY_LIMIT:
             self.options.remember(recipient_id, button_payloads(buttons))
-            await self._send(recipient_id, self.numbered(text, buttons, kwargs))
+            await self._send(recipient_id, self.numbered_with_sources(text, buttons, kwargs, TEXT_LIMIT))
             return
-        await self._send(recipient_id, self.text_above(text, buttons, kwargs), quick_replies(buttons, self.channel.tokens))
+        text = with_sources(self.text_above(text, buttons, kwargs), TEXT_LIMIT, buttons)
+        await self._send(recipient_id, text, quick_replies(buttons, self.channel.tokens))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self._post(recipient_id, {"attachment": {"type": "image", "payload": {"url": image, "is_reusable": True}}})

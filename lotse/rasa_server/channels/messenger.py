@@ -18,6 +18,7 @@ from rasa.core.channels.channel import InputChannel, OutputChannel
 from sanic import Blueprint
 from sanic.response import HTTPResponse
 
+from lotse.knowledge.content import MORE_PAYLOAD, compact_footer, publishers_footer, split_footer
 from lotse.language.messages import messages_for
 from lotse.rasa_server.channels.common import (
     BackgroundTasks,
@@ -36,6 +37,23 @@ logger = logging.getLogger(__name__)
 
 # One item of a platform's delivery, as the channel's parser yields it (a message, an update).
 Event = Any
+def is_core(buttons: Sequence[Mapping[str, Any]]) -> bool:
+    """An answer's short first message: it offers "Mehr dazu" (its details)."""
+    return any(b.get("payload") == MORE_PAYLOAD for b in buttons)
+
+
+def with_sources(text: str, limit: int, buttons: Sequence[Mapping[str, Any]] = (), reserve: int = 0) -> str:
+    """An answer's text with its footer as one short "Quellen:" line and the review date. An
+    answer's core (the first message, short for a phone, issue #22) names who published its sources
+    (lotse.knowledge.content.publishers_footer); its details ("Mehr dazu") name every title, with
+    the address of each source that fits into `limit` characters (compact_footer), `reserve` of
+    them left for what the channel adds below (numbered options). Other texts stay as they are."""
+    body, found = split_footer(text)
+    if found is None:
+        return text
+    if is_core(buttons):
+        return f"{body}\n\n{publishers_footer(found)}"
+    return f"{body}\n\n{compact_footer(found, limit - reserve - len(body) - 2)}"
 
 
 class MessengerOutput(OutputChannel):
@@ -54,6 +72,11 @@ class MessengerOutput(OutputChannel):
     def numbered(self, text: str, buttons: Sequence[Mapping[str, Any]], message: Mapping[str, Any]) -> str:
         """The buttons as numbered options below the text, with the hint in the message's language."""
         return render_numbered(text, buttons, message_language(text, buttons, message, self.language))
+
+    def numbered_with_sources(self, text: str, buttons: Sequence[Mapping[str, Any]], message: Mapping[str, Any], limit: int) -> str:
+        """An answer with its short sources line (`with_sources`), then its buttons as numbered options."""
+        options = self.numbered("", buttons, message)
+        return self.numbered(with_sources(text, limit, buttons, reserve=len(options) + 2), buttons, message)
 
     def text_above(self, text: str | None, buttons: Sequence[Mapping[str, Any]], message: Mapping[str, Any]) -> str:
         """The text to show the buttons under: the message's own, or "please choose" in its language."""

@@ -31,7 +31,7 @@ from lotse.rasa_server.channels.common import (
     parse_json,
     split_text,
 )
-from lotse.rasa_server.channels.messenger import MessengerInput, MessengerOutput
+from lotse.rasa_server.channels.messenger import MessengerInput, MessengerOutput, with_sources
 
 logger = logging.getLogger(__name__)
 
@@ -90,12 +90,13 @@ class TelegramOutput(MessengerOutput):
             await self.call("sendMessage", body)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self._send(recipient_id, text)
+        await self._send(recipient_id, with_sources(text, TEXT_LIMIT))
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict], **kwargs: Any
     ) -> None:
-        await self._send(recipient_id, self.text_above(text, buttons, kwargs), inline_keyboard(buttons, self.channel.tokens))
+        text = with_sources(self.text_above(text, buttons, kwargs), TEXT_LIMIT, buttons)
+        await self._send(recipient_id, text, inline_keyboard(buttons, self.channel.tokens))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self.call("sendPhoto", {"chat_id": recipient_id, "photo": image})

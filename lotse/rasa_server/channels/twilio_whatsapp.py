@@ -27,7 +27,7 @@ from lotse.rasa_server.channels.common import (
     required_credentials,
     split_text,
 )
-from lotse.rasa_server.channels.messenger import MessengerInput, MessengerOutput
+from lotse.rasa_server.channels.messenger import MessengerInput, MessengerOutput, with_sources
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +78,9 @@ class TwilioWhatsAppOutput(MessengerOutput):
         )
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._send(recipient_id, with_sources(text, TEXT_LIMIT))
+
+    async def _send(self, recipient_id: str, text: str) -> None:
         for part in split_text(text, TEXT_LIMIT):
             await self._post(recipient_id, {"Body": part})
 
@@ -85,7 +88,7 @@ class TwilioWhatsAppOutput(MessengerOutput):
         self, recipient_id: str, text: str, buttons: list[dict], **kwargs: Any
     ) -> None:
         self.options.remember(recipient_id, button_payloads(buttons))
-        await self.send_text_message(recipient_id, self.numbered(text, buttons, kwargs))
+        await self._send(recipient_id, self.numbered_with_sources(text, buttons, kwargs, TEXT_LIMIT))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self._post(recipient_id, {"MediaUrl": image})

@@ -24,7 +24,7 @@ from lotse.rasa_server.channels.common import (
     split_text,
 )
 from lotse.rasa_server.channels.facebook import MetaInput
-from lotse.rasa_server.channels.messenger import MessengerOutput
+from lotse.rasa_server.channels.messenger import MessengerOutput, with_sources
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +85,9 @@ class WhatsAppCloudOutput(MessengerOutput):
         )
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._send_text(recipient_id, with_sources(text, TEXT_LIMIT))
+
+    async def _send_text(self, recipient_id: str, text: str) -> None:
         for part in split_text(text, TEXT_LIMIT):
             await self._post(recipient_id, {"type": "text", "text": {"body": part, "preview_url": False}})
 
@@ -94,13 +97,13 @@ class WhatsAppCloudOutput(MessengerOutput):
         choices = reply_buttons(buttons, self.channel.tokens)
         if choices is None:
             self.options.remember(recipient_id, button_payloads(buttons))
-            await self.send_text_message(recipient_id, self.numbered(text, buttons, kwargs))
+            await self._send_text(recipient_id, self.numbered_with_sources(text, buttons, kwargs, TEXT_LIMIT))
             return
         # The text above buttons may hold 1024 characters; anything before goes out as plain text.
-        parts = split_text(self.text_above(text, buttons, kwargs), TEXT_LIMIT)
+        parts = split_text(with_sources(self.text_above(text, buttons, kwargs), TEXT_LIMIT, buttons), TEXT_LIMIT)
         parts[-1:] = split_text(parts[-1], BUTTON_BODY_LIMIT)
         for part in parts[:-1]:
-            await self.send_text_message(recipient_id, part)
+            await self._send_text(recipient_id, part)
         interactive = {"type": "button", "body": {"text": parts[-1]}, "action": {"buttons": choices}}
         await self._post(recipient_id, {"type": "interactive", "interactive": interactive})
 
