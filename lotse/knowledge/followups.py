@@ -23,7 +23,7 @@ DETAILS = "details"  # "Mehr dazu": the whole text of the answer in context
 class Target:
     """Where a follow-up goes: an answer id, the topic's office, or no verified answer."""
 
-    kind: str  # "answer" | OFFICE | UNKNOWN
+    kind: str  # "answer" | OFFICE | UNKNOWN | DETAILS
     answer: str | None = None
 
 
@@ -62,11 +62,12 @@ class Followups:
 
 
 def _target(raw: Any) -> Target:
-    if raw in (OFFICE, UNKNOWN):
+    """A target as written in followups.yml: office, unknown, details or {answer: <id>}."""
+    if raw in (OFFICE, UNKNOWN, DETAILS):
         return Target(str(raw))
     if isinstance(raw, Mapping) and "answer" in raw:
         return Target("answer", str(raw["answer"]))
-    raise ValueError(f"a target is 'office', 'unknown' or {{answer: <id>}}, not {raw!r}")
+    raise ValueError(f"a target is 'office', 'unknown', 'details' or {{answer: <id>}}, not {raw!r}")
 
 
 def parse_followups(raw: Mapping[str, Any]) -> Followups:
