@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from lotse.core.yamlfiles import load_yaml
 from lotse.knowledge.child_age import MAX_CHILD_AGE, age_group_for_years, extract_child_ages, reply_child_age
 from lotse.knowledge.content import load_answers
-from lotse.knowledge.followups import DETAILS, OFFICE_ASPECTS, Followups
+from lotse.knowledge.followups import DETAILS, OFFICE_ASPECTS, Followups, Topic
 from lotse.language.textnorm import fold
 
 ANSWER_PREFIX = "utter_answer_"
@@ -43,6 +43,10 @@ TOPIC_CONFIDENCE = 0.2  # a follow-up without a topic that also reads as a quest
 # also reads clearly as a question about a topic, the topic is what the person asked about.
 GENERAL_INTENTS = frozenset({"ask_capabilities", "ask_situation_check", "out_of_scope"})
 TOPIC_OVER_GENERAL = 0.3  # a longer message is a new question, not a reply to the bot's question
+FALLBACK_INTENT = "nlu_fallback"  # the classifier was unsure: its ranking still holds its guesses
+# A general or unsure reading of a message while a topic is in context: a follow-up about an aspect
+# of that topic is what the person asked when the classifier ranks one at least this high.
+ASPECT_IN_CONTEXT = 0.12
 
 
 @dataclass(frozen=True)
@@ -200,9 +204,16 @@ def next_step(message: Message, context: Context, followups: Followups, answers:
         # "und für mein anderes Kind (7)?": the topic again, for that age (the amounts for each age are in it)
         return Step(topic_response or NOTED, _age_slots(min(ages), ages))
 
-    if message.intent in GENERAL_INTENTS:
+    if message.intent in GENERAL_INTENTS or message.intent == FALLBACK_INTENT:
         topical = _topical(message, answers, TOPIC_OVER_GENERAL)
-        return Step(ANSWER_PREFIX + topical) if topical else None
+        if topical:
+            return Step(ANSWER_PREFIX + topical)
+        aspect_intent = _aspect_in_ranking(message, followups, topic)
+        if aspect_intent is None:
+            return None
+        # "Wie lange vorher muss ich den bestellen?" after the TaxiBus: out of scope on its own,
+        # a question about the topic in context
+        message = replace(message, intent=aspect_intent)
 
     if message.intent == CHOOSE_INTENT and context.options:
         return _chosen(message.text, context.options, answers)
@@ -222,6 +233,17 @@ def next_step(message: Message, context: Context, followups: Followups, answers:
     if target.kind == DETAILS:
         return Step(DETAILS_PREFIX + topic.id if topic.id in answers.with_details else ANSWER_PREFIX + topic.id, aspect=aspect)
     return Step(OFFICE_ACTION, aspect=aspect)
+
+
+def _aspect_in_ranking(message: Message, followups: Followups, topic: Topic | None) -> str | None:
+    """The classifier's best specific reading (general and unsure readings left out), when it is a
+    follow-up about the topic in context with at least ASPECT_IN_CONTEXT; None otherwise."""
+    if topic is None:
+        return None
+    specific = next(((i, conf) for i, conf in message.ranking if i not in GENERAL_INTENTS and i != FALLBACK_INTENT), None)
+    if specific is None or specific[1] < ASPECT_IN_CONTEXT or followups.aspect_of(specific[0], topic) is None:
+        return None
+    return specific[0]
 
 
 def _topical(message: Message, answers: Answers, confidence: float) -> str | None:
