@@ -70,3 +70,30 @@ def test_without_a_topic_an_out_of_scope_message_stays_out_of_scope():
     _, before = split_at_last_user(reversed(events))
     message = Message("out_of_scope", "wie lange vorher?", ranking=(("out_of_scope", 0.6), ("ask_followup_deadline", 0.3)))
     assert next_step(message, context_of(before, FOLLOWUPS), FOLLOWUPS, ANSWERS) is None
+
+
+# --- stories: the needs a long message names in words (content/need_words.yml)
+
+def test_a_story_names_its_other_needs_in_words():
+    from lotse.knowledge.needs import load_need_words, named_needs
+
+    words = load_need_words(CONTENT)
+    story = "Ich wohne auf dem Dorf, habe kein Auto und noch keinen Kita-Platz für meine Tochter, will aber eine Umschulung machen."
+    assert named_needs(story, words)[:3] == ["ask_kita_anmeldung", "ask_oepnv", "ask_umschulung"]
+    assert named_needs("We are looking for a flat and I have no car.", words) == ["ask_oepnv", "ask_wohnungssuche"]
+    assert named_needs("Шукаю роботу після перекваліфікації", words) == ["ask_umschulung"]  # "…*": the start of a word
+    assert named_needs("Wie hoch ist der Regelsatz?", words) == []
+
+
+def test_named_needs_come_after_the_classifiers_and_never_repeat_the_answer():
+    from lotse.knowledge.personal import other_needs
+    from lotse.language.messages import messages_for
+
+    de = messages_for("de", CONTENT)
+    story = "Ich möchte eine Umschulung in Teilzeit machen, habe aber noch keinen Kita-Platz und kein Auto hier auf dem Dorf."
+    ranking = [{"name": "ask_umschulung", "confidence": 0.6}, {"name": "ask_bildungsgutschein", "confidence": 0.2}]
+    known = {"ask_umschulung", "ask_bildungsgutschein", "ask_kita_anmeldung", "ask_oepnv"}
+    named = ["ask_kita_anmeldung", "ask_oepnv", "ask_umschulung"]
+    buttons = other_needs(story, ranking, "ask_umschulung", known, {}, de, named)
+    assert [b["payload"] for b in buttons] == ["/ask_bildungsgutschein", "/ask_kita_anmeldung", "/ask_oepnv"]
+    assert other_needs("Kita-Platz und kein Auto?", ranking, "ask_umschulung", known, {}, de, named) == []  # short: one need
