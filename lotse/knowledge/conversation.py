@@ -38,7 +38,7 @@ PLACE_INTENTS = frozenset({"inform_place"})
 AGE_INTENT = "inform_child_age"
 CHOOSE_INTENT = "choose_option"
 MAX_REPLY_WORDS = 6
-TOPIC_CONFIDENCE = 0.2  # a follow-up without a topic that also reads as a question on its own: that question
+TOPIC_CONFIDENCE = 0.15  # a follow-up without a topic that also reads as a question on its own: that question
 # Intents that one general phrase can win ("wie funktioniert …", "was steht mir zu"); when a message
 # also reads clearly as a question about a topic, the topic is what the person asked about.
 GENERAL_INTENTS = frozenset({"ask_capabilities", "ask_situation_check", "out_of_scope"})
@@ -46,7 +46,11 @@ TOPIC_OVER_GENERAL = 0.3  # a longer message is a new question, not a reply to t
 FALLBACK_INTENT = "nlu_fallback"  # the classifier was unsure: its ranking still holds its guesses
 # A general or unsure reading of a message while a topic is in context: a follow-up about an aspect
 # of that topic is what the person asked when the classifier ranks one at least this high.
-ASPECT_IN_CONTEXT = 0.12
+ASPECT_IN_CONTEXT = 0.2
+# A short message the classifier reads as another topic, with a follow-up about the topic in context
+# at most this much less likely, is that follow-up (the classifier knows no context).
+SHORT_FOLLOWUP_WORDS = 8
+CONTEXT_MARGIN = 0.15
 
 
 @dataclass(frozen=True)
@@ -195,6 +199,17 @@ def next_step(message: Message, context: Context, followups: Followups, answers:
     if context.asked == "municipality" and "municipality" in message.entities and _words(message.text) <= MAX_REPLY_WORDS:
         return Step(topic_response if varies & PLACE_SLOTS else OFFICE_ACTION)
 
+    unsure = message.intent in GENERAL_INTENTS or message.intent == FALLBACK_INTENT
+    if unsure:
+        topical = _topical(message, answers, TOPIC_OVER_GENERAL)
+        if topical:
+            return Step(ANSWER_PREFIX + topical)
+    contextual = _contextual_intent(message, topic, followups, answers)
+    if contextual:
+        message = replace(message, intent=contextual)
+    elif unsure:
+        return None
+
     if message.intent in PLACE_INTENTS and "municipality" in message.entities and topic_response and varies & PLACE_SLOTS:
         return Step(topic_response)  # "und in Gronau?", "nein, ich wohne in Vreden"
     if message.intent == AGE_INTENT:
@@ -203,17 +218,6 @@ def next_step(message: Message, context: Context, followups: Followups, answers:
             return None
         # "und für mein anderes Kind (7)?": the topic again, for that age (the amounts for each age are in it)
         return Step(topic_response or NOTED, _age_slots(min(ages), ages))
-
-    if message.intent in GENERAL_INTENTS or message.intent == FALLBACK_INTENT:
-        topical = _topical(message, answers, TOPIC_OVER_GENERAL)
-        if topical:
-            return Step(ANSWER_PREFIX + topical)
-        aspect_intent = _aspect_in_ranking(message, followups, topic)
-        if aspect_intent is None:
-            return None
-        # "Wie lange vorher muss ich den bestellen?" after the TaxiBus: out of scope on its own,
-        # a question about the topic in context
-        message = replace(message, intent=aspect_intent)
 
     if message.intent == CHOOSE_INTENT and context.options:
         return _chosen(message.text, context.options, answers)
@@ -235,15 +239,32 @@ def next_step(message: Message, context: Context, followups: Followups, answers:
     return Step(OFFICE_ACTION, aspect=aspect)
 
 
-def _aspect_in_ranking(message: Message, followups: Followups, topic: Topic | None) -> str | None:
-    """The classifier's best specific reading (general and unsure readings left out), when it is a
-    follow-up about the topic in context with at least ASPECT_IN_CONTEXT; None otherwise."""
+def _contextual_intent(message: Message, topic: Topic | None, followups: Followups, answers: Answers) -> str | None:
+    """Another of the classifier's readings of the message, which the topic in context makes the
+    likelier one; None: the message's own intent stands.
+
+    - A general or unsure reading whose best specific guess (at least ASPECT_IN_CONTEXT) is a
+      follow-up about the topic or a child's age: that guess ("Wie lange vorher muss ich den
+      bestellen?" after the TaxiBus is out of scope on its own).
+    - A short message read as another topic, with a follow-up about the topic in context close
+      behind (CONTEXT_MARGIN): the follow-up ("Zahlt das Jobcenter sowas?" after early childcare).
+    """
     if topic is None:
         return None
-    specific = next(((i, conf) for i, conf in message.ranking if i not in GENERAL_INTENTS and i != FALLBACK_INTENT), None)
-    if specific is None or specific[1] < ASPECT_IN_CONTEXT or followups.aspect_of(specific[0], topic) is None:
+    ranked = [(i, conf) for i, conf in message.ranking if i not in GENERAL_INTENTS and i != FALLBACK_INTENT]
+    if not ranked:
         return None
-    return specific[0]
+    if message.intent in GENERAL_INTENTS or message.intent == FALLBACK_INTENT:
+        intent, conf = ranked[0]
+        followup = followups.aspect_of(intent, topic) is not None or intent == AGE_INTENT
+        return intent if followup and conf >= ASPECT_IN_CONTEXT else None
+    other_topic = answers.by_intent.get(message.intent or "")
+    if other_topic is None or other_topic == topic.id or _words(message.text) > SHORT_FOLLOWUP_WORDS or len(ranked) < 2:
+        return None
+    (top, top_conf), (second, second_conf) = ranked[0], ranked[1]
+    if top == message.intent and followups.aspect_of(second, topic) is not None and second_conf >= top_conf - CONTEXT_MARGIN:
+        return second
+    return None
 
 
 def _topical(message: Message, answers: Answers, confidence: float) -> str | None:

@@ -97,3 +97,19 @@ def test_named_needs_come_after_the_classifiers_and_never_repeat_the_answer():
     buttons = other_needs(story, ranking, "ask_umschulung", known, {}, de, named)
     assert [b["payload"] for b in buttons] == ["/ask_bildungsgutschein", "/ask_kita_anmeldung", "/ask_oepnv"]
     assert other_needs("Kita-Platz und kein Auto?", ranking, "ask_umschulung", known, {}, de, named) == []  # short: one need
+
+
+def test_a_short_question_between_another_topic_and_a_follow_up_is_the_follow_up():
+    close = (("ask_but", 0.35), ("ask_followup_cost", 0.27), ("ask_regelbedarf", 0.07))
+    step = decide("utter_answer_randzeiten", "Zahlt das Amt so was?", "ask_but", close)
+    assert step.action == "utter_details_randzeiten" and step.aspect == "cost"
+    clear = (("ask_but", 0.7), ("ask_followup_cost", 0.1))
+    assert decide("utter_answer_randzeiten", "Und was ist mit BuT?", "ask_but", clear) is None  # a new topic
+    long = "Mein Sohn will in den Sportverein, aber das kann ich nicht bezahlen, zahlt das Jobcenter sowas?"
+    assert decide("utter_answer_randzeiten", long, "ask_but", close) is None  # a question of its own
+
+
+def test_an_unsure_reading_with_a_childs_age_is_the_topic_for_that_age():
+    ranking = (("nlu_fallback", 0.25), ("inform_child_age", 0.29), ("ask_regelbedarf", 0.29))
+    step = decide("utter_answer_reform_2026", "Und für mich? Mein Sohn ist 2.", "nlu_fallback", ranking)
+    assert step.action == "utter_answer_reform_2026" and step.slots["child_age_group"] == "1_bis_2"
