@@ -51,6 +51,9 @@ ASPECT_IN_CONTEXT = 0.2
 # at most this much less likely, is that follow-up (the classifier knows no context).
 SHORT_FOLLOWUP_WORDS = 8
 CONTEXT_MARGIN = 0.15
+# An unsure reading (the fallback): of its best guesses, the likeliest one about the topic in context.
+UNSURE_GUESSES = 3
+UNSURE_IN_CONTEXT = 0.12
 
 
 @dataclass(frozen=True)
@@ -220,7 +223,15 @@ def next_step(message: Message, context: Context, followups: Followups, answers:
         return Step(topic_response or NOTED, _age_slots(min(ages), ages))
 
     if message.intent == CHOOSE_INTENT and context.options:
-        return _chosen(message.text, context.options, answers)
+        chosen = _chosen(message.text, context.options)
+        if chosen is None:
+            return None
+        intent, values = chosen
+        if intent in PLACE_INTENTS:
+            return Step(OFFICE_ACTION, {"municipality": values["municipality"]}) if values.get("municipality") else None
+        if intent in answers.by_intent:
+            return Step(ANSWER_PREFIX + answers.by_intent[intent])
+        message = replace(message, intent=intent)  # a follow-up button ("Mehr dazu"): that follow-up
 
     aspect = followups.aspect_of(message.intent, topic)
     if aspect is None:
@@ -254,7 +265,10 @@ def _contextual_intent(message: Message, topic: Topic | None, followups: Followu
     ranked = [(i, conf) for i, conf in message.ranking if i not in GENERAL_INTENTS and i != FALLBACK_INTENT]
     if not ranked:
         return None
-    if message.intent in GENERAL_INTENTS or message.intent == FALLBACK_INTENT:
+    if message.intent == FALLBACK_INTENT:
+        # unsure: the likeliest of its best guesses that is about the topic in context
+        return next((i for i, conf in ranked[:UNSURE_GUESSES] if conf >= UNSURE_IN_CONTEXT and _about(i, topic, followups, answers)), None)
+    if message.intent in GENERAL_INTENTS:
         intent, conf = ranked[0]
         followup = followups.aspect_of(intent, topic) is not None or intent == AGE_INTENT
         return intent if followup and conf >= ASPECT_IN_CONTEXT else None
@@ -265,6 +279,11 @@ def _contextual_intent(message: Message, topic: Topic | None, followups: Followu
     if top == message.intent and followups.aspect_of(second, topic) is not None and second_conf >= top_conf - CONTEXT_MARGIN:
         return second
     return None
+
+
+def _about(intent: str, topic: Topic, followups: Followups, answers: Answers) -> bool:
+    """Whether a message with `intent` is about `topic`: a follow-up, a child's age, or the topic's own question."""
+    return followups.aspect_of(intent, topic) is not None or intent == AGE_INTENT or answers.by_intent.get(intent) == topic.id
 
 
 def _topical(message: Message, answers: Answers, confidence: float) -> str | None:
@@ -305,20 +324,17 @@ def option_number(text: str) -> int | None:
     return None
 
 
-def _chosen(text: str, options: tuple[str, ...], answers: Answers) -> Step | None:
-    """The button the person names ("das zweite"): its answer, or the office finder for a town."""
+def _chosen(text: str, options: tuple[str, ...]) -> tuple[str, dict[str, Any]] | None:
+    """The button the person names ("das zweite"): its intent and entities."""
     number = option_number(text)
     if number is None or number > len(options):
         return None
     intent, _, entities = options[number - 1].lstrip("/").partition("{")
-    if intent in PLACE_INTENTS and entities:
-        try:
-            municipality = json.loads("{" + entities).get("municipality")
-        except ValueError:
-            return None
-        return Step(OFFICE_ACTION, {"municipality": municipality}) if municipality else None
-    answer = answers.by_intent.get(intent)
-    return Step(ANSWER_PREFIX + answer) if answer else None
+    try:
+        values = json.loads("{" + entities) if entities else {}
+    except ValueError:
+        return None
+    return intent, values if isinstance(values, dict) else {}
 
 
 def from_rasa_events(events: Iterable[Mapping[str, Any]]) -> list[Event]:

@@ -56,10 +56,12 @@ def test_an_out_of_scope_reading_of_a_question_about_the_topic_is_a_follow_up():
     assert step is not None and step.action == "utter_answer_oepnv" and step.aspect == "deadline"
 
 
-def test_an_unsure_reading_is_a_follow_up_only_when_its_best_guess_is_one():
+def test_an_unsure_reading_is_a_follow_up_only_when_one_of_its_best_guesses_is():
     follow_up = (("nlu_fallback", 0.25), ("ask_followup_documents", 0.2), ("ask_gruppen", 0.1))
     assert decide("utter_answer_fuehrerschein", "und was davon?", "nlu_fallback", follow_up).aspect == "documents"
-    other_topic = (("nlu_fallback", 0.25), ("ask_gruppen", 0.2), ("ask_followup_documents", 0.15))
+    behind = (("nlu_fallback", 0.25), ("ask_gruppen", 0.2), ("ask_followup_documents", 0.15))
+    assert decide("utter_answer_fuehrerschein", "und was davon?", "nlu_fallback", behind).aspect == "documents"
+    other_topic = (("nlu_fallback", 0.25), ("ask_gruppen", 0.2), ("ask_but", 0.1), ("ask_followup_documents", 0.1))
     assert decide("utter_answer_fuehrerschein", "und was davon?", "nlu_fallback", other_topic) is None
     weak = (("out_of_scope", 0.8), ("ask_followup_cost", 0.05))
     assert decide("utter_answer_fuehrerschein", "wie wird das wetter?", "out_of_scope", weak) is None
@@ -113,3 +115,12 @@ def test_an_unsure_reading_with_a_childs_age_is_the_topic_for_that_age():
     ranking = (("nlu_fallback", 0.25), ("inform_child_age", 0.29), ("ask_regelbedarf", 0.29))
     step = decide("utter_answer_reform_2026", "Und für mich? Mein Sohn ist 2.", "nlu_fallback", ranking)
     assert step.action == "utter_answer_reform_2026" and step.slots["child_age_group"] == "1_bis_2"
+
+
+def test_the_first_button_by_number_follows_up_even_when_it_is_more_about_this():
+    events = [Event("user"), Event("action", "utter_answer_randzeiten"), Event("bot", buttons=("/ask_followup_more", "/ask_tagespflege")),
+              Event("action", "action_listen"), Event("user")]
+    _, before = split_at_last_user(reversed(events))
+    context = context_of(before, FOLLOWUPS)
+    assert next_step(Message("choose_option", "das erste"), context, FOLLOWUPS, ANSWERS).action == "utter_details_randzeiten"
+    assert next_step(Message("choose_option", "das zweite"), context, FOLLOWUPS, ANSWERS).action == "utter_answer_tagespflege"
