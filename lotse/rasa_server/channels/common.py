@@ -308,7 +308,7 @@ def choose_by_title(payloads: Sequence[str], titles: Sequence[str], reply: str) 
     wanted = _plain(reply)
     if not wanted:
         return None
-    for payload, title in zip(payloads, titles):
+    for payload, title in zip(payloads, titles, strict=False):  # no titles: nothing to match
         if _plain(title) == wanted:
             return payload
     return None

@@ -23,6 +23,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from lotse.language.messages import messages_for
 from lotse.rasa_server.channels.common import (
     HttpSender,
     Incoming,
@@ -37,7 +38,6 @@ from lotse.rasa_server.channels.common import (
     shorten,
     split_text,
 )
-from lotse.language.messages import messages_for
 from lotse.rasa_server.channels.messenger import MessengerInput, MessengerOutput, with_sources
 
 logger = logging.getLogger(__name__)

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Optional, Sequence
 
+from lotse.language.messages import messages_for
 from lotse.rasa_server.channels.common import (
     HttpSender,
     Incoming,
@@ -19,12 +20,11 @@ from lotse.rasa_server.channels.common import (
     as_dict,
     as_list,
     button_payloads,
-    required_credentials,
     message_language,
+    required_credentials,
     shorten,
     split_text,
 )
-from lotse.language.messages import messages_for
 from lotse.rasa_server.channels.facebook import MetaInput
 from lotse.rasa_server.channels.messenger import MessengerOutput, with_sources
 
