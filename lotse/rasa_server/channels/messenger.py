@@ -3,8 +3,10 @@ the WhatsApp Cloud API), written once.
 
 `MessengerInput` holds what every channel does alike: its configuration and outbound HTTP client,
 the routes (health, webhook, Meta's subscription check), de-duplication of redeliveries and the
-background handling of each new message after the webhook has answered. `MessengerOutput` picks
-the language of the texts a channel adds itself (the hint below numbered options, the text above
+background handling of each new message after the webhook has answered, and the "Quellen" button
+under an answer's core, which the channel answers itself (`SourceShelf`). `MessengerOutput` shapes
+an answer for a phone (the core alone, its sources behind "Quellen"; issue #22) and picks the
+language of the texts a channel adds itself (the hint below numbered options, the text above
 buttons that came without one). Each channel keeps only what is its own: checking and reading the
 platform's deliveries, and sending within the platform's limits.
 """
