@@ -119,10 +119,18 @@ def content_types(buttons: Sequence[Mapping[str, Any]], tokens: PayloadTokens, l
 
 class ContentShelf:
     """The Twilio content created for each set of buttons (by a hash of its definition), so each
-    set is created once per process; kept a day, in memory."""
+    set is created once per process; kept a day, in memory. A set Twilio refused is not asked for
+    again for ten minutes (its buttons are numbered meanwhile)."""
 
-    def __init__(self, max_size: int = 1_000, ttl: float = 24 * 60 * 60):
+    def __init__(self, max_size: int = 1_000, ttl: float = 24 * 60 * 60, retry_after: float = 600):
         self._sids: TTLCache[str] = TTLCache(max_size, ttl)
+        self._refused: TTLCache[bool] = TTLCache(max_size, retry_after)
+
+    def refused(self, types: Mapping[str, Any]) -> bool:
+        return self.key(types) in self._refused
+
+    def refuse(self, types: Mapping[str, Any]) -> None:
+        self._refused.set(self.key(types), True)
 
     @staticmethod
     def key(types: Mapping[str, Any]) -> str:
@@ -180,7 +188,7 @@ class TwilioWhatsAppOutput(MessengerOutput):
         """The sid of the Twilio content for these buttons, created at the first use; None when
         Twilio did not create it (the buttons are then numbered)."""
         known = self.channel.contents.get(types)
-        if known:
+        if known or self.channel.contents.refused(types):
             return known
         definition = {
             "friendly_name": f"lotse_{ContentShelf.key(types)}",
@@ -197,6 +205,7 @@ class TwilioWhatsAppOutput(MessengerOutput):
         sid = str(as_dict(delivery.data if delivery else None).get("sid") or "")
         if not delivery or delivery.status >= 300 or not sid.startswith("HX"):
             logger.warning("twilio_whatsapp: content not created; buttons sent as numbers")
+            self.channel.contents.refuse(types)
             return None
         self.channel.contents.set(types, sid)
         return sid
