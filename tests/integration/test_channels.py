@@ -452,6 +452,6 @@ def test_whatsapp_batch_of_three_and_redelivery(lotse, platform):
     assert wa_post(lotse, body).status_code == 200
     assert wa_post(lotse, body).status_code == 200  # Meta redelivers the whole batch
     for wa_id in wa_ids:
-        assert GREETING in platform.wait_for(wa_sent_to(wa_id))[0]["body"]["text"]["body"]
+        assert GREETING in platform.wait_for(wa_sent_to(wa_id))[0]["body"]["interactive"]["body"]["text"]  # a list
     settle(lotse)
     assert len(platform.matching(lambda c: c["path"].startswith("/whatsapp/") and c["body"].get("to") in wa_ids)) == 3
