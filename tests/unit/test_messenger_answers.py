@@ -180,6 +180,8 @@ def test_twilio_user_gets_the_core_with_whatsapp_buttons(lang):
     assert json.loads(sent["ContentVariables"]) == {"1": body} and len(body) <= CORE_LIMIT
     items = sender.bodies("twilio content")[0]["types"]["twilio/list-picker"]["items"]  # five: a list
     assert items[0]["item"] == core["buttons"][0]["title"] and items[-1]["item"] == label
+    button = sender.bodies("twilio content")[0]["types"]["twilio/list-picker"]["button"]
+    assert button == {"de": "Mehr dazu & Quellen", "en": "More & sources", "uk": "Докладніше і джерела"}[lang]
 
     inbox = Inbox()
     twilio_post(channel, {**twilio_form("SM2", label), "ListId": items[-1]["id"]}, inbox)
@@ -222,6 +224,7 @@ def test_whatsapp_cloud_user_gets_the_core_with_a_list_or_reply_buttons():
     wa_post(channel, wa_delivery([wa_text("491", "Bildungsgutschein?", "wamid.1")]), inbox)
     interactive = sender.bodies()[0]["interactive"]
     assert interactive["type"] == "list" and interactive["body"]["text"] == BODY
+    assert interactive["action"]["button"] == "Mehr dazu & Quellen"  # says where "Mehr dazu" is
     rows = interactive["action"]["sections"][0]["rows"]
     assert rows[0] == {"id": MORE_PAYLOAD, "title": "Mehr dazu"} and rows[-1]["title"] == "Quellen"
     inbox.reply = None

@@ -124,6 +124,12 @@ class MessengerOutput(OutputChannel):
         self.options.remember_buttons(recipient_id, buttons, numbered=True)
         return self.numbered(text, buttons, message)
 
+    def list_button(self, text: str, buttons: Sequence[Mapping[str, Any]], message: Mapping[str, Any]) -> str:
+        """The label of the button that opens a list of options (WhatsApp): under an answer's core
+        it names "Mehr dazu" and "Quellen", the list's first and last rows."""
+        key = "list_button_core" if is_core(buttons) else "list_button"
+        return messages_for(message_language(text, buttons, message, self.language))(key)
+
     async def send_sources(self, recipient_id: str, found: Footer) -> None:
         """The sources of an answer, asked for with its "Quellen" button: every title, and every
         address that fits into one message."""

@@ -23,7 +23,6 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from lotse.language.messages import messages_for
 from lotse.rasa_server.channels.common import (
     HttpSender,
     Incoming,
@@ -171,7 +170,7 @@ class TwilioWhatsAppOutput(MessengerOutput):
     ) -> None:
         shown_text, shown = self.shaped(self.text_above(text, buttons, kwargs), buttons)
         language = message_language(shown_text, shown, kwargs, self.language)
-        types = content_types(shown, self.channel.tokens, messages_for(language)("list_button"))
+        types = content_types(shown, self.channel.tokens, self.list_button(shown_text, shown, kwargs))
         sid = await self.content_sid(types, language) if types else None
         if sid is None:
             await self._send(recipient_id, self.numbered_with_sources(recipient_id, text, buttons, kwargs))

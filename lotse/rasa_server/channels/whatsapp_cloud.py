@@ -11,7 +11,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Optional, Sequence
 
-from lotse.language.messages import messages_for
 from lotse.rasa_server.channels.common import (
     HttpSender,
     Incoming,
@@ -20,7 +19,6 @@ from lotse.rasa_server.channels.common import (
     as_dict,
     as_list,
     button_payloads,
-    message_language,
     required_credentials,
     shorten,
     split_text,
@@ -128,7 +126,7 @@ class WhatsAppCloudOutput(MessengerOutput):
             if rows is None:
                 await self._send_text(recipient_id, self.numbered_with_sources(recipient_id, text, buttons, kwargs))
                 return
-            label = messages_for(message_language(text, shown, kwargs, self.language))("list_button")
+            label = self.list_button(text, shown, kwargs)
             action = {"button": shorten(label, LIST_BUTTON_LIMIT), "sections": [{"rows": rows}]}
             kind = "list"
         self.options.remember_buttons(recipient_id, shown, numbered=False)
