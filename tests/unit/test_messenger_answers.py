@@ -243,3 +243,23 @@ def test_whatsapp_cloud_user_gets_the_core_with_a_list_or_reply_buttons():
     inbox.reply = None
     wa_post(channel, wa_delivery([wa_text("491", "Mehr dazu", "wamid.4")]), inbox)  # typed
     assert inbox.texts[-1] == MORE_PAYLOAD
+
+
+def test_each_sources_button_shows_the_sources_of_its_own_answer():
+    sender = FakeSender()
+    channel = facebook(sender)
+    other = answer("utter_answer_mehrbedarf")
+    _, other_found = split_footer(other["text"])
+    sent = []
+    for number, reply in enumerate((CORE, other), 1):
+        event = {"sender": {"id": "p1"}, "recipient": {"id": "PAGE"}, "timestamp": number, "message": {"mid": f"m{number}", "text": "?"}}
+        fb_post(channel, fb_delivery([event]), Inbox(reply=reply))
+        sent.append(sender.bodies()[-1]["message"]["quick_replies"][-1]["payload"])
+    assert sent[0] != sent[1] and all(p.startswith(SOURCES_PAYLOAD + ":") for p in sent)
+    # The older answer's button, tapped after the newer answer: its own sources.
+    tapped = {"sender": {"id": "p1"}, "recipient": {"id": "PAGE"}, "timestamp": 3,
+              "message": {"mid": "m3", "text": "Quellen", "quick_reply": {"payload": sent[0]}}}
+    fb_post(channel, fb_delivery([tapped]), Inbox())
+    shown = sender.bodies()[-1]["message"]["text"]
+    assert_sources(shown)
+    assert not any(s.title in shown for s in other_found.sources if s.title not in TITLES)
