@@ -22,6 +22,7 @@ from twilio.request_validator import RequestValidator
 
 from lotse.core.settings import load_settings
 from lotse.runner.stack import Stack
+from tests.integration.answers import variant_start
 from tests.integration.conftest import MODEL
 
 PORTS = {"LOTSE_RASA_PORT": "15205", "LOTSE_ACTIONS_PORT": "15255", "LOTSE_WEB_PORT": "18280"}
@@ -207,14 +208,24 @@ def test_telegram_greeting_with_buttons_and_a_button_press(lotse, platform):
     platform.wait_for(lambda c: c["path"].endswith("/answerCallbackQuery") and c["body"]["callback_query_id"] == query["id"])
 
 
-def test_telegram_follows_the_conversation(lotse, platform):
-    """Issue #19 on a messenger: the reply to the bot's own question continues the topic."""
+@pytest.mark.parametrize(
+    "lang, question, town, area",
+    [
+        ("de", "Wie melde ich mein Kind in der Kita an?", "Gronau", "gronau"),
+        ("en", "How do I register my child for a Kita?", "Gronau", "gronau"),
+        ("uk", "Як записати дитину в садочок?", "Бохольт", "bocholt"),
+    ],
+)
+def test_telegram_follows_the_conversation(lotse, platform, lang, question, town, area):
+    """Issue #19 on a messenger, in each language: the reply to the bot's own question (the town)
+    continues the Kita topic for that town."""
     chat_id = next(_ids)
-    assert tg_post(lotse, tg_message(chat_id, "Wie melde ich mein Kind in der Kita an?")).status_code == 200
-    platform.wait_for(lambda c: tg_sent_to(chat_id)(c) and "webKita" in c["body"].get("text", ""))
-    assert tg_post(lotse, tg_message(chat_id, "Gronau")).status_code == 200
-    answer = platform.wait_for(lambda c: tg_sent_to(chat_id)(c) and "Für Gronau:" in c["body"].get("text", ""))[0]["body"]
-    assert "Gronau hat ein eigenes Jugendamt" in answer["text"]
+    assert tg_post(lotse, tg_message(chat_id, question)).status_code == 200
+    asked = variant_start("kita_anmeldung", lang)
+    platform.wait_for(lambda c: tg_sent_to(chat_id)(c) and asked in c["body"].get("text", ""))
+    assert tg_post(lotse, tg_message(chat_id, town)).status_code == 200
+    expected = variant_start("kita_anmeldung", lang, jugendamt_area=area)
+    platform.wait_for(lambda c: tg_sent_to(chat_id)(c) and expected in c["body"].get("text", ""))
 
 
 def test_telegram_rejects_missing_or_wrong_secret(lotse, platform):
