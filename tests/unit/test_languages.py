@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from lotse.language.languages import LanguageHints, detect_language, language_hints, language_of_message, reply_language, requested_language
+from lotse.language.languages import (
+    LanguageHints,
+    detect_language,
+    language_hints,
+    language_of_message,
+    reply_language,
+    requested_language,
+)
 
 
 @pytest.mark.parametrize(
