@@ -40,7 +40,7 @@ from socketio import AsyncServer, packet
 
 from lotse.core.settings import Settings, load_settings
 from lotse.knowledge.content import split_footer
-from lotse.language.languages import LanguageHints, language_hints
+from lotse.language.languages import LanguageHints, language_hints, language_of_message
 from lotse.language.messages import messages_for
 from lotse.rasa_server.channels.common import hand_over
 from lotse.widget import feedback
@@ -372,7 +372,8 @@ class SecureSocketIOInput(SocketIOInput):
                 return
             try:
                 hints = message_hints(data)
-                language = hints.language
+                # for the channel's own notices (too long, try again): the rules, without the conversation
+                language = language_of_message(text[: self.settings.max_message_chars], hints, hints.language)
                 limit = self.settings.max_message_chars  # the same limit and text as the REST channel
                 if len(text) > limit:
                     too_long = messages_for(language)("message_too_long", max=limit)
