@@ -230,3 +230,21 @@ def test_widget_only_the_language_hints_reach_rasa(stack):
     # Rasa adds its own keys (model_id, assistant_id); nothing else the client sent is there
     assert metadata and all(not set(m) & {"is_admin", "sender", "language_source_override"} for m in metadata), metadata
     assert metadata[0]["language_source"] == "page" and metadata[0]["conversation_start"] is True
+
+
+# "That office" of a training topic is the Agentur's training advice, in each language, not ALG I.
+@pytest.mark.parametrize(
+    "language, place, topic, follow_up, role",
+    [
+        ("de", "Ich wohne in Ahaus", "/ask_umschulung", "Wann hat das offen?", "weiterbildung"),
+        ("en", "I live in Bocholt", "/ask_bildungsgutschein", "what are their opening hours?", "weiterbildung"),
+        ("uk", "Я живу в Гронау", "/ask_teilzeitausbildung", "Коли там відкрито?", "ausbildung"),
+    ],
+)
+def test_that_office_of_a_training_topic_is_the_agenturs_training_advice(chat, language, place, topic, follow_up, role):
+    t = messages_for(language, CONTENT)
+    chat.text(place)
+    chat.text(topic)
+    reply = chat.text(follow_up)
+    assert t(f"office_why_agentur_{role}") in reply and "Agentur für Arbeit Coesfeld" in reply
+    assert t("office_why_agentur") not in reply and "Arbeitslosengeld I" not in reply
