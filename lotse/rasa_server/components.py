@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
+import scipy.sparse
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -97,6 +98,9 @@ class FastLogisticRegressionClassifier(LogisticRegressionClassifier):
     - Scoring multiplies a sparse message vector by `coef_.T`; with the default row-major weights
       scipy copies the whole transposed matrix (features × intents) on every call, which was half
       of the NLU time per message (measured with cProfile).
+    - A message's feature row is its sparse sentence features as they are: Rasa stacks them with
+      an empty dense block and then stacks the rows again (three sparse-matrix constructions a
+      message, about a third of the classifier's time in py-spy); the values are the same.
     """
 
     @staticmethod
@@ -117,6 +121,15 @@ class FastLogisticRegressionClassifier(LogisticRegressionClassifier):
         component = super().load(*args, **kwargs)
         component._use_fortran_order()
         return component
+
+    def _create_X(self, messages: List[Message]) -> Any:  # noqa: N802 (Rasa's name)
+        rows = []
+        for message in messages:
+            sparse = message.get_sparse_features(attribute=TEXT)[1]
+            if sparse is None or message.get_dense_features(attribute=TEXT)[1] is not None:
+                return super()._create_X(messages)  # dense features configured: Rasa's way
+            rows.append(scipy.sparse.csr_matrix(sparse.features, dtype=np.float64))
+        return rows[0] if len(rows) == 1 else scipy.sparse.vstack(rows, format="csr")
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
