@@ -44,7 +44,7 @@ from lotse.knowledge.offices import load_gazetteer, load_office_data
 from lotse.knowledge.person import about_person, load_person_words
 from lotse.knowledge.places import is_bare_place, resolve
 from lotse.knowledge.terms import TERMS_FILE, load_terms, nlu_spans
-from lotse.language.languages import language_of_message
+from lotse.language.languages import language_hints, language_of_message
 from lotse.language.textnorm import fold
 from lotse.rasa_server import embeddings
 
@@ -175,8 +175,8 @@ class LotseEntityExtractor(GraphComponent, EntityExtractorMixin):
                 entities.append(self._entity(text, "child_age_group", age_group_for_years(min(ages))))
                 entities += [self._entity(text, "child_age", f"{age:g}") for age in ages]
             entities += [self._entity(text, name, value) for name, value in about_person(text, person_words).items()]
-            metadata = message.get("metadata") or {}
-            language = language_of_message(text, metadata.get("language"))
+            # None: nothing in the message decides, the `language` slot keeps the conversation's language.
+            language = language_of_message(text, language_hints(message.get("metadata")))
             if language:
                 entities.append(self._entity(text, "language", language))
             message.set(ENTITIES, entities, add_to_output=True)
