@@ -24,7 +24,13 @@ from lotse.knowledge.offices import load_gazetteer, load_office_data
 from lotse.knowledge.person import about_person, load_person_words
 from lotse.knowledge.places import resolve
 from lotse.knowledge.situation import entitlements, household_from_answers
-from lotse.knowledge.situation_text import callback_topic, channel_chars, print_page, render_messages
+from lotse.knowledge.situation_text import (
+    callback_topic,
+    channel_button_chars,
+    channel_chars,
+    print_page,
+    render_messages,
+)
 from lotse.widget.store import PRINT_KEY
 
 SKIPPED = "-"
@@ -115,7 +121,8 @@ def situation_result(tracker: Tracker, language: str) -> SituationResult:
     day = answer_day()
     items = entitlements(household, day, load_facts(settings.content_dir), office_data_now(settings))
     channel = tracker.get_latest_input_channel()
-    messages = render_messages(items, language, day, max_chars=channel_chars(channel), content_dir=settings.content_dir)
+    messages = render_messages(items, language, day, max_chars=channel_chars(channel), content_dir=settings.content_dir,
+                               last_max_chars=channel_button_chars(channel))
     page = print_page(items, language, day, settings.content_dir) if channel == WIDGET_CHANNEL else None
     return SituationResult(messages, callback_topic(items, language, settings.content_dir), page)
 

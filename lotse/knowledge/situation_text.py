@@ -38,6 +38,8 @@ MESSAGE_CHARS = 4000  # below the 4,096 characters of a Telegram or WhatsApp mes
 # test keeps them equal), less room for the numbered options and their hint under the last part.
 CHANNEL_TEXT_LIMITS = {"telegram": 4096, "whatsapp_cloud": 4096, "facebook": 2000, "twilio_whatsapp": 1600}
 OPTIONS_RESERVE = 300
+# A platform's shorter limit for the text above buttons (whatsapp_cloud.py BUTTON_BODY_LIMIT).
+CHANNEL_BUTTON_TEXT_LIMITS = {"whatsapp_cloud": 1024}
 TOPIC_CHARS = 200  # a callback's topic (actions/callbacks.py keeps at most this)
 MONEY_TOPICS_FOR_OFFER = 2
 CHECK_INTENT = "ask_situation_check"  # the intent that starts the check (data/nlu/*/situation.yml)
@@ -260,16 +262,27 @@ def render_list(items: Iterable[Item], lang: str, day: date | None = None, conte
 
 
 def render_messages(items: Iterable[Item], lang: str, day: date | None = None, max_chars: int = MESSAGE_CHARS,
-                    content_dir: Path = CONTENT_DIR) -> list[str]:
+                    content_dir: Path = CONTENT_DIR, last_max_chars: int | None = None) -> list[str]:
     """The same list in messages of at most `max_chars` (messengers cut long texts), never splitting
-    an item; the limits sentence ends the last message."""
+    an item; the limits sentence ends the last message. With `last_max_chars` (the text a platform
+    allows above buttons), a longer last message leaves the limits sentence to a message of its own."""
     messages: list[str] = []
-    for block in _blocks(items, lang, day, content_dir):
+    blocks = _blocks(items, lang, day, content_dir)
+    for block in blocks:
         if messages and len(messages[-1]) + 2 + len(block) <= max_chars:
             messages[-1] += "\n\n" + block
         else:
             messages.append(block)
+    if last_max_chars is not None and len(messages) and len(messages[-1]) > last_max_chars and messages[-1] != blocks[-1]:
+        messages[-1] = messages[-1][: -len(blocks[-1])].rstrip()
+        messages.append(blocks[-1])
     return messages
+
+
+def channel_button_chars(channel: str | None) -> int | None:
+    """How long the text above buttons may be on `channel` (WhatsApp Cloud: 1,024), else None."""
+    limit = CHANNEL_BUTTON_TEXT_LIMITS.get(channel or "")
+    return limit - OPTIONS_RESERVE if limit else None
 
 
 def channel_chars(channel: str | None) -> int:

@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 import actions.callbacks as callbacks
 from actions.situation import ActionSituationResult
 from lotse.knowledge.situation_text import (
+    CHANNEL_BUTTON_TEXT_LIMITS,
     CHANNEL_TEXT_LIMITS,
     channel_chars,
     check_offer,
@@ -55,6 +56,8 @@ def test_in_each_messenger_every_part_fits_and_no_item_is_cut(channel):
     # each part after the first starts with a whole item: the channel never has to cut one
     assert all(ITEM_START.match(text) or text.startswith("Wichtig") for text in texts[1:])
     assert "Rechtsberatung" in texts[-1] and messages[-1]["buttons"][0]["payload"] == "/request_callback"
+    if channel in CHANNEL_BUTTON_TEXT_LIMITS:  # the text above the callback button fits there too
+        assert len(texts[-1]) <= CHANNEL_BUTTON_TEXT_LIMITS[channel] - 250
 
 
 def test_a_short_list_is_one_text_in_a_messenger():
@@ -67,6 +70,8 @@ def test_the_channel_limits_are_the_channels_own():
     for channel, limit in CHANNEL_TEXT_LIMITS.items():
         assert importlib.import_module(f"lotse.rasa_server.channels.{channel}").TEXT_LIMIT == limit
         assert channel_chars(channel) < limit
+    for channel, limit in CHANNEL_BUTTON_TEXT_LIMITS.items():
+        assert importlib.import_module(f"lotse.rasa_server.channels.{channel}").BUTTON_BODY_LIMIT == limit
     assert channel_chars("socketio") == channel_chars(None) == 4000
 
 
