@@ -23,6 +23,7 @@ from twilio.request_validator import RequestValidator
 
 from lotse.core.settings import load_settings
 from lotse.runner.stack import Stack
+from tests.integration.answers import variant_start
 from tests.integration.conftest import MODEL
 
 PORTS = {"LOTSE_RASA_PORT": "15205", "LOTSE_ACTIONS_PORT": "15255", "LOTSE_WEB_PORT": "18280"}
@@ -71,6 +72,8 @@ class FakePlatform:
     def answer(path: str) -> tuple[int, dict]:
         if path.startswith("/telegram/"):
             return 200, {"ok": True, "result": True}
+        if path == "/twilio/v1/Content":  # Twilio's Content API (LOTSE_TWILIO_API_URL serves both here)
+            return 201, {"sid": "HX" + uuid.uuid4().hex}
         if path.startswith("/twilio/"):
             return 201, {"sid": "SM" + uuid.uuid4().hex, "status": "queued"}
         return 200, {"messaging_product": "whatsapp", "messages": [{"id": "wamid.out"}], "message_id": "mid.out"}
@@ -206,14 +209,24 @@ def test_telegram_greeting_with_buttons_and_a_button_press(lotse, platform):
     platform.wait_for(lambda c: c["path"].endswith("/answerCallbackQuery") and c["body"]["callback_query_id"] == query["id"])
 
 
-def test_telegram_follows_the_conversation(lotse, platform):
-    """Issue #19 on a messenger: the reply to the bot's own question continues the topic."""
+@pytest.mark.parametrize(
+    "lang, question, town, area",
+    [
+        ("de", "Wie melde ich mein Kind in der Kita an?", "Gronau", "gronau"),
+        ("en", "How do I register my child for a Kita?", "Gronau", "gronau"),
+        ("uk", "Як записати дитину в садочок?", "Бохольт", "bocholt"),
+    ],
+)
+def test_telegram_follows_the_conversation(lotse, platform, lang, question, town, area):
+    """Issue #19 on a messenger, in each language: the reply to the bot's own question (the town)
+    continues the Kita topic for that town."""
     chat_id = next(_ids)
-    assert tg_post(lotse, tg_message(chat_id, "Wie melde ich mein Kind in der Kita an?")).status_code == 200
-    platform.wait_for(lambda c: tg_sent_to(chat_id)(c) and "webKita" in c["body"].get("text", ""))
-    assert tg_post(lotse, tg_message(chat_id, "Gronau")).status_code == 200
-    answer = platform.wait_for(lambda c: tg_sent_to(chat_id)(c) and "Für Gronau:" in c["body"].get("text", ""))[0]["body"]
-    assert "Gronau hat ein eigenes Jugendamt" in answer["text"]
+    assert tg_post(lotse, tg_message(chat_id, question)).status_code == 200
+    asked = variant_start("kita_anmeldung", lang)
+    platform.wait_for(lambda c: tg_sent_to(chat_id)(c) and asked in c["body"].get("text", ""))
+    assert tg_post(lotse, tg_message(chat_id, town)).status_code == 200
+    expected = variant_start("kita_anmeldung", lang, jugendamt_area=area)
+    platform.wait_for(lambda c: tg_sent_to(chat_id)(c) and expected in c["body"].get("text", ""))
 
 
 def test_telegram_rejects_missing_or_wrong_secret(lotse, platform):
@@ -336,18 +349,22 @@ def tw_sent_to(sender: str) -> Callable[[dict], bool]:
     return lambda c: c["path"] == f"/twilio/2010-04-01/Accounts/{TW_SID}/Messages.json" and c["body"].get("To") == sender
 
 
-def test_twilio_greeting_numbered_and_a_number_chooses(lotse, platform):
+def test_twilio_greeting_with_whatsapp_buttons_and_a_choice(lotse, platform):
     sender = f"whatsapp:+49171{next(_ids)}"
     response = tw_post(lotse, tw_form(sender, "Hallo"))
     assert response.status_code == 200 and "<Response>" in response.text
     call = platform.wait_for(tw_sent_to(sender))[0]
     assert call["headers"]["Authorization"].startswith("Basic ")
     assert call["body"]["From"] == f"whatsapp:{TW_NUMBER}"
-    greeting = call["body"]["Body"]
-    assert GREETING in greeting and "3) Kita-Platz finden" in greeting
-    tw_post(lotse, tw_form(sender, "3"))
-    answer = platform.wait_for(tw_sent_to(sender), count=2)[1]["body"]["Body"]
-    assert "Kita" in answer and "3) Kita-Platz finden" not in answer
+    # The buttons are Twilio content (a list picker for more than three), the text its variable.
+    [created] = platform.matching(lambda c: c["path"] == "/twilio/v1/Content")[-1:]
+    items = created["body"]["types"]["twilio/list-picker"]["items"]
+    assert call["body"]["ContentSid"].startswith("HX") and "Body" not in call["body"]
+    assert GREETING in json.loads(call["body"]["ContentVariables"])["1"]
+    kita = next(i for i in items if i["item"] == "Kita-Platz finden")
+    tw_post(lotse, {**tw_form(sender, "Kita-Platz finden"), "ListId": kita["id"]})
+    answer = json.dumps(platform.wait_for(tw_sent_to(sender), count=2)[1]["body"], ensure_ascii=False)
+    assert "Kita" in answer
 
 
 def test_twilio_rejects_bad_signature(lotse, platform):
@@ -413,8 +430,9 @@ def test_whatsapp_greeting_buttons_and_a_button_reply(lotse, platform):
     assert wa_post(lotse, wa_body([wa_message(wa_id, "Hallo")])).status_code == 200
     first = platform.wait_for(wa_sent_to(wa_id))[0]
     assert first["headers"]["Authorization"] == f"Bearer {WA_TOKEN}"
-    assert first["body"]["type"] == "text"  # four buttons: numbered
-    assert GREETING in first["body"]["text"]["body"] and "5) Was kannst du?" in first["body"]["text"]["body"]
+    listed = first["body"]["interactive"]  # more than three buttons: a list
+    assert listed["type"] == "list" and GREETING in listed["body"]["text"]
+    assert "Was kannst du?" in [r["title"] for r in listed["action"]["sections"][0]["rows"]]
 
     wa_post(lotse, wa_body([wa_message(wa_id, "Hallo")]))  # later greeting: three buttons
     second = platform.wait_for(wa_sent_to(wa_id), count=2)[1]["body"]
@@ -446,7 +464,7 @@ def test_whatsapp_batch_of_three_and_redelivery(lotse, platform):
     assert wa_post(lotse, body).status_code == 200
     assert wa_post(lotse, body).status_code == 200  # Meta redelivers the whole batch
     for wa_id in wa_ids:
-        assert GREETING in platform.wait_for(wa_sent_to(wa_id))[0]["body"]["text"]["body"]
+        assert GREETING in platform.wait_for(wa_sent_to(wa_id))[0]["body"]["interactive"]["body"]["text"]  # a list
     settle(lotse)
     assert len(platform.matching(lambda c: c["path"].startswith("/whatsapp/") and c["body"].get("to") in wa_ids)) == 3
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -42,6 +41,7 @@ from socketio import AsyncServer, packet
 
 from lotse.core.settings import Settings, load_settings
 from lotse.knowledge.content import split_footer
+from lotse.language.languages import LanguageHints, language_hints, language_of_message
 from lotse.language.messages import messages_for
 from lotse.rasa_server.channels.common import hand_over
 from lotse.widget import feedback
@@ -51,7 +51,6 @@ from lotse.widget.store import PRINT_KEY, WidgetStore
 logger = logging.getLogger(__name__)
 
 MAX_EVENT_BYTES = 64 * 1024
-_LANGUAGE = re.compile(r"[a-z]{2,3}")
 
 
 def widget_message(text: str, **extra: Any) -> Dict[str, Any]:
@@ -99,11 +98,11 @@ class WidgetOutput(SocketIOOutput):
         logger.warning("socketio: custom payloads are not supported by the widget; not sent")
 
 
-def message_language(data: Dict[str, Any]) -> Optional[str]:
-    """The language the widget sent in the message metadata, if it looks like a language code."""
-    metadata = data.get("metadata")
-    language = metadata.get("language") if isinstance(metadata, dict) else None
-    return language if isinstance(language, str) and _LANGUAGE.fullmatch(language) else None
+def message_hints(data: Dict[str, Any]) -> LanguageHints:
+    """What the widget says about the language in the message metadata: `language` (a supported
+    code), `language_source` ("chosen" | "page") and `conversation_start`. Only these are passed on
+    to Rasa (`LanguageHints.as_metadata`), nothing else from the client."""
+    return language_hints(data.get("metadata"))
 
 
 # The widget sends text packets only: binary events and acknowledgements (and the bytes of their
@@ -380,14 +379,17 @@ class SecureSocketIOInput(SocketIOInput):
             if not isinstance(text, str) or not text.strip():
                 return
             try:
-                language = message_language(data)
+                hints = message_hints(data)
+                # for the channel's own notices (too long, try again): the rules, without the conversation
+                language = language_of_message(text[: self.settings.max_message_chars], hints, hints.language)
                 limit = self.settings.max_message_chars  # the same limit and text as the REST channel
                 if len(text) > limit:
                     too_long = messages_for(language)("message_too_long", max=limit)
                     await output.send_text_message(session.session_id, too_long)
                     return
-                metadata = {"language": language} if language else {}
-                message = UserMessage(text.strip(), output, session.session_id, input_channel=self.name(), metadata=metadata)
+                message = UserMessage(
+                    text.strip(), output, session.session_id, input_channel=self.name(), metadata=hints.as_metadata()
+                )
                 await hand_over(on_new_message, message, language)  # "send it again" when there is no turn lock
             finally:
                 await sio.emit("bot_done", {}, room=session.session_id, namespace=namespace)
