@@ -38,8 +38,9 @@ MESSAGE_CHARS = 4000  # below the 4,096 characters of a Telegram or WhatsApp mes
 # test keeps them equal), less room for the numbered options and their hint under the last part.
 CHANNEL_TEXT_LIMITS = {"telegram": 4096, "whatsapp_cloud": 4096, "facebook": 2000, "twilio_whatsapp": 1600}
 OPTIONS_RESERVE = 300
-# A platform's shorter limit for the text above buttons (whatsapp_cloud.py BUTTON_BODY_LIMIT).
-CHANNEL_BUTTON_TEXT_LIMITS = {"whatsapp_cloud": 1024}
+# A platform's shorter limit for the text above buttons (whatsapp_cloud.py BUTTON_BODY_LIMIT,
+# twilio_whatsapp.py CONTENT_BODY_LIMIT).
+CHANNEL_BUTTON_TEXT_LIMITS = {"whatsapp_cloud": 1024, "twilio_whatsapp": 1024}
 TOPIC_CHARS = 200  # a callback's topic (actions/callbacks.py keeps at most this)
 MONEY_TOPICS_FOR_OFFER = 2
 CHECK_INTENT = "ask_situation_check"  # the intent that starts the check (data/nlu/*/situation.yml)
@@ -280,7 +281,7 @@ def render_messages(items: Iterable[Item], lang: str, day: date | None = None, m
 
 
 def channel_button_chars(channel: str | None) -> int | None:
-    """How long the text above buttons may be on `channel` (WhatsApp Cloud: 1,024), else None."""
+    """How long the text above buttons may be on `channel` (both WhatsApp channels: 1,024), else None."""
     limit = CHANNEL_BUTTON_TEXT_LIMITS.get(channel or "")
     return limit - OPTIONS_RESERVE if limit else None
 

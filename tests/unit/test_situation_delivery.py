@@ -70,8 +70,9 @@ def test_the_channel_limits_are_the_channels_own():
     for channel, limit in CHANNEL_TEXT_LIMITS.items():
         assert importlib.import_module(f"lotse.rasa_server.channels.{channel}").TEXT_LIMIT == limit
         assert channel_chars(channel) < limit
+    names = {"whatsapp_cloud": "BUTTON_BODY_LIMIT", "twilio_whatsapp": "CONTENT_BODY_LIMIT"}
     for channel, limit in CHANNEL_BUTTON_TEXT_LIMITS.items():
-        assert importlib.import_module(f"lotse.rasa_server.channels.{channel}").BUTTON_BODY_LIMIT == limit
+        assert getattr(importlib.import_module(f"lotse.rasa_server.channels.{channel}"), names[channel]) == limit
     assert channel_chars("socketio") == channel_chars(None) == 4000
 
 
