@@ -63,6 +63,8 @@ def test_the_list_on_a_phone_and_as_a_page_to_print(visit, stack, lang, tmp_path
     if lang == "de":
         first.scroll_into_view_if_needed()
         screenshot(page, "screenshot-situation-check-mobile.png", tmp_path)
+        button.scroll_into_view_if_needed()  # the end of the list: the page to print and the callback
+        screenshot(page, "screenshot-situation-check-end-mobile.png", tmp_path)
 
     with page.context.expect_page() as opened:
         button.click()
