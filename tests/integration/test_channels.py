@@ -229,6 +229,31 @@ def test_telegram_follows_the_conversation(lotse, platform, lang, question, town
     platform.wait_for(lambda c: tg_sent_to(chat_id)(c) and expected in c["body"].get("text", ""))
 
 
+@pytest.mark.parametrize(
+    "first, followup",
+    [
+        ("Bekomme ich Unterhaltsvorschuss, wenn der Vater nicht zahlt?", "Wo beantrage ich das?"),
+        ("Can I get Unterhaltsvorschuss if the father does not pay?", "where do I apply for it?"),
+        ("Чи можу я отримати Unterhaltsvorschuss, якщо батько не платить аліменти?", "де це оформити?"),
+    ],
+)
+def test_telegram_answers_a_follow_up_for_the_topic_and_the_town_it_was_told(lotse, platform, first, followup):
+    """Issue #19 on a messenger: the town said first and "where do I apply?" after the
+    Unterhaltsvorschuss answer give the Jugendamt for that town, in each language."""
+    chat_id = next(_ids)
+    for text in ["Gescher", first]:
+        before = len(platform.matching(tg_sent_to(chat_id)))
+        assert tg_post(lotse, tg_message(chat_id, text)).status_code == 200
+        platform.wait_for(tg_sent_to(chat_id), count=before + 1)
+        settle(lotse)
+    before = len(platform.matching(tg_sent_to(chat_id)))
+    assert tg_post(lotse, tg_message(chat_id, followup)).status_code == 200
+    platform.wait_for(tg_sent_to(chat_id), count=before + 1)
+    settle(lotse)
+    reply = "\n".join(c["body"].get("text", "") for c in platform.matching(tg_sent_to(chat_id))[before:])
+    assert "Jugendamt" in reply and "Gescher" in reply, reply
+
+
 def test_telegram_rejects_missing_or_wrong_secret(lotse, platform):
     chat_id = next(_ids)
     assert tg_post(lotse, tg_message(chat_id, "Hallo"), secret=None).status_code == 403
