@@ -10,6 +10,7 @@ import hmac
 import http.server
 import itertools
 import json
+import re
 import threading
 import time
 import uuid
@@ -226,6 +227,31 @@ def test_telegram_follows_the_conversation(lotse, platform, lang, question, town
     assert tg_post(lotse, tg_message(chat_id, town)).status_code == 200
     expected = variant_start("kita_anmeldung", lang, jugendamt_area=area)
     platform.wait_for(lambda c: tg_sent_to(chat_id)(c) and expected in c["body"].get("text", ""))
+
+
+@pytest.mark.parametrize(
+    "first, followup",
+    [
+        ("Bekomme ich Unterhaltsvorschuss, wenn der Vater nicht zahlt?", "Wo beantrage ich das?"),
+        ("Can I get Unterhaltsvorschuss if the father does not pay?", "where do I apply for it?"),
+        ("Чи можу я отримати Unterhaltsvorschuss, якщо батько не платить аліменти?", "де це оформити?"),
+    ],
+)
+def test_telegram_answers_a_follow_up_for_the_topic_and_the_town_it_was_told(lotse, platform, first, followup):
+    """Issue #19 on a messenger: the town said first and "where do I apply?" after the
+    Unterhaltsvorschuss answer give the Jugendamt for that town, in each language."""
+    chat_id = next(_ids)
+    for text in ["Gescher", first]:
+        before = len(platform.matching(tg_sent_to(chat_id)))
+        assert tg_post(lotse, tg_message(chat_id, text)).status_code == 200
+        platform.wait_for(tg_sent_to(chat_id), count=before + 1)
+        settle(lotse)
+    before = len(platform.matching(tg_sent_to(chat_id)))
+    assert tg_post(lotse, tg_message(chat_id, followup)).status_code == 200
+    platform.wait_for(tg_sent_to(chat_id), count=before + 1)
+    settle(lotse)
+    reply = "\n".join(c["body"].get("text", "") for c in platform.matching(tg_sent_to(chat_id))[before:])
+    assert "Jugendamt" in reply and "Gescher" in reply, reply
 
 
 def test_telegram_rejects_missing_or_wrong_secret(lotse, platform):
@@ -466,3 +492,59 @@ def test_whatsapp_batch_of_three_and_redelivery(lotse, platform):
         assert GREETING in platform.wait_for(wa_sent_to(wa_id))[0]["body"]["interactive"]["body"]["text"]  # a list
     settle(lotse)
     assert len(platform.matching(lambda c: c["path"].startswith("/whatsapp/") and c["body"].get("to") in wa_ids)) == 3
+
+
+# --- The situation check "Was steht mir zu?" on each messenger (issue #23) ---------------------
+
+def _sent_text(call: dict) -> str:
+    body = call["body"]
+    if "Body" in body:
+        return body["Body"]
+    if "ContentVariables" in body:  # Twilio: the text above quick replies
+        return json.loads(body["ContentVariables"]).get("1", "")
+    if isinstance(body.get("text"), str):
+        return body["text"]
+    if isinstance(body.get("text"), dict):
+        return body["text"]["body"]
+    return ((body.get("interactive") or {}).get("body") or {}).get("text", "")
+
+
+def _check_until_the_list(platform, post: Callable[[str], Any], sent: Callable[[dict], bool]) -> list[str]:
+    """Starts the check, skips every question, and returns the texts of the list as they were sent."""
+    response = post("Was steht mir zu?")
+    assert response.status_code == 200, response.text
+    seen = 0
+    for _ in range(9):
+        calls = platform.wait_for(sent, count=seen + 1)
+        texts = [_sent_text(c) for c in calls]
+        if any("Rechtsberatung" in t for t in texts[seen:]):
+            break
+        seen = len(calls)
+        if texts[-1].startswith("Frage "):
+            post("/skip_question")
+    texts = [_sent_text(c) for c in platform.matching(sent)]
+    start = next(i for i, t in enumerate(texts) if t.startswith("Was Ihnen zustehen kann"))
+    end = next(i for i, t in enumerate(texts) if "Rechtsberatung" in t)
+    return texts[start:end + 1]
+
+
+@pytest.mark.parametrize("channel", ["telegram", "twilio_whatsapp", "whatsapp_cloud"])
+def test_the_situation_check_list_comes_in_whole_items_within_the_platforms_limit(lotse, platform, channel):
+    if channel == "telegram":
+        chat_id = next(_ids)
+        post, sent, limit = (lambda text: tg_post(lotse, tg_message(chat_id, text))), tg_sent_to(chat_id), 4096
+    elif channel == "twilio_whatsapp":
+        sender = f"whatsapp:+49171{next(_ids)}"
+        post, sent, limit = (lambda text: tw_post(lotse, tw_form(sender, text))), tw_sent_to(sender), 1600
+    else:
+        wa_id = f"49171{next(_ids)}"
+        post, sent, limit = (lambda text: wa_post(lotse, wa_body([wa_message(wa_id, text)]))), wa_sent_to(wa_id), 4096
+    texts = _check_until_the_list(platform, post, sent)
+    assert all(len(t) <= limit for t in texts), [len(t) for t in texts]
+    numbers = [int(n) for t in texts for n in re.findall(r"^(\d+)\. ", t, re.MULTILINE)]
+    assert len(numbers) >= 8 and numbers == list(range(1, len(numbers) + 1))
+    # every message starts with the heading, a whole item or the limits: no item was cut in two
+    assert all(t.startswith(("Was Ihnen zustehen kann", "Wichtig")) or re.match(r"\d+\. ", t) for t in texts), [t[:40] for t in texts]
+    assert "Mehrbedarf" in "\n".join(texts)
+    if channel != "telegram":  # the text above the callback button fits the 1,024 characters there
+        assert len(texts[-1]) <= 1024

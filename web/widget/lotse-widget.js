@@ -385,9 +385,32 @@
     ]);
   }
 
+  /**
+   * The situation check's list on a page of this server to print (web/widget/print.html): the page
+   * opens empty, says when it is ready, and gets the list from here; nothing is sent to the server.
+   */
+  function openPrintPage(page) {
+    var win = window.open(BASE + "/widget/print.html?lang=" + encodeURIComponent(page.lang || state.language), "_blank");
+    if (!win) return;
+    function onReady(event) {
+      if (event.source !== win || event.origin !== SERVER.origin || !event.data || event.data.type !== "lotse-print-ready") return;
+      window.removeEventListener("message", onReady);
+      win.postMessage({ type: "lotse-print", page: page }, SERVER.origin);
+    }
+    window.addEventListener("message", onReady);
+  }
+
+  function printButton(page) {
+    if (!page || typeof page !== "object" || !page.labels || !page.labels.open) return null;
+    return h("p", { class: "print" }, [h("button", {
+      type: "button", class: "print-button", onclick: function () { openPrintPage(page); }
+    }, [String(page.labels.open), h("span", { class: "sr-only", text: " " + t.new_window })])]);
+  }
+
   function addBotMessage(message, withReplies) {
     var parts = [h("span", { class: "sr-only", text: t.bot + " " })].concat(paragraphs(message.text || ""));
     parts.push(sourcesBlock(message.sources));
+    parts.push(printButton(message.print));
     var bubble = h("div", { class: "msg bot" }, [h("div", { class: "bubble" }, parts)]);
     if (message.message_id && message.text) bubble.appendChild(ratingButtons(message.message_id));
     ui.log.appendChild(bubble);

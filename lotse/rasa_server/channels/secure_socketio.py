@@ -15,10 +15,11 @@ that conversation. Here:
 Events (client -> server): user_uttered {token, message, metadata: {language}}, feedback {token,
 message_id, rating}, erase {token}, session_request {token} (re-check, e.g. after a reload).
 Events (server -> client): session_confirm {session_id, token, expires_at, resumed, history},
-bot_uttered {text, message_id, quick_replies?, sources?}, bot_done, session_error {reason}, session_ended.
+bot_uttered {text, message_id, quick_replies?, sources?, print?}, bot_done, session_error {reason}, session_ended.
 An answer's footer (lotse.knowledge.content.footer) is sent apart from its text as `sources`
 {label, items: [{title, url}], checked}, so the widget shows titled links under a disclosure;
 `message_id` is always the id of the whole text, footer included, as the staff console knows it.
+`print` is the situation check's list as data for the widget's page to print (web/widget/print.html).
 Nothing here logs message text or session ids.
 
 The classes below subclass Rasa's socket.io channel and python-socketio's and python-engineio's
@@ -45,7 +46,7 @@ from lotse.language.messages import messages_for
 from lotse.rasa_server.channels.common import hand_over
 from lotse.widget import feedback
 from lotse.widget.sessions import TokenSigner, WidgetSession, signer_from_settings
-from lotse.widget.store import WidgetStore
+from lotse.widget.store import PRINT_KEY, WidgetStore
 
 logger = logging.getLogger(__name__)
 
@@ -74,17 +75,24 @@ def with_sources(item: Dict[str, Any]) -> Dict[str, Any]:
     return widget_message(item["text"], **rest)
 
 
+def print_extra(metadata: Dict[str, Any]) -> Dict[str, Any]:
+    """`print`: the list of the situation check as data for the widget's page to print, when the bot
+    message carries one (actions/situation.py puts it into the message's metadata)."""
+    page = metadata.get(PRINT_KEY)
+    return {"print": page} if isinstance(page, dict) else {}
+
+
 class WidgetOutput(SocketIOOutput):
     """Sends each bot message whole (the widget shows paragraphs) with the id used for ratings."""
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self._send_message(recipient_id, widget_message(text))
+        await self._send_message(recipient_id, widget_message(text, **print_extra(kwargs)))
 
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:
         replies = [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))} for b in buttons]
-        await self._send_message(recipient_id, widget_message(text, quick_replies=replies))
+        await self._send_message(recipient_id, widget_message(text, quick_replies=replies, **print_extra(kwargs)))
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         logger.warning("socketio: custom payloads are not supported by the widget; not sent")
