@@ -37,6 +37,16 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b{_NUM}\s*(?:jahre|jahr|j)\s*alt"), "years"),
     (re.compile(rf"\b{_CHILD}\s+{_NUM}\b(?!\s*(?:stunden|std|uhr|euro|tage|wochen|kinder|{_FOREIGN_UNITS})\b)"), "years"),
 ]
+# "sie ist schon 4", "er ist jetzt 2 einhalb", "ist erst 3": a pronoun, or a time word, before the number
+# (no article: "sie ist eine …", "ist noch ein Platz frei"); "ist" (now) before "wird" (soon):
+# "er wird bald 3, ist jetzt 2 einhalb" is 2.5.
+_DE_NUM_NO_ARTICLE = rf"({_DIGITS}|" + "|".join(sorted(set(_NUMBER_WORDS) - {"ein", "einem", "einen", "eine", "halb"}, key=len, reverse=True)) + r")"
+_DE_NOW = r"(?:schon|erst|jetzt|gerade|fast|knapp|inzwischen|mittlerweile|nun)"
+_DE_ADVERBS = rf"(?:\s+(?:{_DE_NOW}|bald|noch|ja|eben|doch|aber|auch))"
+_DE_PRONOUN_PATTERNS: list[tuple[re.Pattern[str], str | None]] = [
+    (re.compile(rf"\b(?:(?:sie|er)\s+ist{_DE_ADVERBS}{{0,2}}|ist\s+{_DE_NOW})\s+{_DE_NUM_NO_ARTICLE}\b"), None),
+    (re.compile(rf"\b(?:sie|er)\s+(?:wird|wurde){_DE_ADVERBS}{{0,2}}\s+{_DE_NUM_NO_ARTICLE}\b"), None),
+]
 _INFANT = re.compile(r"\b(?:baby|saugling|neugeboren|neugeborenes|unter einem jahr|unter 1 jahr|noch kein jahr)\b")
 
 # --- English ---------------------------------------------------------------------------------------
@@ -64,6 +74,8 @@ _EN_PATTERNS: list[tuple[re.Pattern[str], str | None]] = [
     (re.compile(rf"\b{_EN_CHILD}\b[^.?!]{{0,25}}?\b{_EN_JOIN}{_EN_ADVERBS}\s+{_EN_NUM_NO_ARTICLE}\b"), None),
     (re.compile(rf"\b{_EN_CHILD}\s+{_EN_NUM_NO_ARTICLE}\b"), None),
     (re.compile(rf"\baged\s+{_EN_NUM_NO_ARTICLE}\b"), None),
+    # "she is already 4", "he's two and a half", "she turned 3"
+    (re.compile(rf"\b(?:she|he)\s+{_EN_JOIN}{_EN_ADVERBS}\s+{_EN_NUM_NO_ARTICLE}\b"), None),
 ]
 _EN_INFANT = re.compile(
     r"\b(?:newborn|new born|infant|baby|under one|under 1|under a year|under one year|less than a year|"
@@ -135,7 +147,7 @@ _UK_INFANT = re.compile(
 _MONTH_WORDS = re.compile(rf"(?:months?|mos?|mnths?|monate|monaten|monat|{_UK_MONTHS})$")
 _YEAR_WORDS = re.compile(rf"(?:years?|yrs?|yo|jahre|jahren|jahr|{_UK_YEARS})$")
 _BLOCKING_WORDS = re.compile(
-    r"(?:hours?|hrs?|h|minutes?|mins?|days?|weeks?|wks?|euros?|eur|dollars?|times|kids|children|pm|am|"
+    r"(?:hours?|hrs?|h|minutes?|mins?|days?|weeks?|wks?|euros?|eur|dollars?|times|kids|children|pm|am|mal|x|"
     r"stunden|std|uhr|euro|tage|tagen|wochen|kinder|"
     r"oclock|percent|km|miles|kg|"
     r"годин\w*|год|хвилин\w*|днів|дні|дня|день|тижн\w*|тиждень|євро|грн|разів|дітей|дитини|км|кг|"
@@ -154,6 +166,16 @@ def _prepare(text: str) -> str:
         lambda m: f"{_EN_NUMBER_WORDS.get(m.group(1).lower(), m.group(1))}_5", text, flags=re.IGNORECASE,
     )
     text = re.sub(r"\bhalf\s+a\s+year\b", "6 months", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(?:anderthalb|eineinhalb|einundhalb)\b", "1_5", text, flags=re.IGNORECASE)
+    text = re.sub(  # "2 einhalb", "zweieinhalb", "2 1/2", "2½"
+        r"\b(\d{1,2}|zwei|drei|vier|fünf|funf|sechs|sieben|acht|neun|zehn)\s*(?:einhalb|und\s+ein\s+halb|1/2|½)(?!\w)",
+        lambda m: f"{_number(fold(m.group(1))):g}_5",
+        text, flags=re.IGNORECASE,
+    )
+    text = re.sub(  # "два з половиною", "2 з половиною роки", "dva z polovynoiu"
+        r"\b(\d{1,2}|два|дві|три|чотири|пять|шість|dva|dvi|try|chotyry)\s+(?:з|із|z|iz)\s+(?:половиною|polovynoiu|polovynoyu)\b",
+        lambda m: f"{_number(fold(m.group(1))):g}_5", text, flags=re.IGNORECASE,
+    )
     return fold(text).replace("-", " ")
 
 
@@ -235,7 +257,9 @@ def extract_child_age(text: str) -> float | None:
         if unit == "years" and years > 17:
             continue
         return years
-    years = _from_patterns(folded, _EN_PATTERNS)
+    years = _from_patterns(folded, _DE_PRONOUN_PATTERNS)
+    if years is None:
+        years = _from_patterns(folded, _EN_PATTERNS)
     if years is None:
         years = _from_patterns(folded, _UK_PATTERNS)
     if years is not None:
@@ -260,12 +284,16 @@ _AGE_LIST = re.compile(
     r"\b(?:kinder\w*|kids|children|sons|daughters|дит\w*|діт\w*|dity|ditei)\b[^.?!\d]{0,20}?"
     r"(\d{1,2}(?:\s*(?:,|und|and|&|і|й|та|и|i)\s*\d{1,2})+)(?!\s*(?:stunden|std|uhr|euro|hours|годин))"
 )
-# A reply to "Wie alt ist Ihr Kind?": a bare number, "zwei", "sie ist 3", "she's 10 months", "їй 5".
+# A reply to "Wie alt ist Ihr Kind?": a bare number, "zwei", "sie ist 3", "she's 10 months", "їй 5";
+# also a correction of the age given before ("nein, 4", "sorry, she's 3", "ні, їй вже 4").
 _REPLY_LEAD = re.compile(
     r"^(?:(?:sie|er|es|der|die|das|mein\w*|unser\w*|kleine\w*|grosse\w*|she|he|it|they|my|our|"
-    r"its|shes|hes|їй|йому|вона|він|мій|моя|моєму|моїй|yii|yomu|vona|vin)\s+)*"
+    r"its|shes|hes|їй|йому|вона|він|мій|моя|моєму|моїй|yii|yomu|vona|vin|"
+    r"nein|ne|nee|no|nope|sorry|entschuldigung|verzeihung|ach|oh|oops|ups|upps|moment|korrektur|falsch|actually|"
+    r"ні|вибачте|вибач|перепрошую|ой|ni|vybachte)\s+)*"
     r"(?:ist|is|s|wird|turns|вже|uzhe|vzhe)?\s*"
 )
+_ARTICLES = frozenset({"ein", "eine", "einem", "einen", "a", "an"})  # a number only with a unit: "ein Jahr"
 MAX_CHILD_AGE = 17
 
 
@@ -295,7 +323,7 @@ def reply_child_age(text: str) -> float | None:
     value = _number(parts[0])
     if value is None:
         return None
-    unit = _unit_after(rest, len(parts[0]), "years")
+    unit = _unit_after(rest, len(parts[0]), None if parts[0] in _ARTICLES else "years")
     if unit is None:
         return None
     return _years(value, unit)

@@ -175,7 +175,7 @@ def reply_child_ages(text: str) -> list[float]:
     """The children's ages in a message or in a short reply ("7 und 1", "2", "zehn Monate")."""
     ages = extract_child_ages(text)
     if len(ages) < 2:
-        numbers = [float(n) for n in re.findall(r"(?<![\d.,])\d{1,2}(?![\d.,]?\d)", text) if int(n) <= MAX_CHILD_AGE]
+        numbers = [float(n) for n in re.findall(r"(?<![\d.,/])\d{1,2}(?![\d.,/]?\d)", text) if int(n) <= MAX_CHILD_AGE]
         if len(numbers) >= 2 and _words(text) <= MAX_REPLY_WORDS:
             return numbers
     if ages:

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from lotse.knowledge.child_age import extract_child_age_group
+from lotse.knowledge.child_age import extract_child_age_group, reply_child_age
+from lotse.knowledge.conversation import reply_child_ages
 
 
 @pytest.mark.parametrize(
@@ -134,3 +135,64 @@ def test_child_age_group_ukrainian(text, group):
 )
 def test_decimal_ages(text, group):
     assert extract_child_age_group(text) == group
+
+
+@pytest.mark.parametrize(
+    "text, group",
+    [
+        # halves written out, a pronoun or a time word before the number (a correction, a reply in a sentence)
+        ("mein Sohn ist zweieinhalb", "1_bis_2"),
+        ("meine Tochter ist 2 einhalb Jahre", "1_bis_2"),
+        ("Kind eineinhalb Jahre alt", "1_bis_2"),
+        ("er ist erst 2", "1_bis_2"),
+        ("Moment, sie ist inzwischen 5", "ab_3"),
+        ("sie wird bald 3, ist jetzt 2,5", "1_bis_2"),  # now, not soon
+        ("er ist fast 1 und bekommt keinen Platz", "1_bis_2"),
+        ("she is two and a half", "1_bis_2"),
+        ("oh sorry, he is already 4", "ab_3"),
+        ("синові 2 з половиною роки", "1_bis_2"),
+        # no child's age
+        ("Ist noch ein Platz frei?", None),
+        ("sie ist eine gute Tagesmutter", None),
+        ("er ist jetzt 40 Stunden weg", None),
+        ("sie ist 34", None),
+        ("die Kita ist jetzt 5 km weg", None),
+        ("he is 40 hours at work", None),
+    ],
+)
+def test_pronoun_and_half_ages(text, group):
+    assert extract_child_age_group(text) == group
+
+
+@pytest.mark.parametrize(
+    "text, years",
+    [
+        ("2 einhalb", 2.5),
+        ("dreieinhalb", 3.5),
+        ("anderthalb", 1.5),
+        ("2,5", 2.5),
+        ("2 1/2", 2.5),
+        ("two and a half", 2.5),
+        ("nein, 4", 4.0),
+        ("nope, 5", 5.0),
+        ("ні, їй вже 4", 4.0),
+        ("їй вже 4", 4.0),
+        ("два з половиною роки", 2.5),
+        ("ein Jahr", 1.0),
+        ("eine gute Frage", None),
+        ("nein danke", None),
+    ],
+)
+def test_reply_child_age(text, years):
+    assert reply_child_age(text) == years
+
+
+@pytest.mark.parametrize(
+    "text, ages",
+    [
+        ("7 und 1", [7.0, 1.0]),
+        ("2 1/2", [2.5]),  # one child, not three
+    ],
+)
+def test_reply_child_ages(text, ages):
+    assert reply_child_ages(text) == ages
