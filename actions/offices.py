@@ -27,7 +27,7 @@ from lotse.knowledge.conversation import (
     split_at_last_user,
 )
 from lotse.knowledge.followups import UNKNOWN, Followups, load_followups
-from lotse.knowledge.office_answers import OfficeReply, aspect_reply, reply_for
+from lotse.knowledge.office_answers import OfficeReply, ask_place_reply, aspect_reply, reply_for
 from lotse.knowledge.office_requests import OFFICE_TYPES
 from lotse.knowledge.offices import load_gazetteer
 from lotse.knowledge.places import Resolution, resolve
@@ -108,8 +108,10 @@ class ActionFindOffice(Action):
             reply = _unknown_reply(label, responsible, None if responsible else reply, t)
         elif aspect and reply.municipality:
             reply = aspect_reply(data, reply.municipality, kind, aspect, now, t, role)
-        elif aspect:  # the town is not known yet: say which office, and ask for the town
-            reply = OfficeReply(f"{t('office_responsible_' + kind)}\n{reply.text}", reply.buttons)
+        elif aspect or reply.text == ask_place_reply(t).text:
+            # the town is not known yet: say which office ("Wer ist für mein Bürgergeld zuständig?"), and ask for the town
+            responsible = t("office_responsible_" + (kind if kind in OFFICE_TYPES else "jobcenter"))
+            reply = OfficeReply(f"{responsible}\n{reply.text}", reply.buttons)
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
         if reply.municipality:
             return [

@@ -128,3 +128,8 @@ def test_a_long_message_offers_its_other_needs():
     buttons = other_needs(text, ranking, "ask_kinderbetreuung_weiterbildung", {"ask_kinderbetreuung_weiterbildung", "ask_umschulung", "ask_kita_anmeldung"}, labels, DE)
     assert buttons == [{"title": "Auch gefragt: Umschulung", "payload": "/ask_umschulung"}]
     assert other_needs("Umschulung in Teilzeit?", ranking, "ask_kinderbetreuung_weiterbildung", {"ask_umschulung"}, labels, DE) == []
+
+
+def test_asked_for_the_office_without_a_town_the_office_is_named_before_the_town_is_asked():
+    text, _ = reply(tracker("Welches Amt ist für mich zuständig?", "ask_office", []))
+    assert text.startswith(DE("office_responsible_jobcenter")) and DE("office_ask_place") in text
