@@ -146,7 +146,8 @@ def check_turn(expect: Mapping[str, Any], reply: Reply, lang: str, answer_starts
 
 
 def content_answer_starts(content_dir: Path | None = None, day: date | None = None) -> AnswerStarts:
-    """(answer id, language) -> the first characters of its main text and of each variant, as users read them today."""
+    """(answer id, language) -> the first characters of its main text, its core (the first message users
+    read of an answer with a core) and of each variant's, as users read them today."""
     from lotse.knowledge.content import answer_text, load_answers
     from lotse.knowledge.facts import load_facts
 
@@ -160,7 +161,9 @@ def content_answer_starts(content_dir: Path | None = None, day: date | None = No
         if answer is None:
             return []
         texts = [answer.text.get(lang)] + [v.text.get(lang) for v in answer.variants]
+        cores = [answer.core.get(lang)] + [v.core.get(lang) for v in answer.variants]
         rendered = [answer_text(answer, t, lang, facts, day, content_dir) for t in texts if t]
+        rendered += [answer_text(answer, t, lang, facts, day, content_dir, core=True) for t in cores if t]
         return [" ".join(r.split())[:PREFIX_LENGTH] for r in rendered]
 
     return starts
