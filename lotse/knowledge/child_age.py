@@ -144,8 +144,10 @@ _UK_INFANT = re.compile(
 )
 
 # What follows a number decides its unit; some words make it no age at all ("40 hours").
-_MONTH_WORDS = re.compile(rf"(?:months?|mos?|mnths?|monate|monaten|monat|{_UK_MONTHS})$")
-_YEAR_WORDS = re.compile(rf"(?:years?|yrs?|yo|jahre|jahren|jahr|{_UK_YEARS})$")
+_MONTH_UNITS = rf"months?|mos?|mnths?|monate|monaten|monat|{_UK_MONTHS}"
+_MONTH_WORDS = re.compile(rf"(?:{_MONTH_UNITS})$")
+_YEAR_UNITS = rf"years?|yrs?|yo|jahre|jahren|jahr|{_UK_YEARS}"
+_YEAR_WORDS = re.compile(rf"(?:{_YEAR_UNITS})$")
 _BLOCKING_WORDS = re.compile(
     r"(?:hours?|hrs?|h|minutes?|mins?|days?|weeks?|wks?|euros?|eur|dollars?|times|kids|children|pm|am|mal|x|"
     r"stunden|std|uhr|euro|tage|tagen|wochen|kinder|"
@@ -292,6 +294,8 @@ _REPLY_LEAD = re.compile(
     r"nein|ne|nee|no|nope|sorry|entschuldigung|verzeihung|ach|oh|oops|ups|upps|moment|korrektur|falsch|actually|"
     r"ні|вибачте|вибач|перепрошую|ой|ni|vybachte)\s+)*"
     r"(?:ist|is|s|wird|turns|вже|uzhe|vzhe)?\s*"
+    r"(?:(?:schon|erst|jetzt|gerade|fast|knapp|inzwischen|mittlerweile|already|just|only|now|almost|nearly|"
+    r"вже|уже|лише|тільки|майже|vzhe|uzhe|lyshe|tilky)\s+)*"
 )
 _ARTICLES = frozenset({"ein", "eine", "einem", "einen", "a", "an"})  # a number only with a unit: "ein Jahr"
 MAX_CHILD_AGE = 17
@@ -313,12 +317,28 @@ def reply_child_age(text: str) -> float | None:
     """The age in a short reply to the bot's question about the child's age: everything
     extract_child_age finds, and also a bare "2", "zwei", "sie ist 3", "10 Monate", "їй 5"."""
     years = extract_child_age(text)
-    if years is not None:
-        return years
+    return years if years is not None else _short_reply_age(text, bare=False)
+
+
+def bare_child_age(text: str) -> float | None:
+    """The age when a message says nothing but a child's age: "2", "sie ist schon 4", "nein, 10 Monate",
+    "she's 3", "ні, їй вже 4"; None for anything more ("sie ist 4, bekommt sie einen Platz?")."""
+    return _short_reply_age(text, bare=True)
+
+
+# What may follow the number in a message that is only an age ("4 Jahre alt", "10 months old", "3 роки").
+_AGE_TAIL = re.compile(rf"(?:alt|old|geworden|actually|now|jetzt|inzwischen|{_MONTH_UNITS}|{_YEAR_UNITS})$")
+
+
+def _short_reply_age(text: str, bare: bool) -> float | None:
+    """The age in a reply of at most three words after its lead ("sie ist schon", "nein"); `bare`: the
+    words after the number may only be its unit ("4 Jahre alt")."""
     folded = _prepare(text).strip(" .!?")
     rest = _REPLY_LEAD.sub("", folded, count=1).strip()
     parts = rest.split()
     if not parts or len(parts) > 3:
+        return None
+    if bare and not all(_AGE_TAIL.match(p) for p in parts[1:]):
         return None
     value = _number(parts[0])
     if value is None:

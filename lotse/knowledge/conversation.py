@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from lotse.core.yamlfiles import load_yaml
-from lotse.knowledge.child_age import MAX_CHILD_AGE, age_group_for_years, extract_child_ages, reply_child_age
+from lotse.knowledge.child_age import MAX_CHILD_AGE, age_group_for_years, bare_child_age, extract_child_ages, reply_child_age
 from lotse.knowledge.content import load_answers
 from lotse.knowledge.followups import DETAILS, OFFICE_ASPECTS, Followups, Topic
 from lotse.language.textnorm import fold
@@ -202,6 +202,9 @@ def next_step(message: Message, context: Context, followups: Followups, answers:
     if context.asked == "municipality" and "municipality" in message.entities and _words(message.text) <= MAX_REPLY_WORDS:
         return Step(topic_response if varies & PLACE_SLOTS else OFFICE_ACTION)
 
+    if message.intent not in (AGE_INTENT, CHOOSE_INTENT) and bare_child_age(message.text) is not None:
+        # a message that is only a child's age ("Ach nein, sie ist schon 4."), whatever else the classifier reads
+        message = replace(message, intent=AGE_INTENT)
     unsure = message.intent in GENERAL_INTENTS or message.intent == FALLBACK_INTENT
     if unsure:
         topical = _topical(message, answers, TOPIC_OVER_GENERAL)

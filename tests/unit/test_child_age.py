@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from lotse.knowledge.child_age import extract_child_age_group, reply_child_age
+from lotse.knowledge.child_age import bare_child_age, extract_child_age_group, reply_child_age
 from lotse.knowledge.conversation import reply_child_ages
 
 
@@ -196,3 +196,20 @@ def test_reply_child_age(text, years):
 )
 def test_reply_child_ages(text, ages):
     assert reply_child_ages(text) == ages
+
+
+@pytest.mark.parametrize(
+    "text, years",
+    [
+        ("Oh nein, er ist erst 3.", 3.0),
+        ("sorry, she's already 4 years old", 4.0),
+        ("ні, їй вже 4", 4.0),
+        ("10 Monate", 10 / 12),
+        # more than an age: a question of its own
+        ("er ist 3, wo melde ich ihn an?", None),
+        ("4 und 7", None),
+        ("40 Stunden", None),
+    ],
+)
+def test_bare_child_age(text, years):
+    assert bare_child_age(text) == years

@@ -52,6 +52,17 @@ def test_ten_months_is_under_one():
     assert step.action == "utter_answer_arbeitspflicht" and step.slots["child_age_group"] == "unter_1"
 
 
+@pytest.mark.parametrize("text, intent", [("Oh, falsch: er ist inzwischen 5.", "ask_ganztag_schule"), ("sorry, she's already 4", "ask_but"), ("ні, йому вже 4 роки", "nlu_fallback")])
+def test_a_corrected_age_gives_the_topic_again_for_that_age_whatever_the_classifier_reads(text, intent):
+    step = decide(after("utter_answer_arbeitspflicht"), text, intent)
+    assert step is not None and step.action == "utter_answer_arbeitspflicht" and step.slots["child_age_group"] == "ab_3"
+
+
+def test_an_age_inside_a_question_is_not_a_correction():
+    step = decide(after("utter_answer_arbeitspflicht"), "sie ist 4, bekommt sie einen Kita-Platz?", "ask_kita_rechtsanspruch")
+    assert step is None or step.action != "utter_answer_arbeitspflicht"
+
+
 def test_a_new_question_after_the_age_question_is_not_taken_for_an_age():
     assert decide(after("utter_answer_kita_rechtsanspruch"), "Wie viel Unterhaltsvorschuss bekomme ich für 2 Kinder im Monat?", "ask_unterhaltsvorschuss") is None
 
