@@ -205,6 +205,9 @@ def next_step(message: Message, context: Context, followups: Followups, answers:
     if message.intent not in (AGE_INTENT, CHOOSE_INTENT) and bare_child_age(message.text) is not None:
         # a message that is only a child's age ("Ach nein, sie ist schon 4."), whatever else the classifier reads
         message = replace(message, intent=AGE_INTENT)
+    if message.intent == CHOOSE_INTENT and extract_child_ages(message.text):
+        # "und für mein zweites Kind (7)?" names a child's age, not the second button
+        message = replace(message, intent=AGE_INTENT)
     unsure = message.intent in GENERAL_INTENTS or message.intent == FALLBACK_INTENT
     if unsure:
         topical = _topical(message, answers, TOPIC_OVER_GENERAL)

@@ -58,6 +58,12 @@ def test_a_corrected_age_gives_the_topic_again_for_that_age_whatever_the_classif
     assert step is not None and step.action == "utter_answer_arbeitspflicht" and step.slots["child_age_group"] == "ab_3"
 
 
+@pytest.mark.parametrize("text", ["und für mein zweites Kind, 7?", "what about my second kid, she is 7"])
+def test_the_second_child_with_its_age_is_an_age_not_the_second_button(text):
+    step = decide(after("utter_answer_unterhaltsvorschuss", buttons=("/ask_kinderzuschlag", "/ask_office")), text, "choose_option")
+    assert step is not None and step.action == "utter_answer_unterhaltsvorschuss" and step.slots["child_ages"] == ["7"]
+
+
 def test_an_age_inside_a_question_is_not_a_correction():
     step = decide(after("utter_answer_arbeitspflicht"), "sie ist 4, bekommt sie einen Kita-Platz?", "ask_kita_rechtsanspruch")
     assert step is None or step.action != "utter_answer_arbeitspflicht"
