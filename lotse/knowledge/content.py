@@ -28,6 +28,7 @@ from lotse.knowledge.facts import (
     without_placeholders,
 )
 from lotse.knowledge.followups import followup_problems
+from lotse.knowledge.needs import need_words_problems
 from lotse.knowledge.offices import contact_date_problems, load_office_data
 from lotse.knowledge.person import person_words_problems
 from lotse.knowledge.situation_text import situation_problems
@@ -570,6 +571,7 @@ def content_problems(content_dir: Path, today: date | None = None) -> list[str]:
         + contact_date_problems(offices.raw, contacts)
         + followup_problems(load_yaml(content_dir / "followups.yml") or {}, [a.id for a in loaded.answers], domain_intents())
         + person_words_problems(load_yaml(content_dir / "person_words.yml") or {})
+        + need_words_problems(load_yaml(content_dir / "need_words.yml") or {}, [a.intent for a in loaded.answers if a.intent])
         + situation_problems(content_dir)
     )
 

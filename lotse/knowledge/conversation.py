@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from lotse.core.yamlfiles import load_yaml
 from lotse.knowledge.child_age import MAX_CHILD_AGE, age_group_for_years, extract_child_ages, reply_child_age
 from lotse.knowledge.content import load_answers
-from lotse.knowledge.followups import DETAILS, OFFICE_ASPECTS, Followups
+from lotse.knowledge.followups import DETAILS, OFFICE_ASPECTS, Followups, Topic
 from lotse.language.textnorm import fold
 
 ANSWER_PREFIX = "utter_answer_"
@@ -38,11 +38,22 @@ PLACE_INTENTS = frozenset({"inform_place"})
 AGE_INTENT = "inform_child_age"
 CHOOSE_INTENT = "choose_option"
 MAX_REPLY_WORDS = 6
-TOPIC_CONFIDENCE = 0.2  # a follow-up without a topic that also reads as a question on its own: that question
+TOPIC_CONFIDENCE = 0.15  # a follow-up without a topic that also reads as a question on its own: that question
 # Intents that one general phrase can win ("wie funktioniert …", "was steht mir zu"); when a message
 # also reads clearly as a question about a topic, the topic is what the person asked about.
 GENERAL_INTENTS = frozenset({"ask_capabilities", "ask_situation_check", "out_of_scope"})
 TOPIC_OVER_GENERAL = 0.3  # a longer message is a new question, not a reply to the bot's question
+FALLBACK_INTENT = "nlu_fallback"  # the classifier was unsure: its ranking still holds its guesses
+# A general or unsure reading of a message while a topic is in context: a follow-up about an aspect
+# of that topic is what the person asked when the classifier ranks one at least this high.
+ASPECT_IN_CONTEXT = 0.2
+# A short message the classifier reads as another topic, with a follow-up about the topic in context
+# at most this much less likely, is that follow-up (the classifier knows no context).
+SHORT_FOLLOWUP_WORDS = 8
+CONTEXT_MARGIN = 0.15
+# An unsure reading (the fallback): of its best guesses, the likeliest one about the topic in context.
+UNSURE_GUESSES = 3
+UNSURE_IN_CONTEXT = 0.12
 
 
 @dataclass(frozen=True)
@@ -191,6 +202,17 @@ def next_step(message: Message, context: Context, followups: Followups, answers:
     if context.asked == "municipality" and "municipality" in message.entities and _words(message.text) <= MAX_REPLY_WORDS:
         return Step(topic_response if varies & PLACE_SLOTS else OFFICE_ACTION)
 
+    unsure = message.intent in GENERAL_INTENTS or message.intent == FALLBACK_INTENT
+    if unsure:
+        topical = _topical(message, answers, TOPIC_OVER_GENERAL)
+        if topical:
+            return Step(ANSWER_PREFIX + topical)
+    contextual = _contextual_intent(message, topic, followups, answers)
+    if contextual:
+        message = replace(message, intent=contextual)
+    elif unsure:
+        return None
+
     if message.intent in PLACE_INTENTS and "municipality" in message.entities and topic_response and varies & PLACE_SLOTS:
         return Step(topic_response)  # "und in Gronau?", "nein, ich wohne in Vreden"
     if message.intent == AGE_INTENT:
@@ -200,12 +222,16 @@ def next_step(message: Message, context: Context, followups: Followups, answers:
         # "und für mein anderes Kind (7)?": the topic again, for that age (the amounts for each age are in it)
         return Step(topic_response or NOTED, _age_slots(min(ages), ages))
 
-    if message.intent in GENERAL_INTENTS:
-        topical = _topical(message, answers, TOPIC_OVER_GENERAL)
-        return Step(ANSWER_PREFIX + topical) if topical else None
-
     if message.intent == CHOOSE_INTENT and context.options:
-        return _chosen(message.text, context.options, answers)
+        chosen = _chosen(message.text, context.options)
+        if chosen is None:
+            return None
+        intent, values = chosen
+        if intent in PLACE_INTENTS:
+            return Step(OFFICE_ACTION, {"municipality": values["municipality"]}) if values.get("municipality") else None
+        if intent in answers.by_intent:
+            return Step(ANSWER_PREFIX + answers.by_intent[intent])
+        message = replace(message, intent=intent)  # a follow-up button ("Mehr dazu"): that follow-up
 
     aspect = followups.aspect_of(message.intent, topic)
     if aspect is None:
@@ -222,6 +248,42 @@ def next_step(message: Message, context: Context, followups: Followups, answers:
     if target.kind == DETAILS:
         return Step(DETAILS_PREFIX + topic.id if topic.id in answers.with_details else ANSWER_PREFIX + topic.id, aspect=aspect)
     return Step(OFFICE_ACTION, aspect=aspect)
+
+
+def _contextual_intent(message: Message, topic: Topic | None, followups: Followups, answers: Answers) -> str | None:
+    """Another of the classifier's readings of the message, which the topic in context makes the
+    likelier one; None: the message's own intent stands.
+
+    - A general or unsure reading whose best specific guess (at least ASPECT_IN_CONTEXT) is a
+      follow-up about the topic or a child's age: that guess ("Wie lange vorher muss ich den
+      bestellen?" after the TaxiBus is out of scope on its own).
+    - A short message read as another topic, with a follow-up about the topic in context close
+      behind (CONTEXT_MARGIN): the follow-up ("Zahlt das Jobcenter sowas?" after early childcare).
+    """
+    if topic is None:
+        return None
+    ranked = [(i, conf) for i, conf in message.ranking if i not in GENERAL_INTENTS and i != FALLBACK_INTENT]
+    if not ranked:
+        return None
+    if message.intent == FALLBACK_INTENT:
+        # unsure: the likeliest of its best guesses that is about the topic in context
+        return next((i for i, conf in ranked[:UNSURE_GUESSES] if conf >= UNSURE_IN_CONTEXT and _about(i, topic, followups, answers)), None)
+    if message.intent in GENERAL_INTENTS:
+        intent, conf = ranked[0]
+        followup = followups.aspect_of(intent, topic) is not None or intent == AGE_INTENT
+        return intent if followup and conf >= ASPECT_IN_CONTEXT else None
+    other_topic = answers.by_intent.get(message.intent or "")
+    if other_topic is None or other_topic == topic.id or _words(message.text) > SHORT_FOLLOWUP_WORDS or len(ranked) < 2:
+        return None
+    (top, top_conf), (second, second_conf) = ranked[0], ranked[1]
+    if top == message.intent and followups.aspect_of(second, topic) is not None and second_conf >= top_conf - CONTEXT_MARGIN:
+        return second
+    return None
+
+
+def _about(intent: str, topic: Topic, followups: Followups, answers: Answers) -> bool:
+    """Whether a message with `intent` is about `topic`: a follow-up, a child's age, or the topic's own question."""
+    return followups.aspect_of(intent, topic) is not None or intent == AGE_INTENT or answers.by_intent.get(intent) == topic.id
 
 
 def _topical(message: Message, answers: Answers, confidence: float) -> str | None:
@@ -262,20 +324,17 @@ def option_number(text: str) -> int | None:
     return None
 
 
-def _chosen(text: str, options: tuple[str, ...], answers: Answers) -> Step | None:
-    """The button the person names ("das zweite"): its answer, or the office finder for a town."""
+def _chosen(text: str, options: tuple[str, ...]) -> tuple[str, dict[str, Any]] | None:
+    """The button the person names ("das zweite"): its intent and entities."""
     number = option_number(text)
     if number is None or number > len(options):
         return None
     intent, _, entities = options[number - 1].lstrip("/").partition("{")
-    if intent in PLACE_INTENTS and entities:
-        try:
-            municipality = json.loads("{" + entities).get("municipality")
-        except ValueError:
-            return None
-        return Step(OFFICE_ACTION, {"municipality": municipality}) if municipality else None
-    answer = answers.by_intent.get(intent)
-    return Step(ANSWER_PREFIX + answer) if answer else None
+    try:
+        values = json.loads("{" + entities) if entities else {}
+    except ValueError:
+        return None
+    return intent, values if isinstance(values, dict) else {}
 
 
 def from_rasa_events(events: Iterable[Mapping[str, Any]]) -> list[Event]:

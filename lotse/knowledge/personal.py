@@ -13,7 +13,8 @@ AGE_CONDITIONS = frozenset({"child_age_group"})
 # A message this long may hold several needs (a "story"); the other likely ones are offered.
 STORY_WORDS = 12
 OTHER_NEED_CONFIDENCE = 0.12
-MAX_OTHER_NEEDS = 2
+MAX_OTHER_NEEDS = 2  # from the classifier's ranking
+MAX_ALL_NEEDS = 3  # with the needs the message names in words (content/need_words.yml)
 
 
 def age_text(years: float, t: Messages) -> str:
@@ -65,20 +66,31 @@ def other_needs(
     answer_intents: Iterable[str],
     labels: Mapping[str, Mapping[str, str]],
     t: Messages,
+    named: Iterable[str] = (),
 ) -> list[dict[str, str]]:
-    """Buttons for the other needs of a long message: the next likely intents that have an answer."""
+    """Buttons for the other needs of a long message: the next likely intents that have an answer,
+    then the needs it names in words (`named`, lotse.knowledge.needs) that are not offered yet."""
     if len(text.split()) < STORY_WORDS:
         return []
     known = set(answer_intents)
-    buttons = []
+    intents: list[str] = []
     for item in ranking:
         intent = item.get("name")
         if intent == answered_intent or intent not in known:
             continue
         if float(item.get("confidence") or 0) < OTHER_NEED_CONFIDENCE:
             break  # the ranking is sorted: the rest are less likely still
-        label = (labels.get(intent) or {}).get(t.language) or (labels.get(intent) or {}).get("de") or intent
-        buttons.append({"title": t("also_asked", topic=label), "payload": f"/{intent}"})
-        if len(buttons) == MAX_OTHER_NEEDS:
+        intents.append(str(intent))
+        if len(intents) == MAX_OTHER_NEEDS:
             break
-    return buttons
+    for intent in named:
+        if len(intents) == MAX_ALL_NEEDS:
+            break
+        if intent != answered_intent and intent in known and intent not in intents:
+            intents.append(intent)
+    return [_also_asked(intent, labels, t) for intent in intents]
+
+
+def _also_asked(intent: str, labels: Mapping[str, Mapping[str, str]], t: Messages) -> dict[str, str]:
+    label = (labels.get(intent) or {}).get(t.language) or (labels.get(intent) or {}).get("de") or intent
+    return {"title": t("also_asked", topic=label), "payload": f"/{intent}"}
