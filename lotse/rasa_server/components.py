@@ -442,16 +442,21 @@ class NearestExampleClassifier(GraphComponent):
 
 
 def _kept_confidence(mixed: List[tuple], sparse: List[Dict[Text, Any]]) -> List[tuple]:
-    """The mixed ranking with its first intent at least as confident, and at least as far ahead of
-    the second, as the sparse classifier's first was: the second opinion may change which intent
-    is chosen, but never turns a message the classifier answered into a "not understood"
-    (FallbackClassifier judges the top confidence and the lead; docs/nlu-pipeline.md)."""
-    if not mixed:
+    """The mixed ranking's first intent, then the sparse classifier's ranking without it.
+
+    The first is at least as confident, and at least as far ahead of the next, as the classifier's
+    first was: the second opinion may change which intent is chosen, but never turns a message the
+    classifier answered into a "not understood" (FallbackClassifier judges the top confidence and
+    the lead). The rest stays the classifier's, so the other needs of a long message
+    (lotse.knowledge.personal.other_needs) are those it found (docs/nlu-pipeline.md)."""
+    if not mixed or not sparse:
         return mixed
+    name = mixed[0][0]
     top = sparse[0]["confidence"]
     lead = top - (sparse[1]["confidence"] if len(sparse) > 1 else 0.0)
-    second = mixed[1][1] if len(mixed) > 1 else 0.0
-    return [(mixed[0][0], max(mixed[0][1], top, second + lead))] + list(mixed[1:])
+    rest = [(r["name"], r["confidence"]) for r in sparse if r["name"] != name]
+    second = rest[0][1] if rest else 0.0
+    return [(name, min(1.0, max(mixed[0][1], top, second + lead)))] + rest[: len(sparse) - 1]
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
