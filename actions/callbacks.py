@@ -37,6 +37,7 @@ from lotse.directory.overlay import office_data_now
 from lotse.knowledge.office_answers import switchboard_phone
 from lotse.knowledge.offices import OfficeData, load_gazetteer, load_office_data
 from lotse.knowledge.places import resolve
+from lotse.knowledge.situation_text import TOPIC_CHARS
 from lotse.language.messages import Messages
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,9 @@ NO_NAME_ANSWERS = (
     "nein", "weiter", "ohne", "ohne namen", "keine angabe", "no", "no name", "skip", "continue without name",
     "ні", "без імені", "далі", "пропустити",
 )
+
+# A bot message whose metadata has this key names the topic of a callback asked for after it.
+TOPIC_KEY = "callback_topic"
 
 
 @dataclass
@@ -175,6 +179,9 @@ class ValidateCallbackForm(FormValidationAction):
             return {}
         labels = topic_labels(services().settings, texts(tracker).language)
         for event in reversed(tracker.events):
+            # A bot message may name the topic of a callback after it (the situation check's list does).
+            if event.get("event") == "bot" and (event.get("metadata") or {}).get(TOPIC_KEY):
+                return {"callback_topic": str(event["metadata"][TOPIC_KEY])[:TOPIC_CHARS]}
             if event.get("event") != "user":
                 continue
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name", "")
@@ -197,7 +204,7 @@ class ValidateCallbackForm(FormValidationAction):
         topic = str(value or "").strip()
         if not topic or topic.startswith("/"):
             return {"callback_topic": None}
-        return {"callback_topic": topic[:200]}
+        return {"callback_topic": topic[:TOPIC_CHARS]}
 
     def validate_municipality(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         svc = services()

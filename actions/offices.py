@@ -89,14 +89,17 @@ class ActionFindOffice(Action):
         followups = load_followups(settings.content_dir)
         message = tracker.latest_message or {}
         context = _context(tracker, followups)
-        kind = _named_office(message) or office_kind_in(context, followups, tracker.get_slot("office_kind"))
+        named = _named_office(message)
+        kind = named or office_kind_in(context, followups, tracker.get_slot("office_kind"))
+        topic = followups.topics.get(context.topic or "")
+        # "that office" of a training topic is the Agentur's training advice, not its ALG I desk
+        role = topic.office_role if topic is not None and not named and topic.office == kind else None
         step = next_step(message_of(message), context, followups, answers_index(settings.content_dir))
         resolution = _resolution_from_message(message, gazetteer)
         now = datetime.now(ZoneInfo(settings.timezone))
         t = texts(tracker)
-        reply = reply_for(data, resolution, tracker.get_slot("municipality"), message.get("text") or "", now, t, kind)
+        reply = reply_for(data, resolution, tracker.get_slot("municipality"), message.get("text") or "", now, t, kind, role)
         aspect = step.aspect if step is not None and step.action == self.name() else None
-        topic = followups.topics.get(context.topic or "")
         if aspect and topic is not None and topic.responsible and aspect == "apply":
             reply = OfficeReply(t("followup_apply_at", office=topic.responsible.get(t.language) or topic.responsible["de"]))
         elif aspect and topic is not None and topic.target(aspect).kind == UNKNOWN:
@@ -104,7 +107,7 @@ class ActionFindOffice(Action):
             responsible = topic.responsible.get(t.language) if topic.responsible else None
             reply = _unknown_reply(label, responsible, None if responsible else reply, t)
         elif aspect and reply.municipality:
-            reply = aspect_reply(data, reply.municipality, kind, aspect, now, t)
+            reply = aspect_reply(data, reply.municipality, kind, aspect, now, t, role)
         elif aspect:  # the town is not known yet: say which office, and ask for the town
             reply = OfficeReply(f"{t('office_responsible_' + kind)}\n{reply.text}", reply.buttons)
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import dataclass
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -13,6 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.callbacks import TOPIC_KEY
 from actions.i18n import texts
 from lotse.core.settings import load_settings
 from lotse.directory.overlay import office_data_now
@@ -22,7 +24,14 @@ from lotse.knowledge.offices import load_gazetteer, load_office_data
 from lotse.knowledge.person import about_person, load_person_words
 from lotse.knowledge.places import resolve
 from lotse.knowledge.situation import entitlements, household_from_answers
-from lotse.knowledge.situation_text import render_messages
+from lotse.knowledge.situation_text import (
+    callback_topic,
+    channel_button_chars,
+    channel_chars,
+    print_page,
+    render_messages,
+)
+from lotse.widget.store import PRINT_KEY
 
 SKIPPED = "-"
 # A form slot is not asked when this memory slot already holds the answer.
@@ -31,6 +40,7 @@ SITUATIONS = {"grundsicherung", "job", "alg1", "training", "none"}
 MAINTENANCE = {"yes", "partly", "no"}
 WANTS = {"job", "retraining", "childcare"}
 _EURO = re.compile(r"(\d{2,5})(?:[.,]\d{1,2})?")
+WIDGET_CHANNEL = "socketio"  # the widget's channel (lotse/rasa_server/channels/secure_socketio.py) gets the page to print
 
 
 def _skipped(value: Any) -> bool:
@@ -89,9 +99,19 @@ class ValidateSituationForm(FormValidationAction):
         return {"check_wants": value if value in WANTS else SKIPPED}
 
 
-def situation_messages(tracker: Tracker, language: str) -> list[str]:
-    """The list for the household the slots describe (lotse.knowledge.situation), in messages short
-    enough for every channel."""
+@dataclass(frozen=True)
+class SituationResult:
+    """What the check answers: the list in messages for this channel, the topic of a callback after it,
+    and, for the widget, the list as data for its page to print."""
+
+    messages: list[str]
+    topic: str
+    page: dict[str, Any] | None
+
+
+def situation_result(tracker: Tracker, language: str) -> SituationResult:
+    """The list for the household the slots describe (lotse.knowledge.situation), in messages that fit
+    the channel the person writes on (never an item cut in two)."""
     settings = load_settings()
     slot = tracker.get_slot
     household = household_from_answers(
@@ -100,7 +120,11 @@ def situation_messages(tracker: Tracker, language: str) -> list[str]:
     )
     day = answer_day()
     items = entitlements(household, day, load_facts(settings.content_dir), office_data_now(settings))
-    return render_messages(items, language, day, content_dir=settings.content_dir)
+    channel = tracker.get_latest_input_channel()
+    messages = render_messages(items, language, day, max_chars=channel_chars(channel), content_dir=settings.content_dir,
+                               last_max_chars=channel_button_chars(channel))
+    page = print_page(items, language, day, settings.content_dir) if channel == WIDGET_CHANNEL else None
+    return SituationResult(messages, callback_topic(items, language, settings.content_dir), page)
 
 
 class ActionSituationResult(Action):
@@ -113,8 +137,13 @@ class ActionSituationResult(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         t = texts(tracker)
-        messages = await asyncio.to_thread(situation_messages, tracker, t.language)
-        for text in messages[:-1]:
+        result = await asyncio.to_thread(situation_result, tracker, t.language)
+        for text in result.messages[:-1]:
             dispatcher.utter_message(text=text)
-        dispatcher.utter_message(text=messages[-1], buttons=[{"title": t("office_button_callback"), "payload": "/request_callback"}])
+        extra: Dict[str, Any] = {TOPIC_KEY: result.topic}
+        if result.page is not None:
+            extra[PRINT_KEY] = result.page
+        dispatcher.utter_message(
+            text=result.messages[-1], buttons=[{"title": t("office_button_callback"), "payload": "/request_callback"}], **extra
+        )
         return [SlotSet(slot, None) for slot in ("check_town", "check_ages", "check_alone", "check_income", "check_maintenance", "check_rent", "check_wants")]

@@ -9,7 +9,11 @@ channel, exactly as it would be sent:
 - widget: what the bubble shows before anything is opened, i.e. the text without its footer
   (lotse.rasa_server.channels.secure_socketio.widget_message) plus the folded "Quellen" summary;
 - telegram, facebook, whatsapp_cloud, twilio_whatsapp: the text of the first platform message the channel's output
-  class posts (sources line and, where the platform has no buttons, the numbered options included).
+  class posts, as it stands in the message bubble: the text (Telegram `text`, Messenger `message.text`, WhatsApp
+  `text.body` or the interactive `body.text`, Twilio `Body` or the text variable of its content), with a sources
+  line and numbered options where the channel writes them into the text. Labels of the platform's own buttons
+  (inline keyboard, quick replies, reply buttons, the button that opens a list, its rows) are not message text
+  and are not counted.
 Reports median and maximum characters per language and view (target: median <= 350, maximum <= 600), and every
 question whose first reply came from another answer than expected. --write replaces the section between
 the markers FIRST-MESSAGE-START/END in that file.
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import re
 import statistics
 import sys
@@ -68,6 +73,8 @@ def _platform_text(view: str, body: Mapping[str, Any]) -> str:
     if view == "facebook":
         return str((body.get("message") or {}).get("text") or "")
     if view == "twilio_whatsapp":
+        if body.get("ContentSid"):
+            return str(json.loads(str(body.get("ContentVariables") or "{}")).get("1") or "")
         return str(body.get("Body") or "")
     if body.get("type") == "interactive":
         return str(body["interactive"]["body"]["text"])
@@ -88,6 +95,8 @@ def _channels() -> dict[str, Any]:
             self.bodies: list[Mapping[str, Any]] = []
 
         async def post(self, url: str, what: str, **kwargs: Any) -> Optional[Delivery]:
+            if what == "twilio content":  # Twilio creates the content for a set of buttons: not a message
+                return Delivery(201, {"sid": "HX" + "0" * 32})
             self.bodies.append(kwargs.get("json_body") or kwargs.get("form") or {})
             return Delivery(200, {"ok": True})
 

@@ -60,6 +60,7 @@ MESSENGER_CHANNELS: dict[str, ChannelSpec] = {
         {
             "api_url": ("LOTSE_TWILIO_API_URL", "https://api.twilio.com"),
             "public_url": ("LOTSE_TWILIO_PUBLIC_URL", ""),
+            "content_api_url": ("LOTSE_TWILIO_CONTENT_API_URL", ""),
         },
     ),
     "whatsapp_cloud": ChannelSpec(

@@ -15,6 +15,7 @@ Replaced (a function of the library swapped for Lotse's, in the running process)
 - rasa EndpointConfig.session -> lotse.rasa_server.overrides:pooled_session
 - rasa DaskGraphRunner.run -> lotse.rasa_server.overrides:run_graph
 - rasa RulePolicy._get_possible_keys -> lotse.rasa_server.overrides:possible_rule_keys
+- rasa RulePolicy._predict -> lotse.rasa_server.overrides:predict_with_states_once
 - rasa load_agent_on_start -> lotse.rasa_server.server:freeze_after_model_load
 - rasa-sdk create_app -> actions.server:install_secret_check
 The Rasa ones are installed by lotse/rasa_server/server.py's main before Rasa runs, the rasa-sdk
@@ -93,6 +94,9 @@ OVERRIDES: tuple[Override, ...] = (
     Override("rasa", "rasa.core.policies.rule_policy:RulePolicy._get_possible_keys",
              f"{RASA_OVERRIDES}:possible_rule_keys", "replaced", AT_RASA_START,
              "rule matching stops once every remaining rule is applicable"),
+    Override("rasa", "rasa.core.policies.rule_policy:RulePolicy._predict",
+             f"{RASA_OVERRIDES}:predict_with_states_once", "replaced", AT_RASA_START,
+             "the conversation's states are computed once per prediction, not once per rule pass"),
     Override("rasa", "rasa.core.run:load_agent_on_start", "lotse.rasa_server.server:freeze_after_model_load",
              "replaced", AT_RASA_START, "the loaded model is moved out of the garbage collector's reach"),
     Override("rasa-sdk", "rasa_sdk.endpoint:create_app", "actions.server:install_secret_check",

@@ -167,7 +167,7 @@ class Settings:
     widget_secret: str = variable("LOTSE_WIDGET_SECRET", "", TEXT, RASA)
     widget_session_hours: int = variable("LOTSE_WIDGET_SESSION_HOURS", 24, INT, RASA)
     widget_origins: tuple[str, ...] = variable(
-        "LOTSE_WIDGET_ORIGINS", DEFAULT_WIDGET_ORIGINS, LIST, RASA, blank_is_default=True
+        "LOTSE_WIDGET_ORIGINS", DEFAULT_WIDGET_ORIGINS, LIST, RASA, WEB, blank_is_default=True
     )
     # Several instances (docs/deploy.md): the lock store and PostgreSQL connection budget.
     # The lock store's settings reach Rasa through the endpoints file lotse/core/endpoints.py writes.

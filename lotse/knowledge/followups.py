@@ -11,6 +11,10 @@ from lotse.core.yamlfiles import load_yaml
 from lotse.language.languages import LANGUAGES
 
 OFFICE_KINDS = ("jobcenter", "jugendamt", "agentur")
+# What the Agentur für Arbeit is "that office" for: its training advice (Weiterbildungsberatung) or its
+# careers advice for vocational training (Berufsberatung), instead of ALG I (content/messages.yml
+# office_why_agentur_<role>).
+OFFICE_ROLES = ("weiterbildung", "ausbildung")
 QUESTIONS = ("child_age", "municipality")
 # Aspects about the office itself: without a topic they go to the office of the person's town.
 OFFICE_ASPECTS = frozenset({"apply", "hours", "phone", "address", "website"})
@@ -34,6 +38,7 @@ class Topic:
     responsible: Mapping[str, str] = field(default_factory=dict)
     asks: str | None = None
     targets: Mapping[str, Target] = field(default_factory=dict)
+    office_role: str | None = None  # one of OFFICE_ROLES: what the office is this topic's office for
 
     def target(self, aspect: str) -> Target:
         if aspect in self.targets:
@@ -72,13 +77,15 @@ def _target(raw: Any) -> Target:
 def parse_followups(raw: Mapping[str, Any]) -> Followups:
     aspects = {str(k): str(v) for k, v in (raw.get("aspects") or {}).items()}
     topics: dict[str, Topic] = {}
+    roles = {str(k): str(v) for k, v in (raw.get("office_roles") or {}).items()}
     for topic_id, entry in (raw.get("topics") or {}).items():
         entry = dict(entry or {})
         office = str(entry.pop("office", "jobcenter"))
         responsible = dict(entry.pop("responsible", None) or {})
         asks = entry.pop("asks", None)
+        role = entry.pop("office_role", None) or roles.get(str(topic_id))
         targets = {str(aspect): _target(value) for aspect, value in entry.items()}
-        topics[str(topic_id)] = Topic(str(topic_id), office, responsible, asks, targets)
+        topics[str(topic_id)] = Topic(str(topic_id), office, responsible, asks, targets, str(role) if role else None)
     return Followups(aspects, frozenset(raw.get("in_context_only") or ()), topics)
 
 
@@ -96,6 +103,7 @@ def followup_problems(raw: Mapping[str, Any], answer_ids: Iterable[str], intents
     aspect_names = set(followups.aspects.values())
     problems = [f"followups.yml: aspect intent {i} is not in domain.yml" for i in followups.aspects if i not in intents]
     problems += [f"followups.yml: in_context_only {i} is not an aspect intent" for i in followups.in_context_only if i not in followups.aspects]
+    problems += [f"followups.yml: office_roles names unknown topic {t}" for t in raw.get("office_roles") or {} if t not in followups.topics]
     for topic in followups.topics.values():
         where = f"followups.yml: {topic.id}"
         if topic.id not in answer_ids:
@@ -104,6 +112,8 @@ def followup_problems(raw: Mapping[str, Any], answer_ids: Iterable[str], intents
             problems.append(f"{where}: office {topic.office!r} is not one of {', '.join(OFFICE_KINDS)}")
         if topic.responsible and set(topic.responsible) != set(LANGUAGES):
             problems.append(f"{where}: responsible needs every language ({', '.join(LANGUAGES)})")
+        if topic.office_role is not None and (topic.office_role not in OFFICE_ROLES or topic.office != "agentur"):
+            problems.append(f"{where}: office_role {topic.office_role!r} needs office agentur and one of {', '.join(OFFICE_ROLES)}")
         if topic.asks is not None and topic.asks not in QUESTIONS:
             problems.append(f"{where}: asks {topic.asks!r} is not one of {', '.join(QUESTIONS)}")
         for aspect, target in topic.targets.items():

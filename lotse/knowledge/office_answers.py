@@ -82,8 +82,17 @@ def _switchboard_block(data: OfficeData, now: datetime, t: Messages) -> list[str
 
 
 def found_reply(
-    data: OfficeData, municipality_id: str, kind: str, now: datetime, t: Messages, matched: str | None = None
+    data: OfficeData,
+    municipality_id: str,
+    kind: str,
+    now: datetime,
+    t: Messages,
+    matched: str | None = None,
+    role: str | None = None,
 ) -> OfficeReply:
+    """The office of `kind` for the town. `role` (content/followups.yml `office_roles`): what the
+    Agentur is asked about in the conversation ("weiterbildung", "ausbildung"); its training advice
+    is then explained instead of ALG I."""
     m = data.municipalities[municipality_id]
     offices = data.offices
     intro: list[str] = []
@@ -99,15 +108,15 @@ def found_reply(
     why = {
         "jobcenter": t("office_why_jobcenter"),
         "jugendamt": t("office_own_jugendamt" if m.get("jugendamt_area") != "kreis" else "office_kreisjugendamt", town=m["name"]),
-        "agentur": t("office_why_agentur"),
+        "agentur": t(f"office_why_agentur_{role}" if role else "office_why_agentur"),
         "familienbuero": t("office_why_familienbuero", town=m["name"]),
     }[kind]
     lines = intro + [t("office_you_live_in", place=place, office=office["name"]), why]
-    role = office.get("role")
-    if isinstance(role, Mapping):
-        lines.append(role.get(t.language) or role["de"])
-    elif role:
-        lines.append(role)
+    duties = office.get("role") if not (kind == "agentur" and role) else None  # the Agentur's: ALG I
+    if isinstance(duties, Mapping):
+        lines.append(duties.get(t.language) or duties["de"])
+    elif duties:
+        lines.append(duties)
     if kind == "agentur" and m.get("agentur_basis"):
         lines.append(t("office_agentur_nearest"))
     if kind in ("jugendamt", "familienbuero"):
@@ -184,10 +193,12 @@ def ask_place_reply(t: Messages) -> OfficeReply:
 ASPECT_FIELDS = {"hours": "hours", "phone": "phone", "address": "address", "website": "web"}
 
 
-def aspect_reply(data: OfficeData, municipality_id: str, kind: str, aspect: str, now: datetime, t: Messages) -> OfficeReply:
+def aspect_reply(
+    data: OfficeData, municipality_id: str, kind: str, aspect: str, now: datetime, t: Messages, role: str | None = None
+) -> OfficeReply:
     """One field of "that office" for the person's town, verified and with its date; where that field is
     not verified, say so and give the office's verified details instead."""
-    full = found_reply(data, municipality_id, kind, now, t)
+    full = found_reply(data, municipality_id, kind, now, t, role=role)
     field_name = ASPECT_FIELDS.get(aspect)
     if field_name is None:
         return full
@@ -214,18 +225,20 @@ def reply_for(
     now: datetime,
     t: Messages,
     kind: str | None = None,
+    role: str | None = None,
 ) -> OfficeReply:
     """The office finder's reply; `kind` (the NLU entity `office_type`, or the conversation's office)
-    is the office in question when the message names none."""
-    kind = explicit_office_kind(text) or (kind if kind in OFFICE_TYPES else None) or "jobcenter"
+    is the office in question when the message names none; `role` as in `found_reply`, only then."""
+    named = explicit_office_kind(text)
+    kind, role = (named, None) if named else ((kind if kind in OFFICE_TYPES else None) or "jobcenter", role)
     if resolution.status == "found" and resolution.municipality in data.municipalities:
-        return found_reply(data, resolution.municipality, kind, now, t, resolution.matched)
+        return found_reply(data, resolution.municipality, kind, now, t, resolution.matched, role)
     if resolution.status == "ambiguous":
         return ambiguous_reply(data, resolution.candidates, t)
     if resolution.status == "outside":
         return outside_reply(data, resolution.matched, t)
     if remembered in data.municipalities:
-        return found_reply(data, remembered, kind, now, t)
+        return found_reply(data, remembered, kind, now, t, role=role)
     return ask_place_reply(t)
 
 

@@ -9,6 +9,7 @@ with the limits sentence ("keine Entscheidung, keine Rechtsberatung").
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -33,6 +34,16 @@ UNITS = {"eur": " €", "number": ""}
 OFFICE_KINDS_WITH_TOWN = ("wohngeldstelle", "gemeinde", "schule")
 SOURCES_SHOWN = 1  # per item in the text (Item.sources keeps them all); the first is the rule's own
 MESSAGE_CHARS = 4000  # below the 4,096 characters of a Telegram or WhatsApp message
+# Each messenger's own limit for one text (the TEXT_LIMIT of lotse/rasa_server/channels/<name>.py, a unit
+# test keeps them equal), less room for the numbered options and their hint under the last part.
+CHANNEL_TEXT_LIMITS = {"telegram": 4096, "whatsapp_cloud": 4096, "facebook": 2000, "twilio_whatsapp": 1600}
+OPTIONS_RESERVE = 300
+# A platform's shorter limit for the text above buttons (whatsapp_cloud.py BUTTON_BODY_LIMIT,
+# twilio_whatsapp.py CONTENT_BODY_LIMIT).
+CHANNEL_BUTTON_TEXT_LIMITS = {"whatsapp_cloud": 1024, "twilio_whatsapp": 1024}
+TOPIC_CHARS = 200  # a callback's topic (actions/callbacks.py keeps at most this)
+MONEY_TOPICS_FOR_OFFER = 2
+CHECK_INTENT = "ask_situation_check"  # the intent that starts the check (data/nlu/*/situation.yml)
 
 # Every text the rules use, with the placeholders it may use (each language the same ones).
 TEXT_KEYS: dict[str, frozenset[str]] = {
@@ -69,6 +80,8 @@ TEXT_KEYS: dict[str, frozenset[str]] = {
         "kinderkrankentage.fallback_most": "", "kinderkrankentage.note_unknown": "", "kinderkrankentage.apply": "",
         "weiterbildung.why": "", "weiterbildung.geld": "", "weiterbildung.childcare": "", "weiterbildung.note": "",
         "weiterbildung.apply": "office", "weiterbildung.apply_jobcenter": "office",
+        "print.open": "", "print.title": "", "print.print": "", "print.note": "", "print.waiting": "", "print.missing": "",
+        "callback.topic": "titles", "offer.button": "",
     }.items()
 }
 
@@ -77,6 +90,8 @@ TEXT_KEYS: dict[str, frozenset[str]] = {
 class SituationTexts:
     texts: Mapping[str, Mapping[str, str]]
     sources: Mapping[str, tuple[Source, ...]]
+    # topic -> the words (any language) that name it in a story, lower case
+    money_words: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
 def load_situation_texts(content_dir: Path = CONTENT_DIR) -> SituationTexts:
@@ -85,7 +100,11 @@ def load_situation_texts(content_dir: Path = CONTENT_DIR) -> SituationTexts:
         str(item): tuple(Source(str(s.get("title") or ""), str(s.get("url") or ""), str(s.get("date") or "")) for s in entries or [])
         for item, entries in (data.get("sources") or {}).items()
     }
-    return SituationTexts({str(k): dict(v or {}) for k, v in (data.get("texts") or {}).items()}, sources)
+    words = {
+        str(topic): tuple(str(w).lower() for lang in LANGUAGES for w in (by_lang or {}).get(lang) or [])
+        for topic, by_lang in (data.get("money_words") or {}).items()
+    }
+    return SituationTexts({str(k): dict(v or {}) for k, v in (data.get("texts") or {}).items()}, sources, words)
 
 
 def situation_problems(content_dir: Path) -> list[str]:
@@ -121,6 +140,11 @@ def situation_problems(content_dir: Path) -> list[str]:
         if len({frozenset(u) for u in used_by_lang.values()}) > 1:
             problems.append(f"{where}: texts.{key}: the languages use different placeholders: "
                             + ", ".join(f"{lang} {sorted(u)}" for lang, u in used_by_lang.items()))
+    for topic, words in texts.money_words.items():
+        if not words:
+            problems.append(f"{where}: money_words.{topic}: no words")
+    if len(texts.money_words) < MONEY_TOPICS_FOR_OFFER:
+        problems.append(f"{where}: money_words: at least {MONEY_TOPICS_FOR_OFFER} topics are needed to offer the check")
     for item, entries in texts.sources.items():
         if item not in ITEM_IDS:
             problems.append(f"{where}: sources.{item}: no such item")
@@ -239,13 +263,79 @@ def render_list(items: Iterable[Item], lang: str, day: date | None = None, conte
 
 
 def render_messages(items: Iterable[Item], lang: str, day: date | None = None, max_chars: int = MESSAGE_CHARS,
-                    content_dir: Path = CONTENT_DIR) -> list[str]:
+                    content_dir: Path = CONTENT_DIR, last_max_chars: int | None = None) -> list[str]:
     """The same list in messages of at most `max_chars` (messengers cut long texts), never splitting
-    an item; the limits sentence ends the last message."""
+    an item; the limits sentence ends the last message. With `last_max_chars` (the text a platform
+    allows above buttons), a longer last message leaves the limits sentence to a message of its own."""
     messages: list[str] = []
-    for block in _blocks(items, lang, day, content_dir):
+    blocks = _blocks(items, lang, day, content_dir)
+    for block in blocks:
         if messages and len(messages[-1]) + 2 + len(block) <= max_chars:
             messages[-1] += "\n\n" + block
         else:
             messages.append(block)
+    if last_max_chars is not None and len(messages) and len(messages[-1]) > last_max_chars and messages[-1] != blocks[-1]:
+        messages[-1] = messages[-1][: -len(blocks[-1])].rstrip()
+        messages.append(blocks[-1])
     return messages
+
+
+def channel_button_chars(channel: str | None) -> int | None:
+    """How long the text above buttons may be on `channel` (both WhatsApp channels: 1,024), else None."""
+    limit = CHANNEL_BUTTON_TEXT_LIMITS.get(channel or "")
+    return limit - OPTIONS_RESERVE if limit else None
+
+
+def channel_chars(channel: str | None) -> int:
+    """How long one part of the list may be on `channel` (the name of Rasa's input channel): within the
+    messenger's own limit, so no item is cut by the channel; MESSAGE_CHARS elsewhere."""
+    limit = CHANNEL_TEXT_LIMITS.get(channel or "")
+    return min(MESSAGE_CHARS, limit - OPTIONS_RESERVE) if limit else MESSAGE_CHARS
+
+
+def print_page(items: Iterable[Item], lang: str, day: date, content_dir: Path = CONTENT_DIR) -> dict[str, Any]:
+    """The list for the widget's page to print (web/widget/print.html): the same blocks as the text
+    (heading, one per item, the limits) and the page's own labels in `lang`. Only data: the page
+    shows every string as text."""
+    texts = load_situation_texts(content_dir)
+    blocks = _blocks(items, lang, day, content_dir)
+    labels = {name: texts.texts[f"print.{name}"][lang] for name in ("open", "title", "print", "note")}
+    return {"lang": lang, "heading": blocks[0], "items": blocks[1:-1], "limits": blocks[-1], "labels": labels}
+
+
+def callback_topic(items: Iterable[Item], lang: str, content_dir: Path = CONTENT_DIR) -> str:
+    """The topic a callback after the check starts with: "Was steht mir zu? Die Liste aus dem Chat:
+    Mehrbedarf …, Unterhaltsvorschuss", at most TOPIC_CHARS long (whole titles only)."""
+    texts = load_situation_texts(content_dir)
+    titles: list[str] = []
+    for item in items:
+        candidate = ", ".join([*titles, texts.texts[f"{item.id}.title"][lang]])
+        if len(_say(texts, "callback.topic", lang, titles=candidate)) > TOPIC_CHARS:
+            break
+        titles.append(texts.texts[f"{item.id}.title"][lang])
+    return _say(texts, "callback.topic", lang, titles=", ".join(titles) or "–")
+
+
+def money_topics(message: str, texts: SituationTexts) -> set[str]:
+    """The money topics (content/situation.yml money_words) a message names; a word matches where a
+    word of the message starts."""
+    lowered = " " + " ".join(message.lower().split())
+    found = set()
+    for topic, words in texts.money_words.items():
+        if any(re.search(r"(?<!\w)" + re.escape(w), lowered) for w in words):
+            found.add(topic)
+    return found
+
+
+def offers_check(message: str, texts: SituationTexts) -> bool:
+    """A story that names several money questions (maintenance not paid, not enough money, the rent …):
+    the situation check is offered."""
+    return len(money_topics(message, texts)) >= MONEY_TOPICS_FOR_OFFER
+
+
+def check_offer(message: str, answered_intent: str | None, texts: SituationTexts, lang: str, min_words: int) -> dict[str, str] | None:
+    """The button that offers the check under an answer to a story (a message of at least `min_words`
+    words) naming several money questions; None otherwise, and under the check itself."""
+    if answered_intent == CHECK_INTENT or len(message.split()) < min_words or not offers_check(message, texts):
+        return None
+    return {"title": texts.texts["offer.button"][lang], "payload": f"/{CHECK_INTENT}"}

@@ -1,14 +1,18 @@
 """The languages Lotse speaks, and the one place that decides which language to answer in.
 
 `language_of_message` applies the rules of docs/languages.md, strongest first: an explicit request
-("English please", "по-українськи"); the widget's selector (but Cyrillic text is never answered in
-German); Cyrillic script (Ukrainian, also for Russian); a message clearly written in one language.
-Anything else ("ok", "Kita", "Bürgergeld", "46325") keeps the conversation's language. Every other
+("English please", "по-українськи"); the language chosen in the widget (but Cyrillic text is never
+answered in German); Cyrillic script (Ukrainian, also for Russian); a message clearly written in one
+language; at a conversation's start the page's language. Anything else ("ok", "Kita", "Bürgergeld",
+"46325", "2") keeps the conversation's language. `language_hints` reads what the widget sends. Every other
 place (NLU, channels, the web server's refusals, actions) calls the functions of this module.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 LANGUAGES: tuple[str, ...] = ("de", "en", "uk")
 DEFAULT_LANGUAGE = "de"
@@ -118,14 +122,58 @@ def detect_language(text: str) -> str | None:
     return None
 
 
-def language_of_message(text: str, selected: object = None) -> str | None:
-    """The language to answer this message in, or None to keep the conversation's language.
+@dataclass(frozen=True)
+class LanguageHints:
+    """What a client says about the language of a message (the widget's metadata).
+
+    `language`: the language of the widget's selector, if supported; `chosen`: the person picked it
+    (the language switch) rather than the page's default (`data-language`); `starting`: this is the
+    first message of the conversation."""
+
+    language: str | None = None
+    chosen: bool = False
+    starting: bool = False
+
+    def as_metadata(self) -> dict[str, Any]:
+        """The message metadata a channel passes on to Rasa: these keys and nothing else."""
+        if self.language is None:
+            return {}
+        return {
+            "language": self.language,
+            "language_source": "chosen" if self.chosen else "page",
+            "conversation_start": self.starting,
+        }
+
+
+NO_HINTS = LanguageHints()
+LANGUAGE_SOURCES = ("chosen", "page")
+
+
+def language_hints(metadata: object) -> LanguageHints:
+    """The hints in message metadata `{"language": "en", "language_source": "chosen" | "page",
+    "conversation_start": true}`. An unsupported language is no hint. A language without a source
+    counts as chosen (an API client that sets it means it); "page" is only the page's default."""
+    if not isinstance(metadata, Mapping) or not is_supported(metadata.get("language")):
+        return NO_HINTS
+    source = metadata.get("language_source")
+    return LanguageHints(
+        language=str(metadata["language"]),
+        chosen=source != "page",
+        starting=metadata.get("conversation_start") is True,
+    )
+
+
+def language_of_message(text: str, hints: LanguageHints = NO_HINTS, current: str | None = None) -> str | None:
+    """The language to answer this message in; `current` (the conversation's language so far, None:
+    "keep it") when nothing in the message decides.
 
     The rules of docs/languages.md, strongest first:
     1. an explicit request in the text ("English please", "auf Deutsch", "по-українськи");
-    2. the language selected in the widget, except that Cyrillic text is never answered in German;
-    3. Cyrillic script: Ukrainian;
-    4. the language the text is clearly written in (two distinctive words, a clear margin).
+    2. the language the person chose in the widget, except that Cyrillic text is never answered in German;
+    3. Cyrillic script: Ukrainian (Russian included);
+    4. the language the text is clearly written in (two distinctive words, a clear margin);
+    5. at the start of a conversation, the page's language (a start, not a choice: rules 3 and 4 win);
+    6. otherwise the conversation's language: one word ("Kita", "ja", "2") never switches it.
     A messenger's language hint (the phone's language) is not evidence about a message: it chooses
     only the greeting when a user opens the bot (Telegram's /start, lotse/rasa_server/channels/telegram.py).
     """
@@ -133,13 +181,18 @@ def language_of_message(text: str, selected: object = None) -> str | None:
     if requested:
         return requested
     written = detect_language(text)
-    if is_supported(selected):
-        return "uk" if selected == "de" and written == "uk" else str(selected)
-    return written
+    if hints.language and hints.chosen:
+        return "uk" if hints.language == "de" and written == "uk" else hints.language
+    if written:
+        return written
+    if hints.language and hints.starting:
+        return hints.language
+    return current
 
 
 def reply_language(text: str | None, preferred: object = None) -> str:
     """The language to answer in when there is no conversation to go by (a request refused before
     it reaches Rasa, a too long message): what the text decides, else the browser's or phone's
     preferred language, else German."""
-    return language_of_message(text or "") or (str(preferred) if is_supported(preferred) else DEFAULT_LANGUAGE)
+    fallback = str(preferred) if is_supported(preferred) else DEFAULT_LANGUAGE
+    return language_of_message(text or "", current=fallback) or fallback

@@ -40,7 +40,8 @@ from lotse.knowledge.content import Content, content_problems, load_content, mos
 from lotse.knowledge.conversation import ANSWER_PREFIX, DETAILS_PREFIX, NOTED, Answers, answers_index
 from lotse.knowledge.facts import answer_day
 from lotse.knowledge.offices import load_office_data
-from lotse.knowledge.personal import memory_prefix, noted_details, other_needs
+from lotse.knowledge.personal import STORY_WORDS, memory_prefix, noted_details, other_needs
+from lotse.knowledge.situation_text import check_offer, load_situation_texts
 from lotse.knowledge.terms import explain_old_terms
 from lotse.language.messages import messages_for
 
@@ -218,6 +219,9 @@ class LotseNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         if latest and answers.get(intent or "") == utter_action[len(ANSWER_PREFIX):]:
             labels = (load_yaml(content_dir / "labels.yml") or {}).get("labels") or {}
             extra = other_needs(text, latest.parse_data.get("intent_ranking") or [], intent, answers, labels, t)
+            offer = check_offer(text, intent, load_situation_texts(content_dir), t.language, STORY_WORDS)
+            if offer and all(b.get("payload") != offer["payload"] for b in extra):
+                extra.append(offer)  # several money questions in one story: the situation check
             if extra:
                 response["buttons"] = [*(response.get("buttons") or []), *extra]
         return response

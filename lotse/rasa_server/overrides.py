@@ -1,4 +1,4 @@
-"""Lotse's replacements of six Rasa 3.6.21 functions, installed by `install()`, which
+"""Lotse's replacements of seven Rasa 3.6.21 functions, installed by `install()`, which
 lotse/rasa_server/server.py calls before Rasa runs (the list of every override, with the versions
 it was written for: lotse/core/override_registry.py).
 
@@ -33,6 +33,10 @@ mixed benchmark conversations):
 - RulePolicy narrows its rules turn by turn back through the whole conversation, checking every
   remaining rule at every turn, although a rule shorter than the turns looked at is applicable by
   definition (`RulePolicy._is_rule_applicable`). `possible_rule_keys` stops there.
+- RulePolicy turns the whole conversation into states twice for each prediction after a user
+  message (once to match rules on the message text, once on its intent; the two differ only in
+  what is kept of the last user input, which Rasa removes afterwards). `predict_with_states_once`
+  computes them once per prediction and hands each pass its own copy.
 
 5. Connection reuse. Rasa opens a new HTTP session, and so a new TCP connection, for every call to
 the action server (`EndpointConfig.request`); connecting was ~7 % of the Rasa server's CPU in the
@@ -172,6 +176,7 @@ def _action_call_format(self: RemoteAction, tracker: Any, domain: Any) -> Dict[T
 
 RASA_GRAPH_RUN = DaskGraphRunner.run
 RASA_POSSIBLE_KEYS = RulePolicy._get_possible_keys
+RASA_RULE_PREDICT = RulePolicy._predict
 
 
 def run_graph(self: DaskGraphRunner, inputs: Optional[Dict[Text, Any]] = None, targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
@@ -230,6 +235,32 @@ def _rule_applicable(reversed_rule_states: List[Any], turn_index: int, conversat
     return RulePolicy._does_rule_match_state(reversed_rule_states[turn_index], conversation_state)
 
 
+def _copy_states(states: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    # Rasa edits the user part of a state in place (deletes the intent or the text); the values
+    # inside the parts are strings and tuples.
+    return [{part: dict(values) for part, values in state.items()} for state in states]
+
+
+def predict_with_states_once(self: RulePolicy, tracker: Any, domain: Any) -> Any:
+    """`RulePolicy._predict` with the tracker's states computed once for this prediction."""
+    featurizer = self.featurizer
+    computed: Dict[Tuple[Any, ...], List[Dict[Text, Any]]] = {}
+
+    def create_states(
+        tracker_: Any, domain_: Any, omit_unset_slots: bool = False, ignore_rule_only_turns: bool = False, rule_only_data: Any = None
+    ) -> List[Dict[Text, Any]]:
+        key = (id(tracker_), len(tracker_.events), id(domain_), omit_unset_slots, ignore_rule_only_turns, repr(rule_only_data))
+        if key not in computed:
+            computed[key] = type(featurizer)._create_states(tracker_, domain_, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        return _copy_states(computed[key])
+
+    featurizer.__dict__["_create_states"] = create_states  # shadows the static method for this call only
+    try:
+        return RASA_RULE_PREDICT(self, tracker, domain)
+    finally:
+        featurizer.__dict__.pop("_create_states", None)
+
+
 IDLE_CONNECTION_SECONDS = 1.0
 # endpoint -> (the event loop the session was made in, the session); a session is only used in its loop.
 _sessions: Dict[Any, Tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = {}
@@ -270,6 +301,7 @@ def install() -> None:
     EndpointConfig.session = pooled_session  # type: ignore[method-assign,assignment]
     DaskGraphRunner.run = run_graph  # type: ignore[method-assign]
     RulePolicy._get_possible_keys = possible_rule_keys  # type: ignore[method-assign]
+    RulePolicy._predict = predict_with_states_once  # type: ignore[method-assign]
     RemoteAction._action_call_format = _action_call_format  # type: ignore[method-assign]
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     RemoteAction.run = run_or_fall_back  # type: ignore[method-assign]

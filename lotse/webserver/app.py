@@ -4,7 +4,11 @@
 - / : the demo page, which embeds the widget with the same snippet a district website uses;
 - /socket.io/: the widget's connection, forwarded to Rasa's hardened socket.io channel
   (lotse/webserver/socketio_proxy.py), so Rasa itself is never exposed;
-- POST /api/chat forwards {"sender", "message"} to Rasa's REST channel (tests and tools).
+- POST /api/chat forwards {"sender", "message"} to Rasa's REST channel (tests and tools);
+- /widget/print.html: the page on which the widget shows the situation check's list to print
+  (docs/situation-check.md). The server only hands out the empty page with its texts; the list comes
+  from the widget in the person's browser (postMessage, accepted from the allowed widget origins only)
+  and is never sent here or stored.
 Bodies above LOTSE_MAX_BODY_BYTES are refused before parsing; lotse/webserver/guard.py checks /api/chat.
 """
 from __future__ import annotations
@@ -18,6 +22,8 @@ from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
 from lotse.core.settings import PROJECT_ROOT, Settings, load_settings, web_origin
 from lotse.guards.chat_requests import ChatRequest, answer, parse_chat_request, reply_language
 from lotse.guards.unread_bodies import close_when_body_unread
+from lotse.knowledge.situation_text import load_situation_texts
+from lotse.language.languages import LANGUAGES
 from lotse.privacy.redact import configure_logging
 from lotse.webserver import socketio_proxy
 from lotse.webserver.guard import chat_guard
@@ -29,6 +35,7 @@ CLIENT = web.AppKey("client", ClientSession)
 PROXY_CLIENT = web.AppKey("proxy_client", ClientSession)
 HEADERS = web.AppKey("headers", dict)
 DEMO_PAGE = web.AppKey("demo_page", str)
+PRINT_PAGES = web.AppKey("print_pages", dict)
 WIDGET_PREFIX = "/widget/"
 
 
@@ -90,6 +97,28 @@ def render_demo_page(settings: Settings) -> str:
     return template.replace("{{LOTSE_SERVER}}", html.escape(settings.public_url, quote=True))
 
 
+def render_print_pages(settings: Settings) -> dict[str, str]:
+    """The empty page to print the situation check's list on, per language: its texts from
+    content/situation.yml and the origins whose widget may hand it the list."""
+    template = (WEB_ROOT / "widget" / "print.html").read_text(encoding="utf-8")
+    texts = load_situation_texts(settings.content_dir).texts
+    origins = " ".join(settings.widget_allowed_origins)
+    pages = {}
+    for lang in LANGUAGES:
+        values = {"LANG": lang, "ORIGINS": origins, **{name.upper(): texts[f"print.{name}"][lang] for name in ("title", "waiting", "missing")}}
+        page = template
+        for name, value in values.items():
+            page = page.replace("{{" + name + "}}", html.escape(value, quote=True))
+        pages[lang] = page
+    return pages
+
+
+async def print_page(request: web.Request) -> web.Response:
+    pages = request.app[PRINT_PAGES]
+    page = pages.get(request.query.get("lang", "")) or pages[LANGUAGES[0]]
+    return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-store"})
+
+
 async def index(request: web.Request) -> web.Response:
     return web.Response(text=request.app[DEMO_PAGE], content_type="text/html")
 
@@ -116,11 +145,13 @@ def create_app() -> web.Application:
     app[SETTINGS] = settings
     app[HEADERS] = security_headers_for(settings)
     app[DEMO_PAGE] = render_demo_page(settings)
+    app[PRINT_PAGES] = render_print_pages(settings)
     app.cleanup_ctx.append(_client)
     app.router.add_get("/", index)
     app.router.add_get("/index.html", index)
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/api/chat", chat)
+    app.router.add_get(WIDGET_PREFIX + "print.html", print_page)
     app.router.add_route("*", socketio_proxy.PREFIX, socketio)
     app.router.add_static("/", WEB_ROOT, show_index=False)
     return app

@@ -27,6 +27,9 @@ from lotse.widget.sessions import WidgetSession
 logger = logging.getLogger(__name__)
 
 TRANSCRIPT_LIMIT = 200
+# The key of a bot message's metadata with the situation check's list for the widget's page to print
+# (actions/situation.py writes it; it lives in the conversation's events and is erased with them).
+PRINT_KEY = "situation_print"
 
 
 def _utc(seconds: float) -> datetime:
@@ -58,6 +61,9 @@ def transcript_items(events: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
             item: dict[str, Any] = {"who": "bot", "text": text, "message_id": feedback.message_id(text)}
             if replies:
                 item["quick_replies"] = replies
+            page = (data.get("metadata") or {}).get(PRINT_KEY)
+            if isinstance(page, dict):
+                item["print"] = page
             items.append(item)
         elif type_name == "user" and isinstance(text, str):
             items.append({"who": "user", "text": titles.get(text, text)})

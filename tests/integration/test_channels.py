@@ -10,6 +10,7 @@ import hmac
 import http.server
 import itertools
 import json
+import re
 import threading
 import time
 import uuid
@@ -22,6 +23,7 @@ from twilio.request_validator import RequestValidator
 
 from lotse.core.settings import load_settings
 from lotse.runner.stack import Stack
+from tests.integration.answers import variant_start
 from tests.integration.conftest import MODEL
 
 PORTS = {"LOTSE_RASA_PORT": "15205", "LOTSE_ACTIONS_PORT": "15255", "LOTSE_WEB_PORT": "18280"}
@@ -70,6 +72,8 @@ class FakePlatform:
     def answer(path: str) -> tuple[int, dict]:
         if path.startswith("/telegram/"):
             return 200, {"ok": True, "result": True}
+        if path == "/twilio/v1/Content":  # Twilio's Content API (LOTSE_TWILIO_API_URL serves both here)
+            return 201, {"sid": "HX" + uuid.uuid4().hex}
         if path.startswith("/twilio/"):
             return 201, {"sid": "SM" + uuid.uuid4().hex, "status": "queued"}
         return 200, {"messaging_product": "whatsapp", "messages": [{"id": "wamid.out"}], "message_id": "mid.out"}
@@ -205,14 +209,49 @@ def test_telegram_greeting_with_buttons_and_a_button_press(lotse, platform):
     platform.wait_for(lambda c: c["path"].endswith("/answerCallbackQuery") and c["body"]["callback_query_id"] == query["id"])
 
 
-def test_telegram_follows_the_conversation(lotse, platform):
-    """Issue #19 on a messenger: the reply to the bot's own question continues the topic."""
+@pytest.mark.parametrize(
+    "lang, question, town, area",
+    [
+        ("de", "Wie melde ich mein Kind in der Kita an?", "Gronau", "gronau"),
+        ("en", "How do I register my child for a Kita?", "Gronau", "gronau"),
+        ("uk", "Як записати дитину в садочок?", "Бохольт", "bocholt"),
+    ],
+)
+def test_telegram_follows_the_conversation(lotse, platform, lang, question, town, area):
+    """Issue #19 on a messenger, in each language: the reply to the bot's own question (the town)
+    continues the Kita topic for that town."""
     chat_id = next(_ids)
-    assert tg_post(lotse, tg_message(chat_id, "Wie melde ich mein Kind in der Kita an?")).status_code == 200
-    platform.wait_for(lambda c: tg_sent_to(chat_id)(c) and "webKita" in c["body"].get("text", ""))
-    assert tg_post(lotse, tg_message(chat_id, "Gronau")).status_code == 200
-    answer = platform.wait_for(lambda c: tg_sent_to(chat_id)(c) and "Für Gronau:" in c["body"].get("text", ""))[0]["body"]
-    assert "Gronau hat ein eigenes Jugendamt" in answer["text"]
+    assert tg_post(lotse, tg_message(chat_id, question)).status_code == 200
+    asked = variant_start("kita_anmeldung", lang)
+    platform.wait_for(lambda c: tg_sent_to(chat_id)(c) and asked in c["body"].get("text", ""))
+    assert tg_post(lotse, tg_message(chat_id, town)).status_code == 200
+    expected = variant_start("kita_anmeldung", lang, jugendamt_area=area)
+    platform.wait_for(lambda c: tg_sent_to(chat_id)(c) and expected in c["body"].get("text", ""))
+
+
+@pytest.mark.parametrize(
+    "first, followup",
+    [
+        ("Bekomme ich Unterhaltsvorschuss, wenn der Vater nicht zahlt?", "Wo beantrage ich das?"),
+        ("Can I get Unterhaltsvorschuss if the father does not pay?", "where do I apply for it?"),
+        ("Чи можу я отримати Unterhaltsvorschuss, якщо батько не платить аліменти?", "де це оформити?"),
+    ],
+)
+def test_telegram_answers_a_follow_up_for_the_topic_and_the_town_it_was_told(lotse, platform, first, followup):
+    """Issue #19 on a messenger: the town said first and "where do I apply?" after the
+    Unterhaltsvorschuss answer give the Jugendamt for that town, in each language."""
+    chat_id = next(_ids)
+    for text in ["Gescher", first]:
+        before = len(platform.matching(tg_sent_to(chat_id)))
+        assert tg_post(lotse, tg_message(chat_id, text)).status_code == 200
+        platform.wait_for(tg_sent_to(chat_id), count=before + 1)
+        settle(lotse)
+    before = len(platform.matching(tg_sent_to(chat_id)))
+    assert tg_post(lotse, tg_message(chat_id, followup)).status_code == 200
+    platform.wait_for(tg_sent_to(chat_id), count=before + 1)
+    settle(lotse)
+    reply = "\n".join(c["body"].get("text", "") for c in platform.matching(tg_sent_to(chat_id))[before:])
+    assert "Jugendamt" in reply and "Gescher" in reply, reply
 
 
 def test_telegram_rejects_missing_or_wrong_secret(lotse, platform):
@@ -335,18 +374,22 @@ def tw_sent_to(sender: str) -> Callable[[dict], bool]:
     return lambda c: c["path"] == f"/twilio/2010-04-01/Accounts/{TW_SID}/Messages.json" and c["body"].get("To") == sender
 
 
-def test_twilio_greeting_numbered_and_a_number_chooses(lotse, platform):
+def test_twilio_greeting_with_whatsapp_buttons_and_a_choice(lotse, platform):
     sender = f"whatsapp:+49171{next(_ids)}"
     response = tw_post(lotse, tw_form(sender, "Hallo"))
     assert response.status_code == 200 and "<Response>" in response.text
     call = platform.wait_for(tw_sent_to(sender))[0]
     assert call["headers"]["Authorization"].startswith("Basic ")
     assert call["body"]["From"] == f"whatsapp:{TW_NUMBER}"
-    greeting = call["body"]["Body"]
-    assert GREETING in greeting and "3) Kita-Platz finden" in greeting
-    tw_post(lotse, tw_form(sender, "3"))
-    answer = platform.wait_for(tw_sent_to(sender), count=2)[1]["body"]["Body"]
-    assert "Kita" in answer and "3) Kita-Platz finden" not in answer
+    # The buttons are Twilio content (a list picker for more than three), the text its variable.
+    [created] = platform.matching(lambda c: c["path"] == "/twilio/v1/Content")[-1:]
+    items = created["body"]["types"]["twilio/list-picker"]["items"]
+    assert call["body"]["ContentSid"].startswith("HX") and "Body" not in call["body"]
+    assert GREETING in json.loads(call["body"]["ContentVariables"])["1"]
+    kita = next(i for i in items if i["item"] == "Kita-Platz finden")
+    tw_post(lotse, {**tw_form(sender, "Kita-Platz finden"), "ListId": kita["id"]})
+    answer = json.dumps(platform.wait_for(tw_sent_to(sender), count=2)[1]["body"], ensure_ascii=False)
+    assert "Kita" in answer
 
 
 def test_twilio_rejects_bad_signature(lotse, platform):
@@ -412,8 +455,9 @@ def test_whatsapp_greeting_buttons_and_a_button_reply(lotse, platform):
     assert wa_post(lotse, wa_body([wa_message(wa_id, "Hallo")])).status_code == 200
     first = platform.wait_for(wa_sent_to(wa_id))[0]
     assert first["headers"]["Authorization"] == f"Bearer {WA_TOKEN}"
-    assert first["body"]["type"] == "text"  # four buttons: numbered
-    assert GREETING in first["body"]["text"]["body"] and "5) Was kannst du?" in first["body"]["text"]["body"]
+    listed = first["body"]["interactive"]  # more than three buttons: a list
+    assert listed["type"] == "list" and GREETING in listed["body"]["text"]
+    assert "Was kannst du?" in [r["title"] for r in listed["action"]["sections"][0]["rows"]]
 
     wa_post(lotse, wa_body([wa_message(wa_id, "Hallo")]))  # later greeting: three buttons
     second = platform.wait_for(wa_sent_to(wa_id), count=2)[1]["body"]
@@ -445,6 +489,62 @@ def test_whatsapp_batch_of_three_and_redelivery(lotse, platform):
     assert wa_post(lotse, body).status_code == 200
     assert wa_post(lotse, body).status_code == 200  # Meta redelivers the whole batch
     for wa_id in wa_ids:
-        assert GREETING in platform.wait_for(wa_sent_to(wa_id))[0]["body"]["text"]["body"]
+        assert GREETING in platform.wait_for(wa_sent_to(wa_id))[0]["body"]["interactive"]["body"]["text"]  # a list
     settle(lotse)
     assert len(platform.matching(lambda c: c["path"].startswith("/whatsapp/") and c["body"].get("to") in wa_ids)) == 3
+
+
+# --- The situation check "Was steht mir zu?" on each messenger (issue #23) ---------------------
+
+def _sent_text(call: dict) -> str:
+    body = call["body"]
+    if "Body" in body:
+        return body["Body"]
+    if "ContentVariables" in body:  # Twilio: the text above quick replies
+        return json.loads(body["ContentVariables"]).get("1", "")
+    if isinstance(body.get("text"), str):
+        return body["text"]
+    if isinstance(body.get("text"), dict):
+        return body["text"]["body"]
+    return ((body.get("interactive") or {}).get("body") or {}).get("text", "")
+
+
+def _check_until_the_list(platform, post: Callable[[str], Any], sent: Callable[[dict], bool]) -> list[str]:
+    """Starts the check, skips every question, and returns the texts of the list as they were sent."""
+    response = post("Was steht mir zu?")
+    assert response.status_code == 200, response.text
+    seen = 0
+    for _ in range(9):
+        calls = platform.wait_for(sent, count=seen + 1)
+        texts = [_sent_text(c) for c in calls]
+        if any("Rechtsberatung" in t for t in texts[seen:]):
+            break
+        seen = len(calls)
+        if texts[-1].startswith("Frage "):
+            post("/skip_question")
+    texts = [_sent_text(c) for c in platform.matching(sent)]
+    start = next(i for i, t in enumerate(texts) if t.startswith("Was Ihnen zustehen kann"))
+    end = next(i for i, t in enumerate(texts) if "Rechtsberatung" in t)
+    return texts[start:end + 1]
+
+
+@pytest.mark.parametrize("channel", ["telegram", "twilio_whatsapp", "whatsapp_cloud"])
+def test_the_situation_check_list_comes_in_whole_items_within_the_platforms_limit(lotse, platform, channel):
+    if channel == "telegram":
+        chat_id = next(_ids)
+        post, sent, limit = (lambda text: tg_post(lotse, tg_message(chat_id, text))), tg_sent_to(chat_id), 4096
+    elif channel == "twilio_whatsapp":
+        sender = f"whatsapp:+49171{next(_ids)}"
+        post, sent, limit = (lambda text: tw_post(lotse, tw_form(sender, text))), tw_sent_to(sender), 1600
+    else:
+        wa_id = f"49171{next(_ids)}"
+        post, sent, limit = (lambda text: wa_post(lotse, wa_body([wa_message(wa_id, text)]))), wa_sent_to(wa_id), 4096
+    texts = _check_until_the_list(platform, post, sent)
+    assert all(len(t) <= limit for t in texts), [len(t) for t in texts]
+    numbers = [int(n) for t in texts for n in re.findall(r"^(\d+)\. ", t, re.MULTILINE)]
+    assert len(numbers) >= 8 and numbers == list(range(1, len(numbers) + 1))
+    # every message starts with the heading, a whole item or the limits: no item was cut in two
+    assert all(t.startswith(("Was Ihnen zustehen kann", "Wichtig")) or re.match(r"\d+\. ", t) for t in texts), [t[:40] for t in texts]
+    assert "Mehrbedarf" in "\n".join(texts)
+    if channel != "telegram":  # the text above the callback button fits the 1,024 characters there
+        assert len(texts[-1]) <= 1024

@@ -7,18 +7,10 @@ import asyncio
 
 import pytest
 
-from lotse.knowledge.content import load_answers
-from tests.conftest import CONTENT
+from tests.integration.answers import variant_start
 from tests.integration.widget_client import WidgetClient
 
 NOT_UNDERSTOOD = ("nicht sicher, ob ich Sie richtig verstanden", "not sure I understood", "не впевнений")
-
-
-def variant_start(answer_id: str, lang: str, details: bool = False, **when: str) -> str:
-    answer = next(a for a in load_answers(CONTENT).answers if a.id == answer_id)
-    entry = next(v for v in answer.variants if dict(v.when) == when) if when else answer
-    text = entry.text[lang] if details else (entry.core or entry.text)[lang]  # the first message is the core (issue #22)
-    return text.strip().splitlines()[0][:60]
 
 
 def understood(reply: str) -> bool:
@@ -131,16 +123,24 @@ def test_follow_ups_in_english_and_ukrainian(chat, lang, first, followup, expect
     assert understood(reply) and expected in reply
 
 
-def test_the_widget_follows_the_conversation(stack):
+@pytest.mark.parametrize(
+    "lang, question, town, area",
+    [
+        ("de", "Wie melde ich mein Kind in der Kita an?", "Gronau", "gronau"),
+        ("en", "How do I register my child for a Kita?", "Gronau", "gronau"),
+        ("uk", "Як записати дитину в садочок?", "Бохольт", "bocholt"),
+    ],
+)
+def test_the_widget_follows_the_conversation(stack, lang, question, town, area):
     async def scenario():
         client = WidgetClient(f"http://127.0.0.1:{stack.settings.web_port}")
         try:
             await client.connect()
-            await client.say("Wie melde ich mein Kind in der Kita an?")
-            replies = await client.say("Gronau")
+            await client.say(question)
+            replies = await client.say(town)
             return "\n".join(m.get("text", "") for m in replies)
         finally:
             await client.close()
 
     reply = asyncio.run(asyncio.wait_for(scenario(), 120))
-    assert variant_start("kita_anmeldung", "de", jugendamt_area="gronau") in reply
+    assert variant_start("kita_anmeldung", lang, jugendamt_area=area) in reply

@@ -1,8 +1,12 @@
-"""English and Ukrainian through the REST webhook on the real stack: answers, office finder,
-callback booking and switching language in the middle of a conversation."""
+"""English and Ukrainian through the REST webhook and the widget's socket channel on the real stack:
+answers, office finder, callback booking, switching language in the middle of a conversation, and
+the language rules of docs/languages.md (the widget's page language a start, its switch a choice)."""
 from __future__ import annotations
 
+import asyncio
+import json
 import re
+import sqlite3
 
 import pytest
 
@@ -10,6 +14,7 @@ from lotse.knowledge.content import load_answers
 from lotse.language.messages import messages_for
 from tests.conftest import CONTENT
 from tests.integration.test_callbacks import buttons, rows, text
+from tests.integration.widget_client import WidgetClient
 
 EN = messages_for("en", CONTENT)
 UK = messages_for("uk", CONTENT)
@@ -130,3 +135,116 @@ def test_one_german_word_does_not_switch_an_english_or_ukrainian_conversation(ch
     assert UK("language_switched") in chat.text("по-українськи")
     chat.text("Jobcenter")
     assert answer_start("ask_kita_kosten", "uk") in chat.text("/ask_kita_kosten")
+
+
+def test_short_replies_keep_an_english_conversation_english(chat):
+    chat.text("My postcode is 46342")
+    for reply in ("ja", "2", "Kita"):
+        chat.text(reply)
+    kita = chat.text("/ask_kita_kosten")
+    assert answer_start("ask_kita_kosten", "en") in kita or details_start("ask_kita_kosten", "en") in kita
+
+
+# --- the widget's socket channel: what the widget sends with each message (docs/widget.md)
+
+def page(language: str, starting: bool) -> dict:
+    return {"metadata": {"language": language, "language_source": "page", "conversation_start": starting}}
+
+
+def chosen(language: str, starting: bool = False) -> dict:
+    return {"metadata": {"language": language, "language_source": "chosen", "conversation_start": starting}}
+
+
+def widget_conversation(stack, turns: list[tuple[str, dict]]) -> tuple[list[str], str]:
+    """Each turn's reply text through the web server's socket.io proxy, and the session id."""
+    async def scenario() -> tuple[list[str], str]:
+        client = WidgetClient(f"http://127.0.0.1:{stack.settings.web_port}")
+        try:
+            confirm = await client.connect()
+            replies = []
+            for message, extra in turns:
+                replies.append("\n".join(m.get("text", "") for m in await client.say(message, **extra)))
+            return replies, confirm["session_id"]
+        finally:
+            await client.close()
+
+    return asyncio.run(asyncio.wait_for(scenario(), 180))
+
+
+def test_widget_a_clearly_english_first_message_on_a_german_page_is_answered_in_english(stack):
+    (reply, kita), _ = widget_conversation(stack, [
+        ("My postcode is 46342", page("de", True)),
+        ("/ask_kita_kosten", page("de", False)),
+    ])
+    assert "Velen" in reply and EN("office_why_jobcenter") in reply
+    assert answer_start("ask_kita_kosten", "en") in kita  # the page's language did not come back
+
+
+def test_widget_ukrainian_and_russian_on_a_german_page_are_answered_in_ukrainian(stack):
+    (ukrainian, russian), _ = widget_conversation(stack, [
+        ("Що таке Job-Turbo?", page("de", True)),
+        ("Что такое Job-Turbo?", chosen("de")),  # Cyrillic is never answered in German, not even when picked
+    ])
+    assert answer_start("ask_job_turbo", "uk") in ukrainian
+    # the same question again gets the answer's details (issue #22), in Ukrainian too
+    assert answer_start("ask_job_turbo", "uk") in russian or details_start("ask_job_turbo", "uk") in russian
+
+
+def test_widget_one_german_word_does_not_switch_an_english_conversation_on_a_german_page(stack):
+    (_, _, kita), _ = widget_conversation(stack, [
+        ("What is Job-Turbo?", page("de", True)),
+        ("Kita", page("de", False)),
+        ("/ask_kita_kosten", page("de", False)),
+    ])
+    assert answer_start("ask_kita_kosten", "en") in kita or details_start("ask_kita_kosten", "en") in kita
+
+
+def test_widget_the_page_language_starts_an_ambiguous_conversation(stack):
+    (_, kita), _ = widget_conversation(stack, [("Kita", page("uk", True)), ("/ask_kita_kosten", page("uk", False))])
+    assert answer_start("ask_kita_kosten", "uk") in kita or details_start("ask_kita_kosten", "uk") in kita
+
+
+def test_widget_a_picked_language_wins_over_the_text(stack):
+    (job_turbo,), _ = widget_conversation(stack, [("What is Job-Turbo?", chosen("de", True))])
+    assert answer_start("ask_job_turbo", "de") in job_turbo
+
+
+def test_widget_an_explicit_request_wins_over_the_picked_language(stack):
+    (switched, job_turbo), _ = widget_conversation(stack, [
+        ("English please", chosen("uk", True)),
+        ("/ask_job_turbo", {"metadata": {"language": "en", "language_source": "chosen", "conversation_start": False}}),
+    ])
+    assert EN("language_switched") in switched and answer_start("ask_job_turbo", "en") in job_turbo
+
+
+def test_widget_only_the_language_hints_reach_rasa(stack):
+    extra = {"metadata": {"language": "en", "language_source": "page", "conversation_start": True,
+                          "is_admin": True, "sender": "someone-else", "language_source_override": "chosen"}}
+    (reply,), session_id = widget_conversation(stack, [("My postcode is 46342", extra)])
+    assert "Velen" in reply
+    with sqlite3.connect(stack.settings.tracker_db) as db:
+        rows_ = db.execute(
+            "select data from events where sender_id = ? and type_name = 'user' order by id", (session_id,)
+        ).fetchall()
+    metadata = [json.loads(row[0]).get("metadata") or {} for row in rows_]
+    # Rasa adds its own keys (model_id, assistant_id); nothing else the client sent is there
+    assert metadata and all(not set(m) & {"is_admin", "sender", "language_source_override"} for m in metadata), metadata
+    assert metadata[0]["language_source"] == "page" and metadata[0]["conversation_start"] is True
+
+
+# "That office" of a training topic is the Agentur's training advice, in each language, not ALG I.
+@pytest.mark.parametrize(
+    "language, place, topic, follow_up, role",
+    [
+        ("de", "Ich wohne in Ahaus", "/ask_umschulung", "Wann hat das offen?", "weiterbildung"),
+        ("en", "I live in Bocholt", "/ask_bildungsgutschein", "what are their opening hours?", "weiterbildung"),
+        ("uk", "Я живу в Гронау", "/ask_teilzeitausbildung", "Коли там відкрито?", "ausbildung"),
+    ],
+)
+def test_that_office_of_a_training_topic_is_the_agenturs_training_advice(chat, language, place, topic, follow_up, role):
+    t = messages_for(language, CONTENT)
+    chat.text(place)
+    chat.text(topic)
+    reply = chat.text(follow_up)
+    assert t(f"office_why_agentur_{role}") in reply and "Agentur für Arbeit Coesfeld" in reply
+    assert t("office_why_agentur") not in reply and "Arbeitslosengeld I" not in reply

@@ -472,6 +472,52 @@ def test_the_language_selector_switches_the_widget_and_the_answers(visit, tmp_pa
     assert v.outside_requests() == []
 
 
+def tracker_user_metadata(stack, conversation: str) -> list[dict]:
+    """The language hints of each user message as they reached Rasa (Rasa's own keys left out)."""
+    with sqlite3.connect(stack.settings.tracker_db) as db:
+        rows = db.execute("select data from events where sender_id = ? and type_name = 'user' order by id", (conversation,)).fetchall()
+    keys = ("language", "language_source", "conversation_start")
+    return [{k: v for k, v in (json.loads(row[0]).get("metadata") or {}).items() if k in keys} for row in rows]
+
+
+def test_the_page_language_is_a_start_and_the_language_switch_a_choice(visit, stack):
+    from lotse.language.messages import messages_for
+    from tests.integration.test_languages import answer_start, details_start
+
+    english = messages_for("en", ROOT / "content")
+    # On the German demo page, a clearly English first message is answered in English ...
+    v = visit()
+    v.open()
+    v.say("My postcode is 46342")
+    assert v.answer(english("office_why_jobcenter")[:50]).count() == 1
+    v.say("Kita")  # ... and one German word afterwards does not take it back to German
+    v.say("/ask_kita_kosten")
+    kita = v.answer(answer_start("ask_kita_kosten", "en")[:40]).count() + v.answer(details_start("ask_kita_kosten", "en")[:40]).count()
+    assert kita >= 1, v.page.locator(".msg.bot").all_inner_texts()[-2:]
+    state = v.page.evaluate(STATE)
+    assert state["languageSource"] == "page" and state["language"] == "de"  # the page's language stays shown
+    assert tracker_user_metadata(stack, session_id(state["token"])) == [
+        {"language": "de", "language_source": "page", "conversation_start": True},
+        {"language": "de", "language_source": "page", "conversation_start": False},
+        {"language": "de", "language_source": "page", "conversation_start": False},
+    ]
+
+    # Picking a language in the switch is a choice: it wins over what the text looks like.
+    w = visit()
+    w.open()
+    w.page.select_option("#lotse-language", "uk")
+    w.say("What is Job-Turbo?")
+    assert w.answer(answer_start("ask_job_turbo", "uk")[:40]).count() == 1
+    state = w.page.evaluate(STATE)
+    assert tracker_user_metadata(stack, session_id(state["token"])) == [
+        {"language": "uk", "language_source": "chosen", "conversation_start": True}
+    ]
+    w.page.reload()
+    w.page.wait_for_selector("#lotse-panel:not([hidden])")
+    assert w.page.evaluate(STATE)["languageSource"] == "chosen"  # kept for the tab's conversation
+    assert v.outside_requests() == [] and w.outside_requests() == []
+
+
 def test_a_question_and_a_callback_booking_with_the_keyboard_alone(visit, stack):
     v = visit(viewport=PHONE)
     page = v.page

@@ -59,18 +59,23 @@ LONG_PAYLOAD = '/inform{"callback_window": "2025-11-25T14:00/2025-11-25T16:00", 
 
 
 class FakeSender(HttpSender):
-    """Records outbound calls instead of making them."""
+    """Records outbound calls instead of making them. With `content_sid`, Twilio's Content API
+    creates content under that sid; without, it answers without one (the buttons become numbers)."""
 
-    def __init__(self) -> None:
+    def __init__(self, content_sid: Optional[str] = None) -> None:
         super().__init__()
         self.calls: list[dict[str, Any]] = []
+        self.content_sid = content_sid
 
     async def post(self, url: str, what: str, **kwargs: Any) -> Optional[Delivery]:
         self.calls.append({"url": url, "what": what, **kwargs})
+        if what == "twilio content" and self.content_sid:
+            return Delivery(201, {"sid": self.content_sid})
         return Delivery(200, {"ok": True})
 
     def bodies(self, what: str = "") -> list[dict]:
-        return [c.get("json_body") or c.get("form") for c in self.calls if what in c["what"]]
+        """The bodies of the calls named `what`; the messages sent (no content created) by default."""
+        return [c.get("json_body") or c.get("form") for c in self.calls if what in c["what"] and (what or c["what"] != "twilio content")]
 
 
 class Inbox:
@@ -593,6 +598,37 @@ def test_twilio_buttons_become_numbers_and_numbers_become_payloads():
     assert inbox.texts == ["Hallo", "/ask_kita_anmeldung", "2", "1"]
 
 
+def test_twilio_buttons_are_whatsapp_buttons_through_twilio_content():
+    sender = FakeSender(content_sid="HX" + "a" * 32)
+    channel = twilio(sender)
+    inbox = Inbox(reply={"text": "Wobei kann ich helfen?", "buttons": BUTTONS})
+    twilio_post(channel, twilio_form("SM1"), inbox)
+    twilio_post(channel, twilio_form("SM2"), Inbox(reply={"text": "Und jetzt?", "buttons": BUTTONS}))
+    [created] = sender.bodies("twilio content")  # once for the same buttons
+    assert [c["url"] for c in sender.calls if c["what"] == "twilio content"] == ["http://fake/twilio/v1/Content"]
+    quick = created["types"]["twilio/quick-reply"]
+    assert quick["body"] == "{{1}}" and [a["id"] for a in quick["actions"]] == ["/ask_office", "/ask_kita_anmeldung"]
+    assert all(len(a["title"]) <= 20 for a in quick["actions"])
+    first, second = sender.bodies("twilio send")
+    assert first["ContentSid"] == "HX" + "a" * 32 and "Body" not in first
+    assert json.loads(first["ContentVariables"]) == {"1": "Wobei kann ich helfen?"}
+    assert json.loads(second["ContentVariables"]) == {"1": "Und jetzt?"}
+    # A tap sends the id as ButtonPayload; the title typed chooses too; a number does not (none shown).
+    twilio_post(channel, {**twilio_form("SM3", "Kita-Platz finden"), "ButtonPayload": "/ask_kita_anmeldung"}, inbox)
+    assert inbox.texts[-1] == "/ask_kita_anmeldung"
+
+    inbox.reply = {"text": "Wobei kann ich helfen?", "buttons": FOUR_BUTTONS}
+    sender.content_sid = "HX" + "b" * 32
+    twilio_post(channel, twilio_form("SM4"), inbox)
+    listed = sender.bodies("twilio content")[-1]["types"]["twilio/list-picker"]
+    assert listed["button"] == "Auswahl öffnen" and len(listed["items"]) == 4
+    assert all(len(i["item"]) <= 24 and len(i["description"]) <= 72 for i in listed["items"])
+    assert sender.bodies("twilio send")[-1]["ContentSid"] == "HX" + "b" * 32
+    inbox.reply = None
+    twilio_post(channel, {**twilio_form("SM5", "Was kannst du?"), "ListId": "/ask_capabilities"}, inbox)
+    assert inbox.texts[-1] == "/ask_capabilities"
+
+
 def test_the_number_hint_is_in_the_language_of_the_conversation():
     def hint(language: str) -> str:
         return messages_for(language, ROOT / "content")("reply_with_number")
@@ -726,16 +762,48 @@ def test_whatsapp_buttons_both_ways():
     assert inbox.texts[-1] == "/ask_kita_anmeldung"
 
 
-def test_whatsapp_more_than_three_buttons_become_numbers():
+def test_whatsapp_four_to_ten_buttons_are_a_list_and_more_become_numbers():
     sender = FakeSender()
     channel = whatsapp(sender)
     inbox = Inbox(reply={"text": "Wobei kann ich helfen?", "buttons": FOUR_BUTTONS})
     wa_post(channel, wa_delivery([wa_text("491", "Hallo", "wamid.1")]), inbox)
-    sent = sender.bodies()[0]
-    assert sent["type"] == "text" and "4) Was kannst du?" in sent["text"]["body"]
+    sent = sender.bodies()[0]["interactive"]
+    assert sent["type"] == "list" and sent["body"]["text"] == "Wobei kann ich helfen?"
+    assert sent["action"]["button"] == "Auswahl öffnen"
+    rows = sent["action"]["sections"][0]["rows"]
+    assert [r["id"] for r in rows] == [b["payload"] for b in FOUR_BUTTONS]
+    assert all(len(r["title"]) <= 24 for r in rows)
+    # A title too long for a row is shortened and given whole below it.
+    assert rows[0] == {"id": "/ask_office", "title": "Welches Jobcenter ist…", "description": "Welches Jobcenter ist zuständig?"}
     inbox.reply = None
-    wa_post(channel, wa_delivery([wa_text("491", "4", "wamid.2")]), inbox)
+    chosen = {"from": "491", "id": "wamid.2", "timestamp": "1700000001", "type": "interactive",
+              "interactive": {"type": "list_reply", "list_reply": {"id": "/ask_capabilities", "title": "Was kannst du?"}}}
+    wa_post(channel, wa_delivery([chosen]), inbox)
     assert inbox.texts[-1] == "/ask_capabilities"
+
+    eleven = [{"title": f"Thema {n}", "payload": f"/t{n}"} for n in range(1, 12)]
+    inbox.reply = {"text": "Welches Thema?", "buttons": eleven}
+    wa_post(channel, wa_delivery([wa_text("491", "Themen", "wamid.3")]), inbox)
+    numbered = sender.bodies()[-1]
+    assert numbered["type"] == "text" and "11) Thema 11" in numbered["text"]["body"]
+    inbox.reply = None
+    wa_post(channel, wa_delivery([wa_text("491", "11", "wamid.4")]), inbox)
+    assert inbox.texts[-1] == "/t11"
+
+
+def test_a_buttons_title_typed_chooses_it_a_number_only_where_numbers_were_shown():
+    sender = FakeSender()
+    channel = whatsapp(sender)
+    inbox = Inbox(reply={"text": "Wobei kann ich helfen?", "buttons": BUTTONS})
+    wa_post(channel, wa_delivery([wa_text("491", "Hallo", "wamid.1")]), inbox)
+    inbox.reply = None
+    wa_post(channel, wa_delivery([wa_text("491", "kita-platz finden!", "wamid.2")]), inbox)
+    assert inbox.texts[-1] == "/ask_kita_anmeldung"
+    inbox.reply = {"text": "Wobei kann ich helfen?", "buttons": BUTTONS}
+    wa_post(channel, wa_delivery([wa_text("491", "Hallo", "wamid.3")]), inbox)
+    inbox.reply = None
+    wa_post(channel, wa_delivery([wa_text("491", "2", "wamid.4")]), inbox)  # no numbers were shown
+    assert inbox.texts[-1] == "2"
 
 
 def test_whatsapp_long_text_with_buttons_keeps_the_button_body_short():

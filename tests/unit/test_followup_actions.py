@@ -65,6 +65,27 @@ def test_the_bildungsgutschein_is_the_agenturs():
     assert "Agentur für Arbeit" in text
 
 
+ALG_I = "Arbeitslosengeld I"
+
+
+def test_that_office_of_a_retraining_is_the_agenturs_training_advice_not_alg_i():
+    text, events = reply(tracker("Wann hat das offen?", "ask_office_hours", ["utter_answer_umschulung"], {"municipality": "ahaus"}))
+    assert DE("office_why_agentur_weiterbildung") in text and "Agentur für Arbeit Coesfeld, Geschäftsstelle Ahaus" in text
+    assert ALG_I not in text
+    assert SlotSet("office_kind", "agentur") in events
+
+
+def test_that_office_of_a_part_time_apprenticeship_is_the_careers_advice():
+    en_tracker = tracker("what is their phone number", "ask_office_phone", ["utter_answer_teilzeitausbildung"], {"municipality": "gronau", "language": "en"})
+    text, _ = reply(en_tracker)
+    assert EN("office_why_agentur_ausbildung") in text and "Arbeitslosengeld I" not in text
+
+
+def test_the_agentur_named_for_alg_i_keeps_its_alg_i_line():
+    text, _ = reply(tracker("Agentur für Arbeit in Ahaus", "ask_office", [], {"municipality": "ahaus"}))
+    assert DE("office_why_agentur") in text and DE("office_why_agentur_weiterbildung") not in text
+
+
 def test_an_aspect_without_a_verified_answer_says_so_and_who_to_ask():
     text, _ = reply(tracker("welche unterlagen brauche ich dafür", "ask_followup_documents", ["utter_answer_unterhaltsvorschuss"], {"municipality": "vreden"}))
     assert text.startswith(DE("followup_unknown", topic="Unterhaltsvorschuss")) and "Jugendamt" in text

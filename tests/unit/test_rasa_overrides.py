@@ -147,3 +147,54 @@ def test_calls_to_an_endpoint_reuse_one_connection_and_survive_a_server_restart(
             await session.close()
 
     asyncio.run(scenario())
+
+
+def test_rule_predictions_and_states_are_rasa_s_with_the_states_computed_once(monkeypatch, tmp_path):
+    """The real rules and domain, real conversations: the same prediction as Rasa's own
+    `_predict`, with the tracker turned into states once instead of twice."""
+    from rasa.core.featurizers.tracker_featurizers import TrackerFeaturizer
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+    from rasa.shared.core.generator import TrackerWithCachedStates
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    steps = YAMLStoryReader(domain).read_from_file(str(PROJECT_ROOT / "data" / "callback_rules.yml"))
+    rules = [TrackerWithCachedStates.from_events(s.block_name, s.events, domain=domain, is_rule_tracker=True) for s in steps]
+    policy = RulePolicy.create(
+        RulePolicy.get_default_config(), LocalModelStorage(tmp_path), Resource("rules"), ExecutionContext(GraphSchema({}), "t")
+    )
+    policy.train(rules, domain)
+
+    def user(intent: str) -> UserUttered:
+        return UserUttered(intent, {"name": intent, "confidence": 1.0})
+
+    conversations = [
+        [ActionExecuted("action_listen"), user("request_callback")],
+        [ActionExecuted("action_listen"), user("request_callback"), ActionExecuted("callback_form"),
+         ActiveLoop("callback_form"), SlotSet("requested_slot", "municipality"), ActionExecuted("action_listen"), user("stop")],
+        [ActionExecuted("action_listen"), user("cancel_callback")],
+        [ActionExecuted("action_listen"), user("greet")],
+    ]
+    calls = {"n": 0}
+    original = TrackerFeaturizer._create_states
+
+    def counted(*args, **kwargs):
+        calls["n"] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(TrackerFeaturizer, "_create_states", staticmethod(counted))
+    for events in conversations:
+        tracker = DialogueStateTracker.from_events("t", events, domain.slots)
+        calls["n"] = 0
+        expected = overrides.RASA_RULE_PREDICT(policy, tracker, domain)
+        rasa_calls = calls["n"]
+        calls["n"] = 0
+        got = overrides.predict_with_states_once(policy, tracker, domain)
+        assert got[0].probabilities == expected[0].probabilities and got[1] == expected[1]
+        assert calls["n"] == 1 < rasa_calls or calls["n"] == rasa_calls == 1

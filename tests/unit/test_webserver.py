@@ -156,6 +156,30 @@ def test_widget_files_may_be_loaded_by_other_sites_but_pages_keep_a_strict_polic
     _with_client(check)
 
 
+def test_the_page_to_print_the_list_comes_empty_in_each_language_and_loads_only_our_files():
+    """The situation check's page to print (docs/situation-check.md): its texts from content/situation.yml,
+    the allowed widget origins for the list the widget hands over, nothing from elsewhere, never cached."""
+    from lotse.knowledge.situation_text import load_situation_texts
+
+    texts = load_situation_texts().texts
+
+    async def check(client):
+        for lang in ("de", "en", "uk"):
+            response = await client.get(f"/widget/print.html?lang={lang}")
+            page = await response.text()
+            assert response.status == 200 and response.headers["Cache-Control"] == "no-store"
+            assert f'<html lang="{lang}">' in page and "{{" not in page
+            assert texts["print.waiting"][lang] in page and texts["print.title"][lang] in page
+            assert 'data-origins="http://localhost:8080 http://127.0.0.1:8080' in page
+            assert all(a in ("print.css", "print.js") for a in _attributes(page)), _attributes(page)
+            assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+        assert '<html lang="de">' in await (await client.get("/widget/print.html?lang=xx")).text()
+        for path in ("/widget/print.js", "/widget/print.css"):
+            assert (await client.get(path)).status == 200
+
+    _with_client(check)
+
+
 def _with_socketio_backend(check):
     """A stand-in for Rasa's /socket.io/ (long-polling and WebSocket) behind the web server."""
     seen: list[dict] = []

@@ -5,7 +5,7 @@ import asyncio
 import time
 
 from lotse.core.settings import load_settings
-from lotse.rasa_server.channels.secure_socketio import SecureSocketIOInput, WidgetOutput, message_language, with_sources
+from lotse.rasa_server.channels.secure_socketio import SecureSocketIOInput, WidgetOutput, message_hints, with_sources
 from lotse.widget import feedback
 from lotse.widget.sessions import TokenSigner
 
@@ -54,10 +54,17 @@ def test_creating_the_channel_touches_nothing(tmp_path):
     assert not (tmp_path / "data").exists()  # the secret is read or made when the server starts
 
 
-def test_only_a_language_code_passes_as_metadata():
-    assert message_language({"metadata": {"language": "uk"}}) == "uk"
-    for data in ({}, {"metadata": "de"}, {"metadata": {"language": "<b>"}}, {"metadata": {"language": "deutsch"}}):
-        assert message_language(data) is None
+def test_only_the_language_hints_pass_as_metadata():
+    sent = {"metadata": {"language": "uk", "language_source": "page", "conversation_start": True,
+                         "user_id": "admin", "intent": "/restart", "language_source_extra": 1}}
+    assert message_hints(sent).as_metadata() == {"language": "uk", "language_source": "page", "conversation_start": True}
+    chosen = {"metadata": {"language": "en", "language_source": "chosen", "conversation_start": "yes"}}
+    assert message_hints(chosen).as_metadata() == {"language": "en", "language_source": "chosen", "conversation_start": False}
+    # an older widget sends only the language: it counts as chosen, as it did before
+    assert message_hints({"metadata": {"language": "de"}}).as_metadata()["language_source"] == "chosen"
+    for data in ({}, {"metadata": "de"}, {"metadata": {"language": "<b>"}}, {"metadata": {"language": "deutsch"}},
+                 {"metadata": {"language": "fr", "language_source": "chosen"}}):
+        assert message_hints(data).as_metadata() == {}
 
 
 class FakeServer:

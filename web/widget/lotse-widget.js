@@ -10,7 +10,11 @@
  *   scrolled to its end; focus stays where the person put it.
  * - Lives in a shadow root, so the host page's styles and ours do not mix.
  * - sessionStorage is written only after the person opens the chat; it holds the server-issued
- *   session token, whether the chat is open, and the language. Nothing else.
+ *   session token, whether the chat is open, the language and whether the person picked it. Nothing else.
+ * - Every message says which language the widget shows and why (docs/languages.md): "page" (the
+ *   page's data-language, only a start: a clearly English or Ukrainian first message wins) or
+ *   "chosen" (the person used the language switch: it wins over guesses), and whether it is the
+ *   conversation's first message.
  * - Loads its socket.io client (vendored, ./vendor) and its texts (strings.json) from SERVER only.
  */
 (function () {
@@ -35,7 +39,7 @@
 
   var strings = {};
   var t = {};
-  var state = { token: null, open: false, language: null };
+  var state = { token: null, open: false, language: null, languageSource: "page" };
   var stored = false; // true once the person has opened the chat: only then is sessionStorage used
   var ui = {};
   var socket = null;
@@ -288,6 +292,7 @@
   function changeLanguage() {
     if (!strings[ui.language.value]) return;
     state.language = ui.language.value;
+    state.languageSource = "chosen";
     t = strings[state.language];
     saveState();
     applyStrings();
@@ -380,9 +385,32 @@
     ]);
   }
 
+  /**
+   * The situation check's list on a page of this server to print (web/widget/print.html): the page
+   * opens empty, says when it is ready, and gets the list from here; nothing is sent to the server.
+   */
+  function openPrintPage(page) {
+    var win = window.open(BASE + "/widget/print.html?lang=" + encodeURIComponent(page.lang || state.language), "_blank");
+    if (!win) return;
+    function onReady(event) {
+      if (event.source !== win || event.origin !== SERVER.origin || !event.data || event.data.type !== "lotse-print-ready") return;
+      window.removeEventListener("message", onReady);
+      win.postMessage({ type: "lotse-print", page: page }, SERVER.origin);
+    }
+    window.addEventListener("message", onReady);
+  }
+
+  function printButton(page) {
+    if (!page || typeof page !== "object" || !page.labels || !page.labels.open) return null;
+    return h("p", { class: "print" }, [h("button", {
+      type: "button", class: "print-button", onclick: function () { openPrintPage(page); }
+    }, [String(page.labels.open), h("span", { class: "sr-only", text: " " + t.new_window })])]);
+  }
+
   function addBotMessage(message, withReplies) {
     var parts = [h("span", { class: "sr-only", text: t.bot + " " })].concat(paragraphs(message.text || ""));
     parts.push(sourcesBlock(message.sources));
+    parts.push(printButton(message.print));
     var bubble = h("div", { class: "msg bot" }, [h("div", { class: "bubble" }, parts)]);
     if (message.message_id && message.text) bubble.appendChild(ratingButtons(message.message_id));
     ui.log.appendChild(bubble);
@@ -441,17 +469,19 @@
     ui.typingStatus.textContent = "";
   }
 
-  function emitMessage(text) {
-    socket.emit("user_uttered", { token: state.token, message: text, metadata: { language: state.language } });
+  function emitMessage(item) {
+    var metadata = { language: state.language, language_source: state.languageSource, conversation_start: item.starting };
+    socket.emit("user_uttered", { token: state.token, message: item.text, metadata: metadata });
     startTyping();
   }
 
   function send(text, shown) {
     removeReplies();
+    var item = { text: text, starting: !ui.log.querySelector(".msg.user") };
     addUserMessage(shown || text);
-    if (socket && socket.connected && state.token) emitMessage(text);
+    if (socket && socket.connected && state.token) emitMessage(item);
     else {
-      pending.push(text);
+      pending.push(item);
       connect();
     }
   }
@@ -614,6 +644,7 @@
           state.open = saved.open === true;
         }
         state.language = chooseLanguage(saved && saved.language);
+        state.languageSource = saved && saved.languageSource === "chosen" && state.language === saved.language ? "chosen" : "page";
         t = strings[state.language];
         var host = build();
         applyStrings();

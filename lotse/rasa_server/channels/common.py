@@ -162,26 +162,46 @@ class PayloadTokens:
         return self._payloads.get(data)
 
 
+@dataclass(frozen=True)
+class Options:
+    """The choices of the last message with buttons: their payloads, their titles, and whether they
+    were shown with numbers (then a reply of just a number chooses one)."""
+
+    payloads: tuple[str, ...]
+    titles: tuple[str, ...] = ()
+    numbered: bool = True
+
+
 class OptionMemory:
-    """The last numbered options shown to each sender, so that a reply "2" means the second option.
+    """The last options shown to each sender, so that a reply "2" means the second numbered option
+    and a reply that is just a button's title ("Mehr dazu") means that button.
 
     Options are valid only for the sender's next message: `resolve` always forgets them, so a later
-    number (an age, a count) is never mistaken for an old choice.
+    number (an age, a count) is never mistaken for an old choice. Native buttons show no numbers, so
+    there only their titles count.
     """
 
     def __init__(self, max_size: int = 10_000, ttl: float = DAY):
-        self._options: TTLCache[list[str]] = TTLCache(max_size, ttl)
+        self._options: TTLCache[Options] = TTLCache(max_size, ttl)
 
-    def remember(self, sender_id: str, payloads: Sequence[str]) -> None:
-        self._options.set(sender_id, list(payloads))
+    def remember(self, sender_id: str, payloads: Sequence[str], titles: Sequence[str] = (), numbered: bool = True) -> None:
+        self._options.set(sender_id, Options(tuple(payloads), tuple(titles), numbered))
+
+    def remember_buttons(self, sender_id: str, buttons: Sequence[Mapping[str, Any]], numbered: bool) -> None:
+        """The buttons just sent, shown as numbered options or as the platform's own buttons."""
+        self.remember(sender_id, button_payloads(buttons), [str(b.get("title") or "") for b in buttons], numbered)
 
     def resolve(self, sender_id: str, text: str) -> str:
         options = self._options.pop(sender_id)
-        chosen = choose_option(options or [], text)
+        if options is None:
+            return text
+        chosen = choose_by_title(options.payloads, options.titles, text)
+        if chosen is None and options.numbered:
+            chosen = choose_option(options.payloads, text)
         return chosen if chosen is not None else text
 
     def apply(self, incoming: "Incoming") -> "Incoming":
-        """The message with a chosen number replaced by that option's payload."""
+        """The message with a chosen number or title replaced by that option's payload."""
         if incoming.text is None:
             return incoming
         return dataclasses.replace(incoming, text=self.resolve(incoming.sender_id, incoming.text))
@@ -277,6 +297,21 @@ def choose_option(payloads: Sequence[str], reply: str) -> Optional[str]:
         return None
     number = int(match.group(1))
     return payloads[number - 1] if 1 <= number <= len(payloads) else None
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text or "").casefold().split())
+
+
+def choose_by_title(payloads: Sequence[str], titles: Sequence[str], reply: str) -> Optional[str]:
+    """The payload of the button whose title the reply is ("mehr dazu!" for "Mehr dazu"), else None."""
+    wanted = _plain(reply)
+    if not wanted:
+        return None
+    for payload, title in zip(payloads, titles, strict=False):  # no titles: nothing to match
+        if _plain(title) == wanted:
+            return payload
+    return None
 
 
 def button_payloads(buttons: Sequence[Mapping[str, Any]]) -> list[str]:

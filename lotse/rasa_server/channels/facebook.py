@@ -97,6 +97,7 @@ class FacebookOutput(MessengerOutput):
         return "facebook"
 
     channel: FacebookInput
+    text_limit = TEXT_LIMIT
 
     async def _post(self, recipient_id: str, message: dict) -> None:
         await self.sender.post(
@@ -120,12 +121,12 @@ class FacebookOutput(MessengerOutput):
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict], **kwargs: Any
     ) -> None:
-        if len(buttons) > QUICK_REPLY_LIMIT:
-            self.options.remember(recipient_id, button_payloads(buttons))
-            await self._send(recipient_id, self.numbered_with_sources(text, buttons, kwargs, TEXT_LIMIT))
+        shown_text, shown = self.shaped(self.text_above(text, buttons, kwargs), buttons)
+        if len(shown) > QUICK_REPLY_LIMIT:
+            await self._send(recipient_id, self.numbered_with_sources(recipient_id, text, buttons, kwargs))
             return
-        text = with_sources(self.text_above(text, buttons, kwargs), TEXT_LIMIT, buttons)
-        await self._send(recipient_id, text, quick_replies(buttons, self.channel.tokens))
+        self.options.remember_buttons(recipient_id, shown, numbered=False)
+        await self._send(recipient_id, shown_text, quick_replies(shown, self.channel.tokens))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self._post(recipient_id, {"attachment": {"type": "image", "payload": {"url": image, "is_reusable": True}}})

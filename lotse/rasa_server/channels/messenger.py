@@ -3,13 +3,17 @@ the WhatsApp Cloud API), written once.
 
 `MessengerInput` holds what every channel does alike: its configuration and outbound HTTP client,
 the routes (health, webhook, Meta's subscription check), de-duplication of redeliveries and the
-background handling of each new message after the webhook has answered. `MessengerOutput` picks
-the language of the texts a channel adds itself (the hint below numbered options, the text above
+background handling of each new message after the webhook has answered, and the "Quellen" button
+under an answer's core, which the channel answers itself (`SourceShelf`). `MessengerOutput` shapes
+an answer for a phone (the core alone, its sources behind "Quellen"; issue #22) and picks the
+language of the texts a channel adds itself (the hint below numbered options, the text above
 buttons that came without one). Each channel keeps only what is its own: checking and reading the
 platform's deliveries, and sending within the platform's limits.
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar
@@ -18,15 +22,17 @@ from rasa.core.channels.channel import InputChannel, OutputChannel
 from sanic import Blueprint
 from sanic.response import HTTPResponse
 
-from lotse.knowledge.content import MORE_PAYLOAD, compact_footer, publishers_footer, split_footer
+from lotse.knowledge.content import MORE_PAYLOAD, Footer, compact_footer, split_footer
 from lotse.language.messages import messages_for
 from lotse.rasa_server.channels.common import (
+    DAY,
     BackgroundTasks,
     Deduplicator,
     HttpSender,
     Incoming,
     OnNewMessage,
     OptionMemory,
+    TTLCache,
     dispatch,
     message_language,
     render_numbered,
@@ -37,23 +43,49 @@ logger = logging.getLogger(__name__)
 
 # One item of a platform's delivery, as the channel's parser yields it (a message, an update).
 Event = Any
+# The payload of the "Quellen" button under an answer's core: answered by the channel itself
+# (`SourceShelf`), never handed to Rasa; a key after the colon names the sources.
+SOURCES_PAYLOAD = "/lotse_sources"
+
+
 def is_core(buttons: Sequence[Mapping[str, Any]]) -> bool:
     """An answer's short first message: it offers "Mehr dazu" (its details)."""
     return any(b.get("payload") == MORE_PAYLOAD for b in buttons)
 
 
-def with_sources(text: str, limit: int, buttons: Sequence[Mapping[str, Any]] = (), reserve: int = 0) -> str:
-    """An answer's text with its footer as one short "Quellen:" line and the review date. An
-    answer's core (the first message, short for a phone, issue #22) names who published its sources
-    (lotse.knowledge.content.publishers_footer); its details ("Mehr dazu") name every title, with
-    the address of each source that fits into `limit` characters (compact_footer), `reserve` of
-    them left for what the channel adds below (numbered options). Other texts stay as they are."""
+def with_sources(text: str, limit: int, reserve: int = 0) -> str:
+    """A text with its footer as one short "Quellen:" line and the review date: every title, with
+    the address of each source that fits into `limit` characters (compact_footer), `reserve` of them
+    left for what the channel adds below (numbered options). Texts without a footer stay as they are.
+    An answer's core does not come here: its sources are behind a button (`MessengerOutput.shaped`)."""
     body, found = split_footer(text)
     if found is None:
         return text
-    if is_core(buttons):
-        return f"{body}\n\n{publishers_footer(found)}"
     return f"{body}\n\n{compact_footer(found, limit - reserve - len(body) - 2)}"
+
+
+class SourceShelf:
+    """The sources of the cores a channel has sent, by a short key in their "Quellen" button, so a
+    tap on the button of any earlier answer shows that answer's sources. Footers are public content
+    (no personal data); kept for a day, in the memory of the Rasa process."""
+
+    def __init__(self, max_size: int = 10_000, ttl: float = DAY):
+        self._footers: TTLCache[Footer] = TTLCache(max_size, ttl)
+
+    def button(self, found: Footer) -> dict[str, str]:
+        """The button that shows these sources, named by their label ("Quellen", "Sources")."""
+        key = hashlib.sha256(repr(found).encode("utf-8")).hexdigest()[:12]
+        self._footers.set(key, found)
+        return {"title": found.label, "payload": f"{SOURCES_PAYLOAD}:{key}"}
+
+    @staticmethod
+    def is_request(text: str | None) -> bool:
+        """Whether a user message is a tap on (or the typed title of) a "Quellen" button."""
+        return bool(text) and (text == SOURCES_PAYLOAD or str(text).startswith(SOURCES_PAYLOAD + ":"))
+
+    def get(self, payload: str) -> Footer | None:
+        """The sources a button's payload names; None when they are no longer known (a restart)."""
+        return self._footers.get(payload.partition(":")[2])
 
 
 class MessengerOutput(OutputChannel):
@@ -69,14 +101,39 @@ class MessengerOutput(OutputChannel):
         self.options = channel.options
         self.language = language
 
+    text_limit: ClassVar[int] = 4096
+
     def numbered(self, text: str, buttons: Sequence[Mapping[str, Any]], message: Mapping[str, Any]) -> str:
         """The buttons as numbered options below the text, with the hint in the message's language."""
         return render_numbered(text, buttons, message_language(text, buttons, message, self.language))
 
-    def numbered_with_sources(self, text: str, buttons: Sequence[Mapping[str, Any]], message: Mapping[str, Any], limit: int) -> str:
-        """An answer with its short sources line (`with_sources`), then its buttons as numbered options."""
-        options = self.numbered("", buttons, message)
-        return self.numbered(with_sources(text, limit, buttons, reserve=len(options) + 2), buttons, message)
+    def shaped(self, text: str, buttons: Sequence[Mapping[str, Any]], reserve: int = 0) -> tuple[str, list[dict[str, Any]]]:
+        """The text and buttons to send (issue #22). An answer's core goes without its footer: its
+        sources are one more button, "Quellen", that shows them (titles, addresses, review date),
+        as the widget folds them under "Quellen". Other texts get their short "Quellen:" line
+        (`with_sources`, `reserve` characters left for numbered options)."""
+        body, found = split_footer(text)
+        if found is not None and is_core(buttons):
+            return body, [*buttons, self.channel.sources.button(found)]
+        return with_sources(text, self.text_limit, reserve), list(buttons)
+
+    def numbered_with_sources(self, recipient_id: str, text: str, buttons: Sequence[Mapping[str, Any]], message: Mapping[str, Any]) -> str:
+        """An answer (`shaped`), then its buttons as numbered options; the options are remembered."""
+        reserve = len(self.numbered("", buttons, message)) + 2
+        text, buttons = self.shaped(text, buttons, reserve)
+        self.options.remember_buttons(recipient_id, buttons, numbered=True)
+        return self.numbered(text, buttons, message)
+
+    def list_button(self, text: str, buttons: Sequence[Mapping[str, Any]], message: Mapping[str, Any]) -> str:
+        """The label of the button that opens a list of options (WhatsApp): under an answer's core
+        it names "Mehr dazu" and "Quellen", the list's first and last rows."""
+        key = "list_button_core" if is_core(buttons) else "list_button"
+        return messages_for(message_language(text, buttons, message, self.language))(key)
+
+    async def send_sources(self, recipient_id: str, found: Footer) -> None:
+        """The sources of an answer, asked for with its "Quellen" button: every title, and every
+        address that fits into one message."""
+        await self.send_text_message(recipient_id, compact_footer(found, self.text_limit))
 
     def text_above(self, text: str | None, buttons: Sequence[Mapping[str, Any]], message: Mapping[str, Any]) -> str:
         """The text to show the buttons under: the message's own, or "please choose" in its language."""
@@ -105,6 +162,7 @@ class MessengerInput(InputChannel):
         self.config = config
         self.sender = sender or HttpSender()
         self.options = OptionMemory()
+        self.sources = SourceShelf()
         self.seen = Deduplicator()
         self.tasks = BackgroundTasks()
 
@@ -162,6 +220,14 @@ class MessengerInput(InputChannel):
                 continue
             incoming = self.options.apply(incoming)
             output = self.get_output_channel(incoming.reply_language)
+            if self.sources.is_request(incoming.text):
+                found = self.sources.get(str(incoming.text))
+                if found is not None:
+                    self.tasks.spawn(output.send_sources(incoming.sender_id, found), f"{self.name()} sources")
+                    handled += 1
+                    continue
+                # Forgotten since (a restart): the details of the answer in context carry its sources.
+                incoming = dataclasses.replace(incoming, text=MORE_PAYLOAD)
             self.tasks.spawn(dispatch(incoming, output, on_new_message, self.name()), f"{self.name()} message")
             handled += 1
         logger.debug("%s: %s message(s) accepted", self.name(), handled)

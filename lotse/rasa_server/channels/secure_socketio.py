@@ -15,10 +15,11 @@ that conversation. Here:
 Events (client -> server): user_uttered {token, message, metadata: {language}}, feedback {token,
 message_id, rating}, erase {token}, session_request {token} (re-check, e.g. after a reload).
 Events (server -> client): session_confirm {session_id, token, expires_at, resumed, history},
-bot_uttered {text, message_id, quick_replies?, sources?}, bot_done, session_error {reason}, session_ended.
+bot_uttered {text, message_id, quick_replies?, sources?, print?}, bot_done, session_error {reason}, session_ended.
 An answer's footer (lotse.knowledge.content.footer) is sent apart from its text as `sources`
 {label, items: [{title, url}], checked}, so the widget shows titled links under a disclosure;
 `message_id` is always the id of the whole text, footer included, as the staff console knows it.
+`print` is the situation check's list as data for the widget's page to print (web/widget/print.html).
 Nothing here logs message text or session ids.
 
 The classes below subclass Rasa's socket.io channel and python-socketio's and python-engineio's
@@ -29,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -41,16 +41,16 @@ from socketio import AsyncServer, packet
 
 from lotse.core.settings import Settings, load_settings
 from lotse.knowledge.content import split_footer
+from lotse.language.languages import LanguageHints, language_hints, language_of_message
 from lotse.language.messages import messages_for
 from lotse.rasa_server.channels.common import hand_over
 from lotse.widget import feedback
 from lotse.widget.sessions import TokenSigner, WidgetSession, signer_from_settings
-from lotse.widget.store import WidgetStore
+from lotse.widget.store import PRINT_KEY, WidgetStore
 
 logger = logging.getLogger(__name__)
 
 MAX_EVENT_BYTES = 64 * 1024
-_LANGUAGE = re.compile(r"[a-z]{2,3}")
 
 
 def widget_message(text: str, **extra: Any) -> Dict[str, Any]:
@@ -75,27 +75,34 @@ def with_sources(item: Dict[str, Any]) -> Dict[str, Any]:
     return widget_message(item["text"], **rest)
 
 
+def print_extra(metadata: Dict[str, Any]) -> Dict[str, Any]:
+    """`print`: the list of the situation check as data for the widget's page to print, when the bot
+    message carries one (actions/situation.py puts it into the message's metadata)."""
+    page = metadata.get(PRINT_KEY)
+    return {"print": page} if isinstance(page, dict) else {}
+
+
 class WidgetOutput(SocketIOOutput):
     """Sends each bot message whole (the widget shows paragraphs) with the id used for ratings."""
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self._send_message(recipient_id, widget_message(text))
+        await self._send_message(recipient_id, widget_message(text, **print_extra(kwargs)))
 
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:
         replies = [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))} for b in buttons]
-        await self._send_message(recipient_id, widget_message(text, quick_replies=replies))
+        await self._send_message(recipient_id, widget_message(text, quick_replies=replies, **print_extra(kwargs)))
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         logger.warning("socketio: custom payloads are not supported by the widget; not sent")
 
 
-def message_language(data: Dict[str, Any]) -> Optional[str]:
-    """The language the widget sent in the message metadata, if it looks like a language code."""
-    metadata = data.get("metadata")
-    language = metadata.get("language") if isinstance(metadata, dict) else None
-    return language if isinstance(language, str) and _LANGUAGE.fullmatch(language) else None
+def message_hints(data: Dict[str, Any]) -> LanguageHints:
+    """What the widget says about the language in the message metadata: `language` (a supported
+    code), `language_source` ("chosen" | "page") and `conversation_start`. Only these are passed on
+    to Rasa (`LanguageHints.as_metadata`), nothing else from the client."""
+    return language_hints(data.get("metadata"))
 
 
 # The widget sends text packets only: binary events and acknowledgements (and the bytes of their
@@ -372,14 +379,17 @@ class SecureSocketIOInput(SocketIOInput):
             if not isinstance(text, str) or not text.strip():
                 return
             try:
-                language = message_language(data)
+                hints = message_hints(data)
+                # for the channel's own notices (too long, try again): the rules, without the conversation
+                language = language_of_message(text[: self.settings.max_message_chars], hints, hints.language)
                 limit = self.settings.max_message_chars  # the same limit and text as the REST channel
                 if len(text) > limit:
                     too_long = messages_for(language)("message_too_long", max=limit)
                     await output.send_text_message(session.session_id, too_long)
                     return
-                metadata = {"language": language} if language else {}
-                message = UserMessage(text.strip(), output, session.session_id, input_channel=self.name(), metadata=metadata)
+                message = UserMessage(
+                    text.strip(), output, session.session_id, input_channel=self.name(), metadata=hints.as_metadata()
+                )
                 await hand_over(on_new_message, message, language)  # "send it again" when there is no turn lock
             finally:
                 await sio.emit("bot_done", {}, room=session.session_id, namespace=namespace)

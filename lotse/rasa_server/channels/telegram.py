@@ -77,6 +77,7 @@ class TelegramOutput(MessengerOutput):
         return "telegram"
 
     channel: TelegramInput
+    text_limit = TEXT_LIMIT
 
     async def call(self, method: str, body: dict) -> None:
         await self.sender.post(self.config.method_url(method), f"telegram {method}", json_body=body)
@@ -95,8 +96,9 @@ class TelegramOutput(MessengerOutput):
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict], **kwargs: Any
     ) -> None:
-        text = with_sources(self.text_above(text, buttons, kwargs), TEXT_LIMIT, buttons)
-        await self._send(recipient_id, text, inline_keyboard(buttons, self.channel.tokens))
+        text, shown = self.shaped(self.text_above(text, buttons, kwargs), buttons)
+        self.options.remember_buttons(recipient_id, shown, numbered=False)
+        await self._send(recipient_id, text, inline_keyboard(shown, self.channel.tokens))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self.call("sendPhoto", {"chat_id": recipient_id, "photo": image})

@@ -34,6 +34,11 @@ BUTTON_BODY_LIMIT = 1024
 BUTTON_LIMIT = 3
 BUTTON_TITLE_LIMIT = 20
 BUTTON_ID_LIMIT = 256
+LIST_ROW_LIMIT = 10
+LIST_ROW_TITLE_LIMIT = 24
+LIST_ROW_DESCRIPTION_LIMIT = 72
+LIST_BUTTON_LIMIT = 20
+LIST_ROW_ID_LIMIT = 200
 # Message types that carry no text: the user gets the "text only" note.
 MEDIA_TYPES = {"image", "audio", "video", "document", "sticker", "location", "contacts", "voice"}
 
@@ -66,12 +71,29 @@ def reply_buttons(buttons: Sequence[Mapping[str, Any]], tokens: PayloadTokens) -
     ]
 
 
+def list_rows(buttons: Sequence[Mapping[str, Any]], tokens: PayloadTokens) -> Optional[list[dict]]:
+    """The rows of an interactive list (up to ten), or None when WhatsApp cannot show these. A title
+    longer than a row allows is shortened, and then given whole as the row's description."""
+    if len(buttons) > LIST_ROW_LIMIT:
+        return None
+    rows = []
+    for button, payload in zip(buttons, button_payloads(buttons), strict=True):
+        whole = " ".join(str(button.get("title", "")).split())
+        row = {"id": tokens.encode(payload), "title": shorten(whole, LIST_ROW_TITLE_LIMIT)}
+        if row["title"] != whole:
+            row["description"] = shorten(whole, LIST_ROW_DESCRIPTION_LIMIT)
+        rows.append(row)
+    titles = [r["title"] for r in rows]
+    return rows if len(set(titles)) == len(titles) else None
+
+
 class WhatsAppCloudOutput(MessengerOutput):
     @classmethod
     def name(cls) -> str:
         return "whatsapp_cloud"
 
     channel: WhatsAppCloudInput
+    text_limit = TEXT_LIMIT
 
     async def _post(self, recipient_id: str, message: dict) -> None:
         if not self.channel.window.is_open(recipient_id):
@@ -94,17 +116,26 @@ class WhatsAppCloudOutput(MessengerOutput):
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict], **kwargs: Any
     ) -> None:
-        choices = reply_buttons(buttons, self.channel.tokens)
-        if choices is None:
-            self.options.remember(recipient_id, button_payloads(buttons))
-            await self._send_text(recipient_id, self.numbered_with_sources(text, buttons, kwargs, TEXT_LIMIT))
-            return
-        # The text above buttons may hold 1024 characters; anything before goes out as plain text.
-        parts = split_text(with_sources(self.text_above(text, buttons, kwargs), TEXT_LIMIT, buttons), TEXT_LIMIT)
+        text, shown = self.shaped(self.text_above(text, buttons, kwargs), buttons)
+        choices = reply_buttons(shown, self.channel.tokens)
+        if choices is not None:
+            action: dict[str, Any] = {"buttons": choices}
+            kind = "button"
+        else:
+            rows = list_rows(shown, self.channel.tokens)
+            if rows is None:
+                await self._send_text(recipient_id, self.numbered_with_sources(recipient_id, text, buttons, kwargs))
+                return
+            label = self.list_button(text, shown, kwargs)
+            action = {"button": shorten(label, LIST_BUTTON_LIMIT), "sections": [{"rows": rows}]}
+            kind = "list"
+        self.options.remember_buttons(recipient_id, shown, numbered=False)
+        # The text above buttons or a list may hold 1024 characters; anything before goes out as plain text.
+        parts = split_text(text, TEXT_LIMIT)
         parts[-1:] = split_text(parts[-1], BUTTON_BODY_LIMIT)
         for part in parts[:-1]:
             await self._send_text(recipient_id, part)
-        interactive = {"type": "button", "body": {"text": parts[-1]}, "action": {"buttons": choices}}
+        interactive = {"type": kind, "body": {"text": parts[-1]}, "action": action}
         await self._post(recipient_id, {"type": "interactive", "interactive": interactive})
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
@@ -122,7 +153,8 @@ class WhatsAppCloudInput(MetaInput):
     def __init__(self, config: WhatsAppCloudConfig, sender: Optional[HttpSender] = None, window: Optional[ReplyWindow] = None):
         super().__init__(config, sender)
         self.window = window or ReplyWindow()
-        self.tokens = PayloadTokens(BUTTON_ID_LIMIT)
+        # Row ids of a list may be 200 characters, button ids 256: one limit for both.
+        self.tokens = PayloadTokens(min(BUTTON_ID_LIMIT, LIST_ROW_ID_LIMIT))
 
     def accept(self, message: CloudMessage) -> Incoming | None:
         # Every new message opens the 24 hours, also one Lotse does not answer (a reaction).
