@@ -44,7 +44,7 @@ from lotse.knowledge.offices import load_gazetteer, load_office_data
 from lotse.knowledge.person import about_person, load_person_words
 from lotse.knowledge.places import is_bare_place, resolve
 from lotse.knowledge.terms import TERMS_FILE, load_terms, nlu_spans
-from lotse.language.languages import language_hints, language_of_message
+from lotse.language.languages import detect_language, language_hints, language_of_message
 from lotse.language.textnorm import fold
 from lotse.rasa_server import embeddings
 
@@ -240,6 +240,13 @@ class BarePlaceClassifier(GraphComponent):
         message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
 
 
+def _decided_by_place(text: str, content_dir: str) -> bool:
+    """BarePlaceClassifier gives this message its intent (a bare place, or a place with an office):
+    the embeddings' second opinion is not asked (it would cost 20-40 ms for nothing)."""
+    gazetteer = load_gazetteer(content_dir)
+    return is_bare_place(text, gazetteer) or asks_for_office(text, gazetteer)
+
+
 def _is_office_field(message: Message) -> bool:
     """The classifier already chose one field of the office (ask_office_hours, ask_office_phone …)."""
     return str((message.get(INTENT) or {}).get("name") or "").startswith("ask_office_")
@@ -247,6 +254,48 @@ def _is_office_field(message: Message) -> bool:
 
 def _intent_examples(training_data: TrainingData) -> List[Message]:
     return [m for m in training_data.intent_examples if m.get(TEXT)]
+
+
+def _trigrams(text: str) -> frozenset:
+    folded = f" {fold(text) or text.lower()} "
+    return frozenset(folded[i : i + 3] for i in range(len(folded) - 2))
+
+
+def _spread(texts: List[Text], n: int) -> List[int]:
+    """Indices of at most `n` of `texts` that cover them: the longest first, then again and again
+    the one least like those chosen (character trigrams, Jaccard), so that short and long, formal
+    and colloquial wordings are all represented."""
+    if len(texts) <= n:
+        return list(range(len(texts)))
+    grams = [_trigrams(t) for t in texts]
+    chosen = [max(range(len(texts)), key=lambda i: (len(texts[i]), -i))]
+    nearest = [0.0] * len(texts)  # similarity to the nearest chosen example
+    while len(chosen) < n:
+        last = grams[chosen[-1]]
+        for i, g in enumerate(grams):
+            nearest[i] = max(nearest[i], len(g & last) / max(len(g | last), 1))
+        candidates = [i for i in range(len(texts)) if i not in chosen]
+        chosen.append(min(candidates, key=lambda i: (nearest[i], -len(texts[i]), i)))
+    return sorted(chosen)
+
+
+def choose_examples(examples: List[tuple], per_language: int) -> tuple:
+    """The fixed set of examples the nearest-example classifier embeds: for every intent and
+    language (lotse.language.languages; examples too short to tell form one more group, with half
+    the quota) at most `per_language` examples chosen for coverage by `_spread`. Returns the texts
+    and their intents, in a stable order, so a training embeds the same few examples every time."""
+    groups: Dict[tuple, List[Text]] = {}
+    for text, intent in examples:
+        groups.setdefault((intent, detect_language(text) or ""), []).append(text)
+    texts: List[Text] = []
+    labels: List[Text] = []
+    for (intent, language), members in sorted(groups.items()):
+        members = sorted(set(members))
+        quota = per_language if language else max(per_language // 2, 1)
+        for index in _spread(members, quota):
+            texts.append(members[index])
+            labels.append(intent)
+    return texts, labels
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -272,6 +321,8 @@ class NearestExampleClassifier(GraphComponent):
             "weight": 0.5,
             "temperature": 0.02,
             "max_examples_per_intent": None,
+            "examples_per_language": None,
+            "keep_answered": False,
             "cache_dir": ".build/embedding-cache",
         }
 
@@ -284,6 +335,7 @@ class NearestExampleClassifier(GraphComponent):
         labels: Optional[List[Text]] = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
+        self._content_dir = load_settings().content_dir
         self._model_storage = model_storage
         self._resource = resource
         self._set_examples(vectors, labels or [])
@@ -307,8 +359,15 @@ class NearestExampleClassifier(GraphComponent):
         return cls(config, model_storage, resource)
 
     def _chosen_examples(self, training_data: TrainingData) -> List[Message]:
-        """The examples to embed: all, or at most `max_examples_per_intent` spread evenly over each
-        intent's list (which runs language by language)."""
+        """The examples to embed: a fixed few per intent and language (`examples_per_language`,
+        `choose_examples`), or at most `max_examples_per_intent` spread evenly over each intent's
+        list (which runs language by language), or all."""
+        per_language = self._config["examples_per_language"]
+        if per_language:
+            examples = _intent_examples(training_data)
+            by_text = {(m.get(TEXT), m.get(INTENT)): m for m in examples}
+            texts, labels = choose_examples([(m.get(TEXT), m.get(INTENT)) for m in examples], per_language)
+            return [by_text[pair] for pair in zip(texts, labels, strict=True)]
         by_intent: Dict[Text, List[Message]] = {}
         for message in _intent_examples(training_data):
             by_intent.setdefault(message.get(INTENT), []).append(message)
@@ -378,6 +437,8 @@ class NearestExampleClassifier(GraphComponent):
             ranking = message.get(INTENT_RANKING_KEY) or []
             if not text or text.startswith("/") or not ranking or not self._is_unsure(ranking):
                 continue
+            if _decided_by_place(text, self._content_dir):
+                continue
             nearest = self.nearest_intents(embeddings.embed(text))
             sparse = {r["name"]: r["confidence"] for r in ranking}
             mixed = {
@@ -385,10 +446,30 @@ class NearestExampleClassifier(GraphComponent):
                 for name in set(sparse) | set(nearest)
             }
             top = sorted(mixed.items(), key=lambda item: -item[1])[: len(ranking)]
+            if self._config["keep_answered"]:
+                top = _kept_confidence(top, ranking)
             new_ranking = [{"name": name, "confidence": confidence} for name, confidence in top]
             message.set(INTENT, new_ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, new_ranking, add_to_output=True)
         return messages
+
+
+def _kept_confidence(mixed: List[tuple], sparse: List[Dict[Text, Any]]) -> List[tuple]:
+    """The mixed ranking's first intent, then the sparse classifier's ranking without it.
+
+    The first is at least as confident, and at least as far ahead of the next, as the classifier's
+    first was: the second opinion may change which intent is chosen, but never turns a message the
+    classifier answered into a "not understood" (FallbackClassifier judges the top confidence and
+    the lead). The rest stays the classifier's, so the other needs of a long message
+    (lotse.knowledge.personal.other_needs) are those it found (docs/nlu-pipeline.md)."""
+    if not mixed or not sparse:
+        return mixed
+    name = mixed[0][0]
+    top = sparse[0]["confidence"]
+    lead = top - (sparse[1]["confidence"] if len(sparse) > 1 else 0.0)
+    rest = [(r["name"], r["confidence"]) for r in sparse if r["name"] != name]
+    second = rest[0][1] if rest else 0.0
+    return [(name, min(1.0, max(mixed[0][1], top, second + lead)))] + rest[: len(sparse) - 1]
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)

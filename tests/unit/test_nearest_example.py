@@ -86,3 +86,28 @@ def test_the_engine_understands_a_question_across_languages():
         for t in ("Wie bekomme ich einen Kitaplatz?", "Wie viel darf ich im Minijob verdienen?", "Как получить место в детском саду?")
     )
     assert russian @ kita > russian @ minijob
+
+
+def test_a_message_the_classifier_answered_is_not_turned_into_a_fallback(tmp_path, fake_embeddings):
+    """With keep_answered the second opinion may change the intent, but its choice is at least as
+    confident, and as far ahead of the next, as the classifier's was: "not understood" does not rise."""
+    message = parsed("садочок для дитини", [("ask_hinzuverdienst", 0.45), ("ask_kita_rechtsanspruch", 0.40)])
+    trained(tmp_path, {"keep_answered": True, "weight": 0.5}).process([message])
+    ranking = message.get(INTENT_RANKING_KEY)
+    assert ranking[0]["name"] == "ask_kita_rechtsanspruch"
+    assert ranking[0]["confidence"] >= 0.45
+    assert ranking[0]["confidence"] - ranking[1]["confidence"] >= 0.05 - 1e-9
+
+
+def test_a_fixed_few_examples_per_intent_and_language_are_embedded():
+    """A cold training embeds only these (docs/nlu-pipeline.md): at most the quota per intent and
+    language, the same set every time, covering long and short wordings."""
+    examples = [(f"how much money do I get for child number {i} please", "ask_regelbedarf") for i in range(12)]
+    examples += [(f"скільки грошей я отримаю на дитину номер {i}", "ask_regelbedarf") for i in range(12)]
+    examples += [("Regelsatz", "ask_regelbedarf"), ("how much is the standard rate for a single mum with a baby", "ask_regelbedarf")]
+    texts, labels = components.choose_examples(examples, 3)
+    assert set(labels) == {"ask_regelbedarf"}
+    assert sum(t.startswith("how much") for t in texts) <= 3
+    assert sum(t.startswith("скільки") for t in texts) == 3
+    assert "how much is the standard rate for a single mum with a baby" in texts  # the longest English one
+    assert components.choose_examples(list(reversed(examples)), 3) == (texts, labels)
