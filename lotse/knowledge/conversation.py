@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from lotse.core.yamlfiles import load_yaml
-from lotse.knowledge.child_age import MAX_CHILD_AGE, age_group_for_years, bare_child_age, extract_child_ages, reply_child_age
+from lotse.knowledge.child_age import (
+    MAX_CHILD_AGE,
+    age_group_for_years,
+    bare_child_age,
+    extract_child_ages,
+    reply_child_age,
+)
 from lotse.knowledge.content import load_answers
 from lotse.knowledge.followups import DETAILS, OFFICE_ASPECTS, Followups, Topic
 from lotse.language.textnorm import fold
