@@ -278,7 +278,7 @@ def report(results: list[DialogueResult], command: str, seconds: float, model: s
         "Measures whether Lotse keeps the thread: follow-up questions by aspect, replies to its own questions, "
         "stories with several needs, remembered and corrected details (issue #19). Set: tests/dialogues/dialogues.yml "
         "(never trained on). A dialogue counts as right only if every turn passes all its checks; `answer` holds when "
-        "one of the turn's bot messages starts with that answer's text (or a variant) as rendered today.",
+        "one of the turn's bot messages starts with that answer's text or its core (or a variant's) as rendered today.",
         "",
         f"Command: `{command}`",
         f"Date: {date.today().isoformat()}, commit {commit()}, "
