@@ -220,6 +220,10 @@ def next_step(message: Message, context: Context, followups: Followups, answers:
         if topical:
             return Step(ANSWER_PREFIX + topical)
     contextual = _contextual_intent(message, topic, followups, answers)
+    if contextual and unsure and topic is not None and answers.by_intent.get(contextual) == topic.id:
+        # unsure, and likeliest about the topic itself ("Bis zu welchem Alter gilt das?" after the
+        # Kinderkrankentage): that topic's answer (its details when its core was just given), not "nicht sicher"
+        return Step(ANSWER_PREFIX + topic.id)
     if contextual:
         message = replace(message, intent=contextual)
     elif unsure:

@@ -64,6 +64,15 @@ def test_the_second_child_with_its_age_is_an_age_not_the_second_button(text):
     assert step is not None and step.action == "utter_answer_unterhaltsvorschuss" and step.slots["child_ages"] == ["7"]
 
 
+def test_an_unsure_message_likeliest_about_the_topic_itself_gets_the_topic_not_the_fallback():
+    ranking = (("nlu_fallback", 0.25), ("ask_kinderkrank", 0.19), ("bot_challenge", 0.06))
+    step = next_step(
+        Message("nlu_fallback", "Bis wann gilt das eigentlich?", ranking=ranking),
+        context_of(split_at_last_user(reversed(after("utter_answer_kinderkrank")))[1], FOLLOWUPS), FOLLOWUPS, ANSWERS,
+    )
+    assert step is not None and step.action == "utter_answer_kinderkrank"
+
+
 def test_an_age_inside_a_question_is_not_a_correction():
     step = decide(after("utter_answer_arbeitspflicht"), "sie ist 4, bekommt sie einen Kita-Platz?", "ask_kita_rechtsanspruch")
     assert step is None or step.action != "utter_answer_arbeitspflicht"
