@@ -251,12 +251,25 @@ def stock_bot(workdir: Path, messages: int) -> dict:
     return {"timings": timings, "train_s": train_s, "ready_s": ready_s, "rss_mb": rss}
 
 
+EMBEDDING_CACHE = ROOT / ".build" / "embedding-cache"
+
+
 def training_time(workdir: Path) -> float:
-    started = time.perf_counter()
-    subprocess.run([str(BIN / "rasa"), "train", "--config", "config.yml", "--domain", ".build/domain", "--data", "data",
-                    ".build/data", "--out", str(workdir / "models"), "--fixed-model-name", "full", "--force"],
-                   cwd=ROOT, env=env_for_rasa(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    """A full training as on a fresh clone: `--force`, and the sentence-embedding cache of earlier
+    trainings moved aside for it (restored afterwards), so the examples are embedded again."""
+    kept = workdir / "embedding-cache-kept"
+    if EMBEDDING_CACHE.exists():
+        shutil.move(str(EMBEDDING_CACHE), str(kept))
+    try:
+        started = time.perf_counter()
+        subprocess.run([str(BIN / "rasa"), "train", "--config", "config.yml", "--domain", ".build/domain", "--data", "data",
+                        ".build/data", "--out", str(workdir / "models"), "--fixed-model-name", "full", "--force"],
+                       cwd=ROOT, env=env_for_rasa(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return time.perf_counter() - started
+    finally:
+        if kept.exists():
+            shutil.rmtree(EMBEDDING_CACHE, ignore_errors=True)
+            shutil.move(str(kept), str(EMBEDDING_CACHE))
 
 
 # A phrase of the first message (the core) of the TaxiBus answer.
@@ -368,7 +381,7 @@ def write_report(path: Path, r: dict) -> None:
         ("Start-up to ready (all processes)", f"{r['ready_s']:.1f} s", "≤ 20 s"),
         ("RSS Rasa server", f"{r['rss_rasa']:.0f} MB", "≤ 800 MB"),
         ("RSS action server", f"{r['rss_actions']:.0f} MB", "≤ 200 MB"),
-        ("Full training (`rasa train --force`)", f"{r['train_s']:.1f} s", "≤ 120 s"),
+        ("Full training (`rasa train --force`, empty embedding cache as on a fresh clone)", f"{r['train_s']:.1f} s", "≤ 120 s"),
         ("Answer-text change served by the running bot (file saved → new text in a reply)", f"{r['change_s']:.1f} s", "≤ 30 s"),
         ("Stock bot: training incl. `rasa init`, ready, RSS", f"{stock['train_s']:.0f} s, {stock['ready_s']:.1f} s, {stock['rss_mb']:.0f} MB", ""),
     ]
