@@ -186,3 +186,9 @@ def test_choosing_a_button_by_its_number():
 def test_a_message_that_stands_on_its_own_is_left_to_the_rules():
     assert decide(after("utter_answer_unterhaltsvorschuss"), "Was ist der Kinderzuschlag?", "ask_kinderzuschlag") is None
     assert decide([Event("user")], "Hallo", "greet") is None
+
+
+def test_childcare_during_a_language_course_is_the_language_courses_details_not_the_training_answer():
+    step = decide(after("utter_answer_sprachkurs"), "Und wer nimmt dann mein Kind?", "ask_kinderbetreuung_weiterbildung")
+    assert step is not None and step.action == "utter_details_sprachkurs"
+    assert decide(after("utter_answer_umschulung"), "Und wer nimmt dann mein Kind?", "ask_kinderbetreuung_weiterbildung") is None
