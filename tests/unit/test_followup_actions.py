@@ -94,6 +94,8 @@ def test_an_aspect_without_a_verified_answer_says_so_and_who_to_ask():
 def test_offices_outside_the_directory_are_named():
     text, _ = reply(tracker("wo beantrage ich das", "ask_followup_apply", ["utter_answer_kinderzuschlag"]))
     assert text == DE("followup_apply_at", office="die Familienkasse der Agentur für Arbeit")
+    text, _ = reply(tracker("wo stelle ich den antrag", "ask_followup_apply", ["utter_answer_wohngeld"]))
+    assert text == DE("followup_apply_at", office="die Wohngeldstelle Ihrer Stadt oder Gemeinde")
 
 
 def test_forgetting_clears_every_memory_slot():

@@ -32,6 +32,8 @@ def details_text(answer_id: str) -> str:
     [
         ("bildungsgutschein", "ask_followup_deadline", "3 Monate"),  # how long the voucher is valid
         ("kinderzuschlag", "ask_followup_deadline", "6 Monate"),  # how long it is granted
+        ("wohngeld", "ask_followup_deadline", "12 Monate"),  # how long it is granted
+        ("wohngeld", "ask_followup_documents", "Lohnabrechnungen"),  # what to have ready
         ("anspruch", "ask_followup_apply", "Online-Antrag"),  # how to apply
         ("randzeiten", "ask_followup_cost", "Kann-Leistung"),  # does the Jobcenter pay for it
         ("unterhaltsvorschuss", "ask_anspruch", "{unterhaltsvorschuss_mindesteinkommen}"),  # from 12 with Grundsicherung
