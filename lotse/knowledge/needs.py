@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from lotse.core.yamlfiles import load_yaml
+from lotse.core.yamlfiles import load_parsed
 from lotse.language.textnorm import fold
 
 
@@ -31,19 +31,9 @@ def parse_need_words(raw: Mapping[str, Any]) -> NeedWords:
     return NeedWords(tuple(needs))
 
 
-_parsed: dict[int, tuple[Any, NeedWords]] = {}
-
-
 def load_need_words(content_dir: Path) -> NeedWords:
     """content/need_words.yml, folded once per version of the file (read for every long message)."""
-    raw = load_yaml(Path(content_dir) / "need_words.yml") or {}
-    cached = _parsed.get(id(raw))
-    if cached and cached[0] is raw:
-        return cached[1]
-    words = parse_need_words(raw)
-    _parsed.clear()
-    _parsed[id(raw)] = (raw, words)
-    return words
+    return load_parsed(Path(content_dir) / "need_words.yml", parse_need_words)
 
 
 def _names(padded: str, phrase: str) -> bool:

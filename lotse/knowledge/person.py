@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from lotse.core.yamlfiles import load_yaml
+from lotse.core.yamlfiles import load_parsed
 from lotse.language.textnorm import fold
 
 YES = "yes"
@@ -30,19 +30,9 @@ def parse_person_words(raw: Mapping[str, Any]) -> PersonWords:
     return PersonWords(situation, _phrases(raw.get("single_parent")), _phrases(raw.get("pregnant")))
 
 
-_parsed: dict[int, tuple[Any, PersonWords]] = {}
-
-
 def load_person_words(content_dir: Path) -> PersonWords:
     """The phrases of content/person_words.yml, folded once per version of the file (read per message)."""
-    raw = load_yaml(Path(content_dir) / "person_words.yml") or {}
-    cached = _parsed.get(id(raw))
-    if cached and cached[0] is raw:
-        return cached[1]
-    words = parse_person_words(raw)
-    _parsed.clear()
-    _parsed[id(raw)] = (raw, words)
-    return words
+    return load_parsed(Path(content_dir) / "person_words.yml", parse_person_words)
 
 
 def _says(folded: str, phrases: tuple[str, ...]) -> bool:

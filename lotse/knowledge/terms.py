@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional
 
-from lotse.core.yamlfiles import load_yaml
+from lotse.core.yamlfiles import load_parsed, load_yaml
 from lotse.language.languages import DEFAULT_LANGUAGE, LANGUAGES, is_supported
 
 TERMS_FILE = "terms.yml"
@@ -48,22 +48,19 @@ def _raw_terms(content_dir: Path) -> list[Mapping[str, Any]]:
     return list((load_yaml(path) or {}).get("terms") or [])
 
 
-_compiled: dict[int, tuple[list[Mapping[str, Any]], tuple[Term, ...]]] = {}
+def _compiled_terms(document: Mapping[str, Any]) -> tuple[Term, ...]:
+    return tuple(
+        Term(str(t["id"]), _pattern(t["words"], bool(t.get("match_case"))), str(t["nlu"]), dict(t["explain"]))
+        for t in document.get("terms") or []
+    )
 
 
 def load_terms(content_dir: Path) -> tuple[Term, ...]:
     """The terms of content/terms.yml, compiled once per version of the file."""
-    raw = _raw_terms(content_dir)
-    cached = _compiled.get(id(raw))
-    if cached and cached[0] is raw:
-        return cached[1]
-    terms = tuple(
-        Term(str(t["id"]), _pattern(t["words"], bool(t.get("match_case"))), str(t["nlu"]), dict(t["explain"]))
-        for t in raw
-    )
-    _compiled.clear()
-    _compiled[id(raw)] = (raw, terms)
-    return terms
+    path = Path(content_dir) / TERMS_FILE
+    if not path.exists():
+        return ()
+    return load_parsed(path, _compiled_terms)
 
 
 def term_problems(content_dir: Path) -> list[str]:
